@@ -1,0 +1,1 @@
+"""tipsearch: full-text search over State Department country report narratives."""

@@ -1,0 +1,131 @@
+"""Text analysis shared by indexing, querying and snippets.
+
+Words are found by an NLTK regular-expression tokenizer that reports character
+spans, then folded (lower case, accents and curly quotes straightened, possessive
+``'s`` and acronym dots dropped), stopwords removed (the list is ``data/stopwords.txt``)
+and stemmed with NLTK's Snowball English stemmer. The Whoosh analyzers built here
+must stay importable from this module: an index pickles them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+
+from nltk.stem.snowball import SnowballStemmer
+from nltk.tokenize import RegexpTokenizer
+from whoosh.analysis import Filter, StopFilter, Token, Tokenizer
+
+from indexer.settings import DATA_DIR
+
+WORD_PATTERN = r"(?:[^\W\d_]\.){2,}|\w+(?:['’]\w+)*"
+_tokenizer = RegexpTokenizer(WORD_PATTERN)
+_stemmer = SnowballStemmer("english")
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"'})
+
+
+def load_stopwords() -> frozenset[str]:
+    """The stopword list shipped in ``data/stopwords.txt``."""
+    lines = (DATA_DIR / "stopwords.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+STOPWORDS = load_stopwords()
+
+
+def word_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Yield the (start, end) character span of every word in ``text``."""
+    return _tokenizer.span_tokenize(text)
+
+
+@lru_cache(maxsize=200_000)
+def fold_word(word: str) -> str:
+    """Normalise one word: lower case, no accents, straight quotes, no possessive."""
+    word = unicodedata.normalize("NFKD", word.translate(_QUOTES).lower())
+    word = "".join(c for c in word if not unicodedata.combining(c))
+    if word.endswith("'s"):
+        word = word[:-2]
+    return word.replace("'", "").replace(".", "")
+
+
+@lru_cache(maxsize=200_000)
+def stem_word(folded: str) -> str:
+    """Snowball English stem of an already folded word."""
+    return _stemmer.stem(folded)
+
+
+def analyze(text: str, stem: bool = True) -> Iterator[tuple[str, int, int]]:
+    """Yield (term, start, end) for each indexed word, as the body field sees it.
+
+    With ``stem=False`` the terms are those of the exact-word field (folded only,
+    stopwords kept).
+    """
+    for start, end in word_spans(text):
+        term = fold_word(text[start:end])
+        if not term:
+            continue
+        if stem:
+            if term in STOPWORDS:
+                continue
+            term = stem_word(term)
+        yield term, start, end
+
+
+class NltkTokenizer(Tokenizer):
+    """Whoosh tokenizer over :func:`word_spans`, keeping positions and character offsets."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True,
+                 mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = token.text = value
+            token.boost = 1.0
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        for pos, (start, end) in enumerate(word_spans(value)):
+            token.text = value[start:end]
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = token.text
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar, token.endchar = start_char + start, start_char + end
+            yield token
+
+
+class FoldFilter(Filter):
+    """Apply :func:`fold_word` to each token; drop tokens that fold to nothing."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = fold_word(token.text)
+            if token.text:
+                yield token
+
+
+class SnowballFilter(Filter):
+    """Apply the cached Snowball stemmer to each token."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            if not token.stopped:
+                token.text = stem_word(token.text)
+            yield token
+
+
+def stemmed_analyzer():
+    """Analyzer of the ranked body field: fold, drop stopwords, stem."""
+    return NltkTokenizer() | FoldFilter() | StopFilter(stoplist=STOPWORDS, minsize=1) | SnowballFilter()
+
+
+def exact_analyzer():
+    """Analyzer of the exact-word field: fold only, every word kept."""
+    return NltkTokenizer() | FoldFilter()

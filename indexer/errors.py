@@ -1,0 +1,32 @@
+"""Domain errors, each mapped to one CLI exit status and one HTTP status."""
+
+
+class TipsearchError(Exception):
+    """Base class for errors a user can act on."""
+
+    exit_code = 2
+    http_status = 500
+
+
+class ExtractionError(TipsearchError):
+    """A file could not be read or parsed; the message names the file and the reason."""
+
+    http_status = 422
+
+
+class QueryRejected(TipsearchError):
+    """A query or a search parameter is not acceptable."""
+
+    http_status = 400
+
+
+class IndexUnavailable(TipsearchError):
+    """There is no index at the configured place, or it cannot be opened."""
+
+    http_status = 503
+
+
+class DocumentNotFound(TipsearchError):
+    """No narrative with the requested id is in the index."""
+
+    http_status = 404

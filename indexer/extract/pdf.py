@@ -1,0 +1,241 @@
+"""PDF -> blocks in reading order with page numbers, using pdfminer.six's layout analysis.
+
+Multi-column pages are read column by column (gutters are found from where the
+text lines are), running heads, page numbers and small-print captions are dropped,
+words hyphenated across line ends are joined, and paragraphs continued across a
+column or page break are put back together.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+
+from pdfminer.high_level import extract_pages
+from pdfminer.layout import LAParams, LTChar, LTTextBox, LTTextLineHorizontal
+from pdfminer.pdfdocument import PDFDocument
+from pdfminer.pdfparser import PDFParser
+from pdfminer.psparser import PSException
+
+from indexer.errors import ExtractionError
+from indexer.extract import Block, Extracted
+
+LAYOUT = LAParams(char_margin=1.0, line_margin=0.5)
+MARGIN_REACH = 45.0  # points from the top or bottom of the text where running heads live
+PAGE_NUMBER = re.compile(r"^(page\s*)?[-–—\s]*\d{1,4}[-–—\s]*(of\s+\d+)?$", re.I)
+GUTTER_MIN_WIDTH = 6.0
+SENTENCE_END = tuple('.!?:;"”)')
+
+
+@dataclass
+class Line:
+    """A horizontal line of text on one page."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+    size: float
+    bold: bool
+    page: int
+
+
+def _line(ln: LTTextLineHorizontal, page: int) -> Line | None:
+    text = " ".join(ln.get_text().replace("\xad", "-").split())
+    chars = [c for c in ln if isinstance(c, LTChar)]
+    if not text or not chars:
+        return None
+    size = statistics.median(c.size for c in chars)
+    bold = all("bold" in c.fontname.lower() for c in chars if c.get_text().strip())
+    return Line(ln.x0, ln.y0, ln.x1, ln.y1, text, size, bold, page)
+
+
+def _page_lines(layout, page: int) -> list[Line]:
+    lines = []
+    for element in layout:
+        if isinstance(element, LTTextBox):
+            for ln in element:
+                if isinstance(ln, LTTextLineHorizontal) and (line := _line(ln, page)):
+                    lines.append(line)
+    return lines
+
+
+def _margin_keys(lines: list[Line]) -> dict[int, str]:
+    """Digit-free keys of the lines at the top and bottom of a page's text, by line index."""
+    if not lines:
+        return {}
+    top, bottom = max(ln.y1 for ln in lines), min(ln.y0 for ln in lines)
+    return {i: re.sub(r"\d+", "#", ln.text.lower()) for i, ln in enumerate(lines)
+            if ln.y1 > top - MARGIN_REACH or ln.y0 < bottom + MARGIN_REACH}
+
+
+def _drop_furniture(pages: list[list[Line]]) -> list[list[Line]]:
+    """Remove running heads and feet (repeated across pages) and page numbers."""
+    keys = [_margin_keys(lines) for lines in pages]
+    counts = Counter(k for page_keys in keys for k in set(page_keys.values()))
+    repeated = max(2, len(pages) // 4)
+    return [[ln for i, ln in enumerate(lines)
+             if i not in page_keys or (counts[page_keys[i]] < repeated and not PAGE_NUMBER.match(ln.text))]
+            for lines, page_keys in zip(pages, keys)]
+
+
+def _gutters(lines: list[Line]) -> list[float]:
+    """x positions of the gaps between text columns on one page.
+
+    A gutter is a vertical strip, at least GUTTER_MIN_WIDTH wide, that (almost) no
+    column-width line crosses; a few stray lines across it (a head, a wide table row)
+    do not hide it.
+    """
+    if not lines:
+        return []
+    left, right = int(min(ln.x0 for ln in lines)), int(max(ln.x1 for ln in lines)) + 1
+    narrow = [ln for ln in lines if ln.x1 - ln.x0 < 0.55 * (right - left)]
+    cover = [0] * (right - left + 1)
+    for ln in narrow:
+        for x in range(int(ln.x0) - left, int(ln.x1) - left + 1):
+            cover[x] += 1
+    tolerance = max(1, len(narrow) // 30)
+    gutters, run_start = [], None
+    for x, count in enumerate(cover):
+        if count <= tolerance:
+            run_start = x if run_start is None else run_start
+            continue
+        if run_start is not None and x - run_start >= GUTTER_MIN_WIDTH and run_start > 0:
+            gutters.append(left + (run_start + x) / 2)
+        run_start = None
+    return gutters
+
+
+def _column(line: Line, gutters: list[float]) -> int | None:
+    """The column index of a line, or None when it spans a gutter."""
+    for i, g in enumerate(gutters):
+        if line.x0 < g < line.x1:
+            return None
+    return sum(1 for g in gutters if line.x0 > g)
+
+
+def _merge_fragments(lines: list[Line]) -> list[Line]:
+    """Join pieces of one printed line that pdfminer returned separately."""
+    merged: list[Line] = []
+    for ln in sorted(lines, key=lambda ln: (-round(ln.y0), ln.x0)):
+        prev = merged[-1] if merged else None
+        if prev and abs(prev.y0 - ln.y0) < 2 and ln.x0 >= prev.x1 - 1:
+            prev.text = f"{prev.text} {ln.text}"
+            prev.x1, prev.bold = ln.x1, prev.bold and ln.bold
+        else:
+            merged.append(ln)
+    return merged
+
+
+def reading_order(lines: list[Line]) -> list[list[Line]]:
+    """Group one page's lines into runs (a column, or a full-width line) in reading order."""
+    gutters = _gutters(lines)
+    runs: list[list[Line]] = []
+    band: dict[int, list[Line]] = {}
+
+    def close_band() -> None:
+        for col in sorted(band):
+            runs.append(_merge_fragments(band[col]))
+        band.clear()
+
+    for ln in sorted(lines, key=lambda ln: -ln.y1):
+        col = _column(ln, gutters)
+        if col is None:
+            close_band()
+            runs.append([ln])
+        else:
+            band.setdefault(col, []).append(ln)
+    close_band()
+    return runs
+
+
+def join_lines(first: str, second: str) -> str:
+    """Join two lines of a paragraph, undoing a hyphen at the line end."""
+    if re.search(r"[^\W\d_]-$", first) and second[:1].islower():
+        return first[:-1] + second
+    return f"{first} {second}"
+
+
+def _body_size(pages: list[list[Line]]) -> float:
+    sizes = Counter()
+    for lines in pages:
+        for ln in lines:
+            sizes[round(ln.size, 1)] += len(ln.text)
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+def _heading_level(line: Line, following: Line | None, body: float) -> int:
+    """2 or 3 for larger type, 4 for a short bold line that is not run into the next."""
+    if line.size >= 1.4 * body:
+        return 2
+    if line.size >= 1.12 * body:
+        return 3
+    run_in = following is not None and following.text[:1].islower()
+    if line.bold and len(line.text) <= 100 and not line.text.endswith(".") and not run_in:
+        return 4
+    return 0
+
+
+def _blocks(runs: list[list[Line]], body: float) -> list[Block]:
+    blocks: list[Block] = []
+    open_para = False
+    for run in runs:
+        prev: Line | None = None
+        for i, ln in enumerate(run):
+            if ln.size < 0.85 * body:
+                continue  # captions, footnote markers and other small print
+            level = _heading_level(ln, run[i + 1] if i + 1 < len(run) else None, body)
+            if level:
+                if blocks and blocks[-1].kind == "heading" and prev is not None and blocks[-1].level == level:
+                    blocks[-1].text += " " + ln.text
+                else:
+                    blocks.append(Block("heading", ln.text, level, ln.page))
+                open_para, prev = False, ln
+                continue
+            gap = (prev.y0 - ln.y1) if prev else 0
+            new_para = prev is not None and gap > 0.5 * ln.size
+            continues = (open_para and blocks and not new_para
+                         and (prev is not None or not blocks[-1].text.endswith(SENTENCE_END)
+                              or ln.text[:1].islower()))
+            if continues:
+                blocks[-1].text = join_lines(blocks[-1].text, ln.text)
+            else:
+                blocks.append(Block("text", ln.text, 0, ln.page))
+            open_para, prev = True, ln
+    return blocks
+
+
+def _title(data: bytes) -> str:
+    doc = PDFDocument(PDFParser(io.BytesIO(data)))
+    for info in doc.info:
+        title = info.get("Title")
+        if isinstance(title, bytes):
+            title = title.decode("utf-16" if title.startswith(b"\xfe\xff") else "latin-1", "replace")
+        if isinstance(title, str) and title.strip():
+            return " ".join(title.split())
+    return ""
+
+
+def extract_pdf(data: bytes, name: str) -> Extracted:
+    """Extract one PDF; ``name`` is used in error messages."""
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        raise ExtractionError(f"{name}: not a PDF file")
+    try:
+        title = _title(data)
+        pages = [_page_lines(layout, number)
+                 for number, layout in enumerate(extract_pages(io.BytesIO(data), laparams=LAYOUT), 1)]
+    except (PSException, ValueError, KeyError, TypeError, AssertionError, RecursionError) as exc:
+        raise ExtractionError(f"{name}: unreadable PDF ({type(exc).__name__}: {exc})") from exc
+    except Exception as exc:  # pdfminer raises bare Exceptions (e.g. encryption) as well
+        raise ExtractionError(f"{name}: unreadable PDF ({type(exc).__name__}: {exc})") from exc
+    kept = _drop_furniture(pages)
+    body = _body_size(kept)
+    runs = [run for lines in kept for run in reading_order(lines)]
+    blocks = _blocks(runs, body)
+    if not any(b.kind == "text" for b in blocks):
+        raise ExtractionError(f"{name}: no text in PDF (scanned or empty)")
+    return Extracted(blocks=blocks, title=title, meta={"pages": str(len(pages))})

@@ -1,0 +1,51 @@
+"""One registry of settings: every tunable value with its default and help text.
+
+Values are read from the environment as ``TIPSEARCH_<NAME>`` (upper case) by
+:func:`get`, which is the only place in the indexer that reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A named setting with a default value and a line of help."""
+
+    name: str
+    default: object
+    help: str
+
+
+SETTINGS = {
+    s.name: s
+    for s in [
+        Setting("index", str(DATA_DIR / "index"), "Directory of the Whoosh index."),
+        Setting("max_query_length", 1000, "Longest query string accepted, in characters."),
+        Setting("max_page", 100, "Deepest result page that may be requested."),
+        Setting("page_size", 10, "Narratives per result page in the web app."),
+        Setting("max_limit", 200, "Most narratives one search may return."),
+        Setting("sections_per_hit", 3, "Matching sections shown under each narrative."),
+        Setting("snippet_sentences", 2, "Sentences in one snippet."),
+        Setting("section_candidates", 400, "Matching sections read to group the top narratives."),
+        Setting("max_html_bytes", 20_000_000, "Largest HTML page extracted, in bytes (after decompression)."),
+        Setting("max_pdf_bytes", 200_000_000, "Largest PDF file extracted, in bytes."),
+        Setting("index_procs", 2, "Worker processes used to build the index."),
+        Setting("index_memory_mb", 256, "Memory per index worker before it flushes a segment, in MB."),
+    ]
+}
+
+
+def get(name: str) -> object:
+    """Return a setting's value: ``TIPSEARCH_<NAME>`` from the environment, else its default."""
+    setting = SETTINGS[name]
+    raw = os.environ.get(f"TIPSEARCH_{name.upper()}")
+    if raw is None:
+        return setting.default
+    return type(setting.default)(raw)
