@@ -55,21 +55,15 @@ def stem_word(folded: str) -> str:
     return _stemmer.stem(folded)
 
 
-def analyze(text: str, stem: bool = True) -> Iterator[tuple[str, int, int]]:
-    """Yield (term, start, end) for each indexed word, as the body field sees it.
+def word_tokens(text: str) -> Iterator[tuple[str, str | None, int, int]]:
+    """Yield (folded word, stem or None for a stopword, start, end) for each word.
 
-    With ``stem=False`` the terms are those of the exact-word field (folded only,
-    stopwords kept).
+    The folded word is the exact-word field's term, the stem the body field's.
     """
     for start, end in word_spans(text):
-        term = fold_word(text[start:end])
-        if not term:
-            continue
-        if stem:
-            if term in STOPWORDS:
-                continue
-            term = stem_word(term)
-        yield term, start, end
+        folded = fold_word(text[start:end])
+        if folded:
+            yield folded, None if folded in STOPWORDS else stem_word(folded), start, end
 
 
 class NltkTokenizer(Tokenizer):

@@ -37,6 +37,7 @@ SETTINGS = {
         Setting("max_html_bytes", 20_000_000, "Largest HTML page extracted, in bytes (after decompression)."),
         Setting("max_pdf_bytes", 200_000_000, "Largest PDF file extracted, in bytes."),
         Setting("index_procs", 2, "Worker processes used to build the index."),
+        Setting("web_threads", 8, "Threads serving web requests under waitress."),
         Setting("index_memory_mb", 256, "Memory per index worker before it flushes a segment, in MB."),
     ]
 }

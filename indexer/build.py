@@ -1,0 +1,185 @@
+"""Build the index from files and folders: extract in worker processes, write with Whoosh.
+
+One file that cannot be read or parsed is reported and skipped; the rest are indexed.
+A full build writes a new directory beside the index and then moves it into place,
+so searches never see a half-built index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from indexer import settings
+from indexer.countries import lookup
+from indexer.errors import ExtractionError
+from indexer.extract.html import extract_html
+from indexer.extract.pdf import extract_pdf
+from indexer.narratives import Narrative, build_narratives
+from indexer.schema import make_schema
+
+HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+PDF_SUFFIXES = (".pdf",)
+
+
+@dataclass
+class BuildReport:
+    """What a build did: counts, failures (path, reason) and elapsed seconds."""
+
+    files: int = 0
+    narratives: int = 0
+    sections: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def is_indexable(path: Path) -> bool:
+    """True for the file kinds the indexer reads (HTML, gzipped HTML, PDF)."""
+    name = path.name.lower()
+    return name.endswith(HTML_SUFFIXES + PDF_SUFFIXES)
+
+
+def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Indexable files under the given files and folders, and the paths that are not."""
+    found, problems = [], []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and is_indexable(p)))
+        elif path.is_file() and is_indexable(path):
+            found.append(path)
+        elif path.exists():
+            problems.append((str(path), "not an HTML or PDF file"))
+        else:
+            problems.append((str(path), "no such file or folder"))
+    return found, problems
+
+
+def extract_file(path: Path) -> list[Narrative]:
+    """Read one file and return its narratives; raises ExtractionError naming the file."""
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ExtractionError(f"{name}: cannot read ({exc.strerror})") from exc
+    if not data:
+        raise ExtractionError(f"{name}: empty file")
+    if path.name.lower().endswith(PDF_SUFFIXES):
+        if len(data) > settings.get("max_pdf_bytes"):
+            raise ExtractionError(f"{name}: PDF larger than {settings.get('max_pdf_bytes')} bytes")
+        extracted = extract_pdf(data, name)
+    else:
+        extracted = extract_html(data, name, settings.get("max_html_bytes"))
+    return build_narratives(extracted, name, hashlib.sha256(data).hexdigest())
+
+
+def _extract_safely(path: Path) -> tuple[str, list[Narrative] | None, str]:
+    try:
+        return str(path), extract_file(path), ""
+    except ExtractionError as exc:
+        return str(path), None, str(exc)
+    except Exception as exc:  # a parser bug on one file must not stop the build
+        return str(path), None, f"{path}: {type(exc).__name__}: {exc}"
+
+
+def extract_all(files: list[Path], procs: int) -> Iterator[tuple[str, list[Narrative] | None, str]]:
+    """Extract files in ``procs`` worker processes, yielding (path, narratives or None, error)."""
+    if procs <= 1 or len(files) < 4:
+        yield from map(_extract_safely, files)
+        return
+    with ProcessPoolExecutor(max_workers=procs) as pool:
+        yield from pool.map(_extract_safely, files, chunksize=4)
+
+
+def section_documents(narrative: Narrative) -> Iterator[dict]:
+    """The Whoosh documents of one narrative, one per section."""
+    country = lookup(narrative.iso3) if narrative.iso3 else None
+    place = " ".join(filter(None, [narrative.country, country and country.name, narrative.region]))
+    for position, section in enumerate(narrative.sections):
+        yield {
+            "id": f"{narrative.id}/{position}", "narrative": narrative.id,
+            "report": narrative.report, "year": narrative.year or 0, "iso3": narrative.iso3,
+            "country": narrative.country, "region": narrative.region, "tier": narrative.tier,
+            "tier_label": narrative.tier_label, "section": " ".join(section.keys),
+            "position": position, "title": narrative.title, "heading": section.heading,
+            "place": place, "body": section.text, "exact": section.text,
+            "pages": section.pages, "source": narrative.source,
+            "content_hash": narrative.content_hash,
+        }
+
+
+def _unique_ids(narratives: list[Narrative], seen: set[str]) -> None:
+    """Give narratives whose id is already taken in this build a numbered id."""
+    for narrative in narratives:
+        base, n = narrative.id, 2
+        while narrative.id in seen:
+            narrative.id, n = f"{base}-{n}", n + 1
+        seen.add(narrative.id)
+
+
+def build_index(paths: list[Path], index_dir: Path, add: bool = False,
+                progress: Callable[[Iterable], Iterable] = iter,
+                on_failure: Callable[[str, str], None] = lambda path, reason: None) -> BuildReport:
+    """Index the files under ``paths`` into ``index_dir``.
+
+    A full build replaces the index when it is complete; ``add=True`` adds to (and
+    replaces narratives with the same id in) the existing index instead.
+    """
+    started = time.perf_counter()
+    report = BuildReport()
+    files, problems = find_files(paths)
+    for path, reason in problems:
+        report.failures.append((path, reason))
+        on_failure(path, f"{path}: {reason}")
+    report.files = len(files)
+    target = index_dir if add and whoosh_index.exists_in(str(index_dir)) else index_dir.with_name(
+        index_dir.name + ".building")
+    if target != index_dir:
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        ix = whoosh_index.create_in(str(target), make_schema())
+    else:
+        ix = whoosh_index.open_dir(str(target))
+    procs = int(settings.get("index_procs"))
+    writer = ix.writer(procs=procs, limitmb=int(settings.get("index_memory_mb")), multisegment=procs > 1)
+    seen: set[str] = set()
+    try:
+        for path, narratives, error in progress(extract_all(files, procs)):
+            if narratives is None:
+                report.failures.append((path, error))
+                on_failure(path, error)
+                continue
+            _unique_ids(narratives, seen)
+            for narrative in narratives:
+                if add:
+                    writer.delete_by_term("narrative", narrative.id)
+                for document in section_documents(narrative):
+                    writer.add_document(**document)
+                    report.sections += 1
+                report.narratives += 1
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    if target != index_dir and report.narratives:
+        _replace_dir(target, index_dir)
+    elif target != index_dir:
+        shutil.rmtree(target, ignore_errors=True)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _replace_dir(new: Path, old: Path) -> None:
+    """Move ``new`` to ``old``'s place, removing the previous contents."""
+    retired = old.with_name(old.name + ".old")
+    shutil.rmtree(retired, ignore_errors=True)
+    if old.exists():
+        old.rename(retired)
+    new.rename(old)
+    shutil.rmtree(retired, ignore_errors=True)

@@ -1,0 +1,229 @@
+"""Extracted blocks -> Narrative records (report, year, country, tier, sections).
+
+Pure: no I/O. Report kind, edition year and country are read from the document
+itself (URL, headline, title, headings) and, last, from its path.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from indexer.countries import Country, lookup
+from indexer.extract import Block, Extracted
+from indexer.tiers import TIER_LABELS, parse_country_heading, tier_from_summary
+
+REPORT_NAMES = {"tip": "Trafficking in Persons Report",
+                "hrr": "Country Reports on Human Rights Practices",
+                "other": "Document"}
+_REPORT_PATTERNS = (
+    ("tip", re.compile(r"trafficking[-_ ]in[-_ ]persons|/tiprpt/", re.I)),
+    ("hrr", re.compile(r"country[-_ ]reports?[-_ ]on[-_ ]human[-_ ]rights|human[-_ ]rights[-_ ]report", re.I)),
+)
+_YEAR_PATTERNS = (
+    re.compile(r"/reports/((?:19|20)\d\d)-"),
+    re.compile(r"tiprpt/(?:countries/)?((?:19|20)\d\d)/"),
+    re.compile(r"\b((?:19|20)\d\d)\s+(?:trafficking in persons|country reports on human rights)", re.I),
+    re.compile(r"(?:trafficking in persons report|human rights practices)\W+(?:\w+\s+)?((?:19|20)\d\d)\b", re.I),
+    re.compile(r"(?:^|/)((?:19|20)\d\d)(?:/|$)"),
+)
+_TIP_SECTIONS = {
+    "prioritized recommendations": "prioritized-recommendations",
+    "recommendations": "recommendations",
+    "prosecution": "prosecution",
+    "protection": "protection",
+    "prevention": "prevention",
+    "trafficking profile": "trafficking-profile",
+    "country narratives": None,
+}
+_HRR_SECTION = re.compile(r"^section\s+(\d+)\.?\s*(.*)$", re.I)
+_HRR_LETTERED = re.compile(r"^([a-z])\.\s+\S")
+_SITE_SUFFIX = re.compile(r"\s+[-–|]\s+(united states )?department of state.*$", re.I)
+
+
+@dataclass
+class Section:
+    """One section of a narrative: its heading, filter keys, text and page offsets."""
+
+    heading: str
+    keys: list[str]
+    text: str
+    pages: list[tuple[int, int]] = field(default_factory=list)  # (char offset, PDF page)
+
+    @property
+    def page(self) -> int | None:
+        """The page the section starts on, for PDFs."""
+        return self.pages[0][1] if self.pages else None
+
+
+@dataclass
+class Narrative:
+    """One country's narrative in one edition of one report."""
+
+    id: str
+    report: str
+    year: int | None
+    country: str
+    iso3: str
+    region: str
+    title: str
+    tier: str = ""
+    tier_label: str = ""
+    sections: list[Section] = field(default_factory=list)
+    source: str = ""
+    content_hash: str = ""
+
+
+def slug(text: str) -> str:
+    """Lower-case words joined by hyphens: ``Section 1. a`` -> ``section-1-a``."""
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def detect_report(extracted: Extracted, source: str) -> str:
+    """``tip``, ``hrr`` or ``other``, from the URL, headline, title, first headings, path."""
+    headings = [b.text for b in extracted.blocks[:5]]
+    for text in [extracted.url, extracted.headline, extracted.title, *headings, source]:
+        for report, pattern in _REPORT_PATTERNS:
+            if text and pattern.search(text):
+                return report
+    return "other"
+
+
+def detect_year(extracted: Extracted, source: str) -> int | None:
+    """The edition year, from the URL, headline, title, first blocks, then the path."""
+    first_text = [b.text for b in extracted.blocks[:5]]
+    for text in [extracted.url, extracted.headline, extracted.title, *first_text, source]:
+        for pattern in _YEAR_PATTERNS:
+            match = pattern.search(text or "")
+            if match:
+                return int(match.group(1))
+    return None
+
+
+def _country_candidates(extracted: Extracted, source: str) -> list[str]:
+    headline = extracted.headline
+    url_slug = extracted.url.rstrip("/").rsplit("/", 1)[-1] if extracted.url else ""
+    file_stem = re.split(r"[\\/]", source)[-1].split(".")[0]
+    return [headline.split(":", 1)[-1], headline, _SITE_SUFFIX.sub("", extracted.title),
+            url_slug.replace("-", " "), file_stem.replace("-", " ").replace("_", " ")]
+
+
+def detect_country(extracted: Extracted, source: str) -> Country | None:
+    """The country a single-country page is about, from its headline, title, URL or path."""
+    for candidate in _country_candidates(extracted, source):
+        country = lookup(candidate) if candidate.strip() else None
+        if country:
+            return country
+    return None
+
+
+def section_keys(heading: str, parent: list[str]) -> list[str]:
+    """Filter keys of a section: its own key plus its parent's (``section-1``, ``section-1c``)."""
+    text = heading.strip().rstrip(":").strip()
+    folded = " ".join(re.findall(r"[a-z]+", text.lower()))
+    for name, key in _TIP_SECTIONS.items():
+        if folded == name or (name == "recommendations" and folded.startswith("recommendations for")):
+            return [key] if key else parent
+    match = _HRR_SECTION.match(text)
+    if match:
+        return [f"section-{match.group(1)}"]
+    lettered = _HRR_LETTERED.match(text)
+    if lettered and parent and parent[0].startswith("section-"):
+        return [parent[0], f"{parent[0]}{lettered.group(1).lower()}"]
+    if folded == "executive summary":
+        return ["executive-summary"]
+    return parent or [slug(text) or "text"]
+
+
+class _SectionBuilder:
+    """Collects blocks into sections while the narrative is read."""
+
+    def __init__(self) -> None:
+        self.sections: list[Section] = []
+        self.heading = "Summary"
+        self.keys = ["summary"]
+        self.parts: list[str] = []
+        self.pages: list[tuple[int, int]] = []
+        self.pending_number: str | None = None
+
+    def flush(self) -> None:
+        if self.parts:
+            self.sections.append(Section(self.heading, self.keys, "\n\n".join(self.parts), self.pages))
+        self.parts, self.pages = [], []
+
+    def heading_block(self, block: Block) -> None:
+        self.flush()
+        match = _HRR_SECTION.match(block.text)
+        if match and not match.group(2):  # "Section 1." then its title in the next heading
+            self.pending_number = match.group(1)
+            return
+        text = block.text
+        if self.pending_number:
+            text = f"Section {self.pending_number}. {text}"
+            self.pending_number = None
+        parent = self.keys if self.keys != ["summary"] else []
+        self.keys = section_keys(text, parent if not _HRR_SECTION.match(text) else [])
+        self.heading = text.rstrip(":").strip()
+
+    def text_block(self, block: Block) -> None:
+        if block.page is not None:
+            offset = sum(len(p) + 2 for p in self.parts)
+            if not self.pages or self.pages[-1][1] != block.page:
+                self.pages.append((offset, block.page))
+        self.parts.append(block.text)
+
+
+def _split_by_country(blocks: list[Block]) -> list[tuple[tuple[Country, str, str] | None, list[Block]]]:
+    """Cut blocks at TIP country headings; blocks before the first one form their own part."""
+    parts: list[tuple[tuple[Country, str, str] | None, list[Block]]] = [(None, [])]
+    for block in blocks:
+        parsed = parse_country_heading(block.text) if block.kind == "heading" else None
+        if parsed:
+            parts.append((parsed, []))
+        else:
+            parts[-1][1].append(block)
+    return [(head, body) for head, body in parts if any(b.kind == "text" for b in body)]
+
+
+def _sections(blocks: list[Block]) -> list[Section]:
+    builder = _SectionBuilder()
+    for block in blocks:
+        if block.kind == "heading":
+            builder.heading_block(block)
+        else:
+            builder.text_block(block)
+    builder.flush()
+    return builder.sections
+
+
+def _narrative_id(report: str, year: int | None, key: str) -> str:
+    return f"{report}-{year or 'undated'}-{key}".lower()
+
+
+def build_narratives(extracted: Extracted, source: str, content_hash: str) -> list[Narrative]:
+    """Turn one extracted file into its narratives (several for a multi-country TIP page)."""
+    report = detect_report(extracted, source)
+    year = detect_year(extracted, source)
+    parts = _split_by_country(extracted.blocks)
+    headed = [(head, body) for head, body in parts if head is not None]
+    if headed and len(parts) > len(headed) and len(headed) > 1:
+        parts = headed  # front matter before the first country of a multi-country page
+    narratives = []
+    for head, body in parts:
+        country, tier, label = head if head else (detect_country(extracted, source), "", "")
+        sections = _sections(body)
+        if not tier and report == "tip" and sections:
+            tier = tier_from_summary(sections[0].text) or ""
+            label = TIER_LABELS.get(tier, "")
+        if country:
+            name, iso3, region, key = country.name, country.iso3, country.region, country.iso3
+        else:
+            title = extracted.title or extracted.headline or source
+            name, iso3, region, key = "", "", "", slug(re.split(r"[\\/]", source)[-1]) or slug(title)
+        title = f"{year or ''} {REPORT_NAMES[report]}: {name}".strip() if name else (
+            extracted.title or extracted.headline or re.split(r"[\\/]", source)[-1])
+        narratives.append(Narrative(
+            id=_narrative_id(report, year, key), report=report, year=year, country=name,
+            iso3=iso3, region=region, title=title, tier=tier, tier_label=label,
+            sections=sections, source=extracted.url or source, content_hash=content_hash))
+    return narratives

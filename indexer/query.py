@@ -1,0 +1,152 @@
+"""User query text and filters -> Whoosh queries.
+
+Free text is ranked over the body, headings and place names with an OR that
+prefers sections matching more of the words; "phrases", AND/OR/NOT and
+``exact:word`` work; filters (``country:``, ``year:``, ``tier:``, ``section:``,
+``report:``, ``region:``) may be typed in the query or given as parameters. Text
+that does not parse is searched as plain words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from whoosh import query as wq
+from whoosh.qparser import MultifieldParser, plugins
+
+from indexer import settings
+from indexer.countries import all_countries, fold, lookup
+from indexer.errors import QueryRejected
+from indexer.narratives import REPORT_NAMES, slug
+from indexer.ranking import CoordOrGroup
+from indexer.schema import SEARCH_FIELDS, make_schema
+from indexer.snippets import QueryTerms
+from indexer.tiers import normalize_tier
+
+FILTER_NAMES = ("report", "country", "year", "tier", "section", "region")
+TEXT_FIELDS = (*SEARCH_FIELDS, "exact")
+_FILTER_IN_QUERY = re.compile(rf"(?<!\S)({'|'.join(FILTER_NAMES)}):(\"[^\"]*\"|\S+)", re.I)
+_YEARS = re.compile(r"^\s*(\d{4})\s*(?:(?:-|–|\.\.|to)\s*(\d{4})\s*)?$", re.I)
+_SYNTAX = re.compile(r"[\"():*?~^\[\]{}+\-!\\/]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
+_schema = make_schema()
+
+
+@dataclass
+class Filters:
+    """Restrictions on the narratives searched, as the user gave them."""
+
+    report: str = ""
+    country: str = ""
+    year: str = ""
+    tier: str = ""
+    section: str = ""
+    region: str = ""
+
+
+def _parser() -> MultifieldParser:
+    parser = MultifieldParser(list(SEARCH_FIELDS), _schema, fieldboosts=SEARCH_FIELDS,
+                              group=CoordOrGroup)
+    for plugin in (plugins.WildcardPlugin, plugins.EveryPlugin, plugins.BoostPlugin, plugins.RangePlugin):
+        parser.remove_plugin_class(plugin)
+    return parser
+
+
+_PARSER = _parser()
+
+
+def split_filters(text: str, filters: Filters) -> tuple[str, Filters]:
+    """Move ``name:value`` filters typed in the query into ``filters`` (parameters win)."""
+    found = {}
+    for name, value in _FILTER_IN_QUERY.findall(text):
+        found[name.lower()] = value.strip('"')
+    merged = Filters(**{name: getattr(filters, name) or found.get(name, "") for name in FILTER_NAMES})
+    return _FILTER_IN_QUERY.sub(" ", text).strip(), merged
+
+
+def _fields_ok(q: wq.Query) -> bool:
+    return all(field in TEXT_FIELDS for field, _ in q.iter_all_terms())
+
+
+def parse_text(text: str) -> wq.Query | None:
+    """The ranked query for free text, or None for empty text."""
+    if len(text) > int(settings.get("max_query_length")):
+        raise QueryRejected(f"query longer than {settings.get('max_query_length')} characters")
+    if not text.strip():
+        return None
+    try:
+        q = _PARSER.parse(text)
+        if _fields_ok(q) and q is not wq.NullQuery and list(q.iter_all_terms()):
+            return q
+    except Exception:  # any parse failure falls back to plain words below
+        pass
+    plain = _SYNTAX.sub(" ", text)
+    q = _PARSER.parse(plain) if plain.strip() else wq.NullQuery
+    return q if q is not wq.NullQuery and list(q.iter_all_terms()) else None
+
+
+def _year_query(value: str) -> wq.Query:
+    match = _YEARS.match(value)
+    if not match:
+        raise QueryRejected(f"year must be YYYY or YYYY-YYYY, not {value!r}")
+    low, high = int(match.group(1)), int(match.group(2) or match.group(1))
+    if low > high:
+        raise QueryRejected(f"year range {value!r} ends before it starts")
+    return wq.NumericRange("year", low, high)
+
+
+def _region_query(value: str) -> wq.Query:
+    regions = {fold(c.region): c.region for c in all_countries()}
+    if fold(value) not in regions:
+        raise QueryRejected(f"unknown region {value!r}; one of: {', '.join(sorted(set(regions.values())))}")
+    return wq.Term("region", regions[fold(value)])
+
+
+def filter_query(filters: Filters) -> wq.Query | None:
+    """The Whoosh filter for the given restrictions, or None when there are none."""
+    parts: list[wq.Query] = []
+    if filters.report:
+        if filters.report.lower() not in REPORT_NAMES:
+            raise QueryRejected(f"report must be one of {', '.join(REPORT_NAMES)}, not {filters.report!r}")
+        parts.append(wq.Term("report", filters.report.lower()))
+    if filters.country:
+        country = lookup(filters.country)
+        if country is None:
+            raise QueryRejected(f"unknown country {filters.country!r}")
+        parts.append(wq.Term("iso3", country.iso3))
+    if filters.year:
+        parts.append(_year_query(filters.year))
+    if filters.tier:
+        tier = normalize_tier(filters.tier)
+        if tier is None:
+            raise QueryRejected(f"tier must be 1, 2, 2WL, 3 or special, not {filters.tier!r}")
+        parts.append(wq.Term("tier", tier))
+    if filters.section:
+        parts.append(wq.Term("section", slug(filters.section)))
+    if filters.region:
+        parts.append(_region_query(filters.region))
+    return wq.And(parts) if parts else None
+
+
+def query_terms(q: wq.Query | None) -> QueryTerms:
+    """The words and phrases of a query that snippets should mark (not those under NOT)."""
+    terms = QueryTerms()
+    if q is None:
+        return terms
+    stack = [q]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, wq.Not):
+            continue
+        if isinstance(node, wq.AndNot):
+            stack.append(node.a)
+            continue
+        if isinstance(node, wq.Phrase):
+            words = tuple(node.words)
+            (terms.exact_phrases if node.fieldname == "exact" else terms.stem_phrases).add(words)
+        elif isinstance(node, wq.Term):
+            text = node.text.decode() if isinstance(node.text, bytes) else node.text
+            (terms.exact if node.fieldname == "exact" else terms.stems).add(text)
+        else:
+            stack.extend(node.children())
+    return terms
