@@ -19,7 +19,9 @@ BODY_SELECTORS = (".report__main", "main", "article", "body")
 DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form",
              "button", "svg", "iframe", "template", "select", "input")
 DROP_SELECTORS = (".report__tags", ".related-tags", ".related-content", ".share",
-                  ".social", ".breadcrumbs", ".sidebar", "[hidden]", "[aria-hidden=true]")
+                  ".social", ".breadcrumbs", ".sidebar", "[hidden]", "[aria-hidden=true]",
+                  "#nav", "#navigation", "#header", "[id*=footer]", "[class*=footer]",
+                  "[class*=site-header]", "[role=navigation]", "[role=banner]", "[role=contentinfo]")
 HEADING_TAGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 BLOCK_TAGS = {"p", "li", "blockquote", "pre", "td", "th", "dt", "dd", "caption",
               "figcaption", "div", "section", "article", "main", "body", "tr"}

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LAParams, LTChar, LTTextBox, LTTextLineHorizontal
-from pdfminer.pdfdocument import PDFDocument
+from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFParser
-from pdfminer.psparser import PSException
 
 from indexer.errors import ExtractionError
 from indexer.extract import Block, Extracted
@@ -28,6 +27,7 @@ MARGIN_REACH = 45.0  # points from the top or bottom of the text where running h
 PAGE_NUMBER = re.compile(r"^(page\s*)?[-–—\s]*\d{1,4}[-–—\s]*(of\s+\d+)?$", re.I)
 GUTTER_MIN_WIDTH = 6.0
 SENTENCE_END = tuple('.!?:;"”)')
+CID = re.compile(r"\(cid:\d+\)")  # glyphs without a Unicode mapping (bullets, mostly)
 
 
 @dataclass
@@ -45,7 +45,7 @@ class Line:
 
 
 def _line(ln: LTTextLineHorizontal, page: int) -> Line | None:
-    text = " ".join(ln.get_text().replace("\xad", "-").split())
+    text = " ".join(CID.sub("•", ln.get_text().replace("\xad", "-")).split())
     chars = [c for c in ln if isinstance(c, LTChar)]
     if not text or not chars:
         return None
@@ -228,9 +228,9 @@ def extract_pdf(data: bytes, name: str) -> Extracted:
         title = _title(data)
         pages = [_page_lines(layout, number)
                  for number, layout in enumerate(extract_pages(io.BytesIO(data), laparams=LAYOUT), 1)]
-    except (PSException, ValueError, KeyError, TypeError, AssertionError, RecursionError) as exc:
-        raise ExtractionError(f"{name}: unreadable PDF ({type(exc).__name__}: {exc})") from exc
-    except Exception as exc:  # pdfminer raises bare Exceptions (e.g. encryption) as well
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        raise ExtractionError(f"{name}: encrypted PDF (a password is needed to read it)") from exc
+    except Exception as exc:  # pdfminer raises many kinds of errors on damaged files
         raise ExtractionError(f"{name}: unreadable PDF ({type(exc).__name__}: {exc})") from exc
     kept = _drop_furniture(pages)
     body = _body_size(kept)

@@ -1,0 +1,26 @@
+"""Domain errors and HTTP errors -> an HTML page or, under /api/, a JSON body."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from indexer.errors import TipsearchError
+
+
+def _respond(status: int, message: str):
+    if request.path.startswith("/api/"):
+        return jsonify({"error": message, "status": status}), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map TipsearchError subclasses and HTTP errors to responses in one place."""
+
+    @app.errorhandler(TipsearchError)
+    def domain_error(error: TipsearchError):
+        return _respond(error.http_status, str(error))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return _respond(error.code or 500, error.description or error.name)

@@ -1,0 +1,44 @@
+"""What the views and the API share: the index for this request and the request's search."""
+
+from __future__ import annotations
+
+from flask import current_app, g, request
+from whoosh.index import Index
+
+from indexer.errors import QueryRejected
+from indexer.query import FILTER_NAMES, Filters
+from indexer.search import SearchRequest, SearchResponse, search
+from indexer.store import open_index
+
+
+def get_index() -> Index:
+    """The index, opened once per request."""
+    if "index" not in g:
+        g.index = open_index(current_app.config["INDEX"])
+    return g.index
+
+
+def request_filters() -> Filters:
+    """Filters from the GET parameters."""
+    return Filters(**{name: request.args.get(name, "").strip() for name in FILTER_NAMES})
+
+
+def _int_arg(name: str, default: int) -> int:
+    value = request.args.get(name, "")
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise QueryRejected(f"{name} must be a whole number, not {value!r}") from None
+
+
+def run_search() -> tuple[SearchResponse, int, int]:
+    """Search for the current request's ``q``, filters and ``page``; returns (response, page, size)."""
+    size = _int_arg("limit", current_app.config["PAGE_SIZE"])
+    page = _int_arg("page", 1)
+    if page < 1:
+        raise QueryRejected("page must be 1 or more")
+    req = SearchRequest(q=request.args.get("q", ""), filters=request_filters(), limit=size,
+                        offset=(page - 1) * size)
+    return search(get_index(), req), page, size
