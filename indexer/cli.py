@@ -41,7 +41,8 @@ def _index(paths: tuple[Path, ...], index: Path | None, add: bool) -> int:
         return tqdm(items, desc="indexing", unit="file", disable=None, leave=False, file=sys.stderr)
 
     def on_failure(_path: str, reason: str) -> None:
-        tqdm.write(click.style(f"failed: {reason}", fg="yellow"), file=sys.stderr)
+        message = f"failed: {reason}"
+        tqdm.write(click.style(message, fg="yellow") if sys.stderr.isatty() else message, file=sys.stderr)
 
     report = build_index(list(paths), target, add=add, progress=progress, on_failure=on_failure)
     click.echo(f"indexed {report.narratives} narratives ({report.sections} sections) from "

@@ -68,6 +68,20 @@ def _fields_ok(q: wq.Query) -> bool:
     return all(field in TEXT_FIELDS for field, _ in q.iter_all_terms())
 
 
+def lift_nots(q: wq.Query) -> wq.Query:
+    """Turn ``OR(a, b, NOT c)`` into ``(a OR b) ANDNOT c``, so NOT excludes under an OR default."""
+    if isinstance(q, wq.CompoundQuery):
+        q = q.__class__([lift_nots(sub) for sub in q.subqueries], boost=q.boost)
+    if not isinstance(q, wq.Or):
+        return q
+    positive = [sub for sub in q.subqueries if not isinstance(sub, wq.Not)]
+    negative = [sub.query for sub in q.subqueries if isinstance(sub, wq.Not)]
+    if not negative or not positive:
+        return q
+    kept = positive[0] if len(positive) == 1 else q.__class__(positive, boost=q.boost)
+    return wq.AndNot(kept, negative[0] if len(negative) == 1 else wq.Or(negative))
+
+
 def parse_text(text: str) -> wq.Query | None:
     """The ranked query for free text, or None for empty text."""
     if len(text) > int(settings.get("max_query_length")):
@@ -75,7 +89,7 @@ def parse_text(text: str) -> wq.Query | None:
     if not text.strip():
         return None
     try:
-        q = _PARSER.parse(text)
+        q = lift_nots(_PARSER.parse(text))
         if _fields_ok(q) and q is not wq.NullQuery and list(q.iter_all_terms()):
             return q
     except Exception:  # any parse failure falls back to plain words below

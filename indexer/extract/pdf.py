@@ -64,22 +64,32 @@ def _page_lines(layout, page: int) -> list[Line]:
     return lines
 
 
+def _digitless(text: str) -> str:
+    return re.sub(r"\d+", "#", text.lower())
+
+
 def _margin_keys(lines: list[Line]) -> dict[int, str]:
     """Digit-free keys of the lines at the top and bottom of a page's text, by line index."""
     if not lines:
         return {}
     top, bottom = max(ln.y1 for ln in lines), min(ln.y0 for ln in lines)
-    return {i: re.sub(r"\d+", "#", ln.text.lower()) for i, ln in enumerate(lines)
+    return {i: _digitless(ln.text) for i, ln in enumerate(lines)
             if ln.y1 > top - MARGIN_REACH or ln.y0 < bottom + MARGIN_REACH}
 
 
 def _drop_furniture(pages: list[list[Line]]) -> list[list[Line]]:
-    """Remove running heads and feet (repeated across pages) and page numbers."""
+    """Remove running heads and feet (repeated at the top or bottom of many pages) and page numbers.
+
+    A line whose text stands at the margin of many pages is dropped wherever it stands,
+    since the first page of a document often sets it lower.
+    """
     keys = [_margin_keys(lines) for lines in pages]
     counts = Counter(k for page_keys in keys for k in set(page_keys.values()))
     repeated = max(2, len(pages) // 4)
+    furniture = {k for k, n in counts.items() if n >= repeated}
     return [[ln for i, ln in enumerate(lines)
-             if i not in page_keys or (counts[page_keys[i]] < repeated and not PAGE_NUMBER.match(ln.text))]
+             if _digitless(ln.text) not in furniture
+             and not (i in page_keys and PAGE_NUMBER.match(ln.text))]
             for lines, page_keys in zip(pages, keys)]
 
 

@@ -1,0 +1,63 @@
+"""Shared fixtures: paths to ../shared, a session-wide index of real and fixture pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer.build import build_index
+from tests.fixtures.tip_pdf import write_tip_pdf
+from webapp import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+HRR = SHARED / "corpus" / "hrr"
+PDF_REAL = SHARED / "corpus" / "pdf" / "real"
+PDF_HOSTILE = SHARED / "corpus" / "pdf" / "hostile"
+TIP_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "tip"
+HRR_SAMPLE = ["2023/bangladesh", "2023/india", "2023/thailand", "2023/chad", "2023/malaysia",
+              "2023/indonesia", "2023/cote-divoire", "2020/burma", "2016/bangladesh", "2019/eswatini"]
+
+
+def shared_path(path: Path) -> Path:
+    """``path`` under ../shared, or skip the test saying what is missing."""
+    if not path.exists():
+        pytest.skip(f"{path} is not here: the real corpus lives in ../shared beside the project")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tip_pdf(tmp_path_factory) -> Path:
+    return write_tip_pdf(tmp_path_factory.mktemp("pdf") / "2023-tip-report.pdf")
+
+
+@pytest.fixture(scope="session")
+def sources(tip_pdf) -> list[Path]:
+    """The TIP fixtures, the TIP PDF and (where ../shared is here) a sample of real HRR pages."""
+    hrr = [HRR / f"{name}.html.gz" for name in HRR_SAMPLE] if HRR.exists() else []
+    return [TIP_FIXTURES, tip_pdf, *hrr]
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory, sources) -> Path:
+    """An index built once for the session from ``sources``."""
+    target = tmp_path_factory.mktemp("index") / "index"
+    report = build_index(sources, target)
+    assert not report.failures, report.failures
+    return target
+
+
+@pytest.fixture
+def needs_hrr():
+    shared_path(HRR)
+
+
+@pytest.fixture
+def app(index_dir):
+    return create_app({"TESTING": True, "INDEX": str(index_dir)})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

@@ -1,0 +1,46 @@
+import nltk
+import pytest
+
+from indexer.analysis import exact_analyzer, fold_word, stemmed_analyzer, word_tokens
+
+
+@pytest.fixture(autouse=True)
+def no_downloads(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("nltk.download() must never run")
+
+    monkeypatch.setattr(nltk, "download", refuse)
+
+
+def test_tokens_keep_character_offsets():
+    text = "Rohingya refugees in Cox’s Bazar"
+    tokens = [(t.text, t.startchar, t.endchar) for t in stemmed_analyzer()(text, chars=True)]
+    assert tokens == [("rohingya", 0, 8), ("refuge", 9, 17), ("cox", 21, 26), ("bazar", 27, 32)]
+    assert all(text[s:e].lower().startswith(term[:3]) for term, s, e in tokens)
+
+
+def test_folding_accents_quotes_possessives_and_acronyms():
+    assert fold_word("Côte") == "cote"
+    assert fold_word("d’Ivoire") == "divoire"
+    assert fold_word("Government’s") == "government"
+    assert fold_word("U.S.") == "us"
+    assert fold_word("TÜRKIYE") == "turkiye"
+
+
+def test_stopwords_removed_and_positions_renumbered_for_phrases():
+    tokens = [(t.text, t.pos) for t in stemmed_analyzer()("the rule of law", positions=True)]
+    assert [text for text, _ in tokens] == ["rule", "law"]
+    assert tokens[1][1] - tokens[0][1] == 1
+
+
+def test_stemming_joins_word_forms():
+    stems = {t.text for t in stemmed_analyzer()("trafficking trafficked traffickers")}
+    assert stems == {"traffick"}
+
+
+def test_exact_variant_keeps_words_unstemmed_and_stopwords():
+    assert [t.text for t in exact_analyzer()("The Labour Code")] == ["the", "labour", "code"]
+
+
+def test_word_tokens_give_both_terms():
+    assert list(word_tokens("the Refugees")) == [("the", None, 0, 3), ("refugees", "refuge", 4, 12)]

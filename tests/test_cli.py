@@ -1,0 +1,71 @@
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.cli import main
+from tests.conftest import PDF_HOSTILE, TIP_FIXTURES, shared_path
+
+
+@pytest.fixture
+def runner(index_dir, monkeypatch):
+    monkeypatch.setenv("TIPSEARCH_INDEX", str(index_dir))
+    return CliRunner()
+
+
+def test_search_prints_readable_results_and_exits_0(runner):
+    result = runner.invoke(main, ["search", "bacha", "baazi"])
+    assert result.exit_code == 0, result.output
+    assert "2016 Trafficking in Persons Report: Afghanistan" in result.output
+    assert "\x1b[" not in result.output  # no colour when not on a terminal
+
+
+def test_search_json_has_one_object_per_hit_with_the_documented_fields(runner):
+    result = runner.invoke(main, ["search", "forced labor", "--report", "tip", "--tier", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    hits = [json.loads(line) for line in result.output.splitlines()]
+    assert {h["country"] for h in hits} == {"Burma", "North Korea"}
+    for field in ("id", "report", "year", "country", "iso3", "tier", "section", "heading", "score",
+                  "snippet", "source"):
+        assert field in hits[0]
+    assert hits == sorted(hits, key=lambda h: -h["score"])
+
+
+def test_no_hits_exits_1_and_errors_exit_2(runner):
+    assert runner.invoke(main, ["search", "qqxyzzyplugh"]).exit_code == 1
+    bad = runner.invoke(main, ["search", "labor", "--year", "20x"])
+    assert bad.exit_code == 2 and "year" in bad.output
+
+
+def test_missing_index_is_a_clear_error(tmp_path):
+    result = CliRunner().invoke(main, ["search", "labor", "--index", str(tmp_path / "none")])
+    assert result.exit_code == 2 and "no index at" in result.output
+
+
+def test_index_reports_failures_by_name_and_indexes_the_rest(tmp_path):
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 not really")
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"")
+    target = tmp_path / "ix"
+    result = CliRunner().invoke(main, ["index", str(TIP_FIXTURES), str(broken), str(empty),
+                                       "--index", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "broken.pdf" in result.output and "empty.html: empty file" in result.output
+    assert "indexed 7 narratives" in result.output and "2 failed" in result.output
+    search = CliRunner().invoke(main, ["search", "restavèks", "--index", str(target), "--json"])
+    assert json.loads(search.output.splitlines()[0])["iso3"] == "HTI"
+
+
+def test_index_of_nothing_readable_exits_1(tmp_path):
+    encrypted = shared_path(PDF_HOSTILE / "aes-256.pdf")
+    result = CliRunner().invoke(main, ["index", str(encrypted), "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 1 and "encrypted" in result.output
+
+
+def test_add_keeps_what_was_indexed(tmp_path):
+    target = str(tmp_path / "ix")
+    CliRunner().invoke(main, ["index", str(TIP_FIXTURES / "2007-haiti.html"), "--index", target])
+    CliRunner().invoke(main, ["index", "--add", str(TIP_FIXTURES / "2016-afghanistan.html"), "--index", target])
+    result = CliRunner().invoke(main, ["search", "government", "--index", target, "--json", "--limit", "50"])
+    assert {json.loads(line)["iso3"] for line in result.output.splitlines()} == {"HTI", "AFG"}

@@ -1,0 +1,93 @@
+import gzip
+import re
+
+import pytest
+
+from indexer.build import extract_file
+from indexer.errors import ExtractionError
+from indexer.extract.html import extract_html
+from indexer.extract.pdf import extract_pdf, join_lines
+from tests.conftest import HRR, PDF_HOSTILE, PDF_REAL, TIP_FIXTURES, shared_path
+
+LIMIT = 20_000_000
+
+
+def test_real_page_keeps_report_body_only():
+    path = shared_path(HRR / "2023" / "chad.html.gz")
+    extracted = extract_html(path.read_bytes(), str(path), LIMIT)
+    text = " ".join(b.text for b in extracted.blocks)
+    assert extracted.headline == "Chad"
+    assert extracted.url.endswith("/2023-country-reports-on-human-rights-practices/chad/")
+    assert "No FEAR Act" not in text and "Accessibility Statement" not in text
+    assert "Bureau of Democracy" not in text  # the tags box
+    headings = [b.text for b in extracted.blocks if b.kind == "heading"]
+    assert headings[0] == "EXECUTIVE SUMMARY" and "b. Disappearance" in headings
+
+
+def test_legacy_charset_is_decoded():
+    path = TIP_FIXTURES / "2007-haiti.html"
+    assert b"restav\xe8ks" in path.read_bytes()
+    extracted = extract_html(path.read_bytes(), str(path), LIMIT)
+    assert "restavèks" in " ".join(b.text for b in extracted.blocks)
+
+
+def test_gzip_and_plain_give_the_same_blocks():
+    raw = (TIP_FIXTURES / "2019-south-korea.html").read_bytes()
+    assert extract_html(gzip.compress(raw), "x.html.gz", LIMIT).blocks == extract_html(raw, "x.html", LIMIT).blocks
+
+
+@pytest.mark.parametrize("data, reason", [(b"", "empty"), (b"\x1f\x8b\x08\x00garbage", "gzip"),
+                                          (b"<html><body><nav>menu</nav></body></html>", "no report text")])
+def test_bad_html_raises_a_clear_error_naming_the_file(data, reason):
+    with pytest.raises(ExtractionError, match=f"bad.html: .*{reason}"):
+        extract_html(data, "bad.html", LIMIT)
+
+
+def test_oversized_page_is_refused():
+    with pytest.raises(ExtractionError, match="larger than 100 bytes"):
+        extract_html(gzip.compress(b"<p>" + b"x" * 500 + b"</p>"), "big.html.gz", 100)
+
+
+def test_hyphen_at_line_end_is_joined():
+    assert join_lines("the traf-", "ficking victims") == "the trafficking victims"
+    assert join_lines("anti-", "Trafficking") == "anti- Trafficking"
+    assert join_lines("ends here.", "Next") == "ends here. Next"
+
+
+def test_two_column_pdf_reads_each_column_in_order(tip_pdf):
+    extracted = extract_pdf(tip_pdf.read_bytes(), str(tip_pdf))
+    text = " ".join(b.text for b in extracted.blocks)
+    sentence = r"In case (\d+)\.(\d+), authorities investigated forced labor in the fishing industry and in domestic work\."
+    found = [(int(p), int(n)) for p, n in re.findall(sentence, text)]
+    assert len(found) == 72 and found == sorted(found)
+    assert "COUNTRY NARRATIVES" not in text  # running head
+    assert "Photo:" not in text  # caption
+    assert not re.search(r"\b12[12]\b", text)  # page numbers
+
+
+def test_pdf_paragraphs_keep_their_page(tip_pdf):
+    narrative, = extract_file(tip_pdf)
+    assert (narrative.country, narrative.year, narrative.tier) == ("Burma", 2023, "3")
+    protection = next(s for s in narrative.sections if s.keys == ["protection"])
+    assert protection.pages[0][1] == 1 and protection.pages[-1][1] == 2
+
+
+def test_real_three_column_pdf_keeps_sentences_whole():
+    path = shared_path(PDF_REAL / "i1040nr.pdf")
+    text = " ".join(b.text for b in extract_pdf(path.read_bytes(), str(path)).blocks)
+    # Each of these runs across a line break inside one column of the printed page.
+    assert "You are a resident for tax purposes if you were a lawful permanent resident" in text
+    assert "The type and rule above prints on all proofs" not in text  # running head on every page
+    assert "Page 2 of 48" not in text
+
+
+@pytest.mark.parametrize("name", ["aes-256.pdf", "rc4-128.pdf", "issue-1113-evil-xobjects.pdf"])
+def test_hostile_pdfs_fail_alone_with_a_reason(name):
+    path = shared_path(PDF_HOSTILE / name)
+    with pytest.raises(ExtractionError, match=re.escape(name)):
+        extract_pdf(path.read_bytes(), str(path))
+
+
+def test_non_pdf_named_pdf_is_refused():
+    with pytest.raises(ExtractionError, match="not a PDF"):
+        extract_pdf(b"<html>hello</html>", "fake.pdf")

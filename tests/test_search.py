@@ -1,0 +1,110 @@
+import pytest
+
+from indexer.errors import QueryRejected
+from indexer.query import Filters
+from indexer.search import SearchRequest, get_narrative, search
+from indexer.store import open_index
+
+
+@pytest.fixture(scope="module")
+def ix(index_dir):
+    return open_index(index_dir)
+
+
+def run(ix, q="", **filters):
+    limit = filters.pop("limit", 10)
+    return search(ix, SearchRequest(q=q, filters=Filters(**filters), limit=limit))
+
+
+def test_natural_language_query_ranks_the_right_country_first(ix, needs_hrr):
+    response = run(ix, "Rohingya refugees in Cox's Bazar", year="2023")
+    assert response.hits[0].iso3 in {"BGD", "MMR"}
+    assert "<mark>" in response.hits[0].sections[0].snippet
+    assert all(hit.year == 2023 for hit in response.hits)
+
+
+def test_words_not_all_present_still_match_and_fuller_matches_rank_higher(ix):
+    response = run(ix, "migrant fishermen distant water vessels zzzunknownword")
+    assert response.hits and response.hits[0].iso3 in {"KOR", "MMR"}
+
+
+def test_phrase_is_marked_as_one_span(ix):
+    hit = run(ix, '"forced labor"', report="tip").hits[0]
+    assert "<mark>forced labor</mark>" in " ".join(s.snippet for s in hit.sections)
+
+
+def test_snippets_are_whole_sentences(ix):
+    snippet = run(ix, "bacha baazi").hits[0].sections[0].snippet
+    assert snippet.rstrip().endswith(".") and snippet[0].isupper()
+
+
+def test_navigation_text_is_not_searchable(ix):
+    assert run(ix, '"No FEAR Act"').hits == []
+
+
+def test_nonsense_finds_nothing(ix):
+    response = run(ix, "qqxyzzyplugh")
+    assert (response.total, response.hits) == (0, [])
+
+
+def test_filters_by_tier_report_year_and_section(ix):
+    tier3 = run(ix, "trafficking", tier="3", limit=50)
+    assert {h.country for h in tier3.hits} == {"Burma", "North Korea"}
+    assert {h.year for h in run(ix, "trafficking", year="2016-2019", limit=50).hits} == {2016, 2019}
+    section = run(ix, "government", section="Prosecution", report="tip", limit=50)
+    assert section.hits and all(s.section == "prosecution" for h in section.hits for s in h.sections)
+
+
+def test_country_filter_accepts_aliases(ix):
+    assert {h.iso3 for h in run(ix, "trafficking", country="Myanmar", limit=50).hits} == {"MMR"}
+    assert {h.iso3 for h in run(ix, "country:DPRK forced labor", limit=50).hits} == {"PRK"}
+
+
+def test_boolean_operators(ix):
+    with_not = run(ix, "trafficking NOT Burma", report="tip", limit=50)
+    assert with_not.hits and "MMR" not in {h.iso3 for h in with_not.hits}
+    both = run(ix, "restavèks AND servitude", limit=50)
+    assert [h.iso3 for h in both.hits] == ["HTI"]
+
+
+def test_exact_word_search_does_not_stem(ix):
+    stemmed = {h.id for h in run(ix, "fishermen", report="tip", limit=50).hits}
+    exact = {h.id for h in run(ix, "exact:fishermen", report="tip", limit=50).hits}
+    assert exact and exact <= stemmed
+
+
+@pytest.mark.parametrize("q", ['"unclosed phrase', "((( torture", "AND OR NOT", "title:xyz labor", "a:b:c"])
+def test_unparseable_queries_search_plain_words(ix, q):
+    run(ix, q)  # no exception
+
+
+def test_bad_parameters_are_rejected_with_their_name(ix):
+    with pytest.raises(QueryRejected, match="year"):
+        run(ix, "x", year="20x")
+    with pytest.raises(QueryRejected, match="country"):
+        run(ix, "x", country="Atlantis")
+    with pytest.raises(QueryRejected, match="tier"):
+        run(ix, "x", tier="7")
+    with pytest.raises(QueryRejected, match="query or at least one filter"):
+        run(ix, "   ")
+
+
+def test_pdf_hits_cite_their_page(ix):
+    hit = run(ix, '"distant water fishing vessels" debt bondage', report="tip", country="Burma").hits[0]
+    assert hit.sections[0].page == 1
+
+
+def test_document_text_is_escaped_in_snippets_and_pages(ix):
+    hit = run(ix, "identify protect victims", country="North Korea").hits[0]
+    html = " ".join(s.snippet for s in hit.sections)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    meta, sections = get_narrative(ix, hit.id, "victims")
+    assert meta["country"] == "North Korea"
+    assert "<script>" not in "".join(s.html for s in sections)
+
+
+def test_paging_does_not_repeat_narratives(ix):
+    first = search(ix, SearchRequest(q="government", limit=3))
+    second = search(ix, SearchRequest(q="government", limit=3, offset=3))
+    assert not {h.id for h in first.hits} & {h.id for h in second.hits}
+    assert first.total == second.total

@@ -1,0 +1,85 @@
+import json
+
+from click.testing import CliRunner
+
+from indexer.cli import main
+
+
+def test_search_page_lists_ranked_narratives_with_marks(client):
+    page = client.get("/search?q=bacha+baazi")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "2016 Trafficking in Persons Report: Afghanistan" in html and "<mark>" in html
+    assert 'role="search"' in html and '<label for="q">' in html
+
+
+def test_home_page_is_the_search_form(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "<form" in html and "narratives match" not in html
+
+
+def test_api_returns_the_same_ranked_hits_as_the_cli(client, index_dir):
+    api = client.get("/api/search?q=forced+labor+fishing&limit=5").get_json()
+    cli = CliRunner().invoke(main, ["search", "forced labor fishing", "--limit", "5", "--json",
+                                    "--index", str(index_dir)])
+    cli_hits = [json.loads(line) for line in cli.output.splitlines()]
+    assert [h["id"] for h in api["hits"]] == [h["id"] for h in cli_hits]
+    assert [h["snippet"] for h in api["hits"]] == [h["snippet"] for h in cli_hits]
+
+
+def test_filters_as_get_parameters(client):
+    api = client.get("/api/search?q=government&report=tip&tier=3&limit=50").get_json()
+    assert {h["iso3"] for h in api["hits"]} == {"MMR", "PRK"}
+
+
+def test_paging(client):
+    first = client.get("/api/search?q=government&limit=2&page=1").get_json()
+    second = client.get("/api/search?q=government&limit=2&page=2").get_json()
+    assert first["total"] > 2 and not {h["id"] for h in first["hits"]} & {h["id"] for h in second["hits"]}
+    html = client.get("/search?q=government&limit=2").get_data(as_text=True)
+    assert 'rel="next"' in html
+
+
+def test_document_page_shows_all_sections_with_query_words_marked(client):
+    html = client.get("/doc/tip-2016-afg?q=bacha").get_data(as_text=True)
+    for heading in ("PROSECUTION", "PROTECTION", "PREVENTION", "TRAFFICKING PROFILE"):
+        assert heading in html
+    assert "<mark>bacha</mark>" in html
+
+
+def test_bad_input_gives_400_never_500(client):
+    for url in ["/search?q=labor&year=20x", "/search?q=labor&page=abc", "/search?q=labor&page=0",
+                "/api/search?q=labor&limit=100000", "/api/search?q=labor&country=Atlantis"]:
+        response = client.get(url)
+        assert response.status_code == 400, url
+    assert "year" in client.get("/api/search?q=labor&year=20x").get_json()["error"]
+
+
+def test_unparseable_query_is_searched_as_words(client):
+    assert client.get('/search?q="unclosed+(((+labor').status_code == 200
+
+
+def test_unknown_document_is_404(client):
+    assert client.get("/doc/no-such-id").status_code == 404
+
+
+def test_security_headers_on_every_response(client):
+    for url in ["/", "/search?q=labor", "/api/search?q=labor", "/doc/no-such-id", "/search?year=x&q=a"]:
+        headers = client.get(url).headers
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_hostile_document_text_never_becomes_markup(client):
+    html = client.get("/search?q=identify+protect+victims&country=PRK").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_query_text_is_escaped(client):
+    html = client.get('/search?q=<img src=x onerror=alert(1)>').get_data(as_text=True)
+    assert "<img src=x" not in html
+
+
+def test_healthz(client):
+    assert client.get("/healthz").get_json()["status"] == "ok"
