@@ -50,15 +50,10 @@ class Section:
     text: str
     pages: list[tuple[int, int]] = field(default_factory=list)  # (char offset, PDF page)
 
-    @property
-    def page(self) -> int | None:
-        """The page the section starts on, for PDFs."""
-        return self.pages[0][1] if self.pages else None
-
 
 @dataclass
-class Narrative:
-    """One country's narrative in one edition of one report."""
+class NarrativeInfo:
+    """What identifies a narrative: report, edition, country, tier, title and source."""
 
     id: str
     report: str
@@ -69,8 +64,14 @@ class Narrative:
     title: str
     tier: str = ""
     tier_label: str = ""
-    sections: list[Section] = field(default_factory=list)
     source: str = ""
+
+
+@dataclass
+class Narrative(NarrativeInfo):
+    """One country's narrative in one edition of one report, with its text."""
+
+    sections: list[Section] = field(default_factory=list)
     content_hash: str = ""
 
 

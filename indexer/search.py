@@ -10,6 +10,7 @@ from whoosh.index import Index
 
 from indexer import settings
 from indexer.errors import DocumentNotFound, QueryRejected
+from indexer.narratives import NarrativeInfo
 from indexer.query import Filters, filter_query, parse_text, query_terms, split_filters
 from indexer.snippets import QueryTerms, highlight_all, snippet
 
@@ -37,21 +38,11 @@ class SectionHit:
 
 
 @dataclass
-class Hit:
+class Hit(NarrativeInfo):
     """A matching narrative and its best sections, best first."""
 
-    id: str
-    report: str
-    year: int | None
-    country: str
-    iso3: str
-    region: str
-    tier: str
-    tier_label: str
-    title: str
-    score: float
-    source: str
-    sections: list[SectionHit]
+    score: float = 0.0
+    sections: list[SectionHit] = field(default_factory=list)
 
     def as_json(self) -> dict:
         """Flat JSON: the narrative's fields and its best section's, plus all its sections."""
@@ -87,11 +78,12 @@ def _section_hit(stored: dict, score: float, terms: QueryTerms) -> SectionHit:
                       score=round(score, 4), snippet=html, page=_page_of(stored, offset))
 
 
-def _hit(stored: dict, score: float, sections: list[SectionHit]) -> Hit:
-    return Hit(id=stored["narrative"], report=stored["report"], year=stored["year"] or None,
-               country=stored["country"], iso3=stored["iso3"], region=stored["region"],
-               tier=stored["tier"], tier_label=stored["tier_label"], title=stored["title"],
-               score=score, source=stored["source"], sections=sections)
+def _info(stored: dict) -> dict:
+    """The NarrativeInfo fields of a stored section document."""
+    return {"id": stored["narrative"], "report": stored["report"], "year": stored["year"] or None,
+            "country": stored["country"], "iso3": stored["iso3"], "region": stored["region"],
+            "tier": stored["tier"], "tier_label": stored["tier_label"], "title": stored["title"],
+            "source": stored["source"]}
 
 
 def _check_paging(request: SearchRequest) -> None:
@@ -133,7 +125,8 @@ def search(ix: Index, request: SearchRequest) -> SearchResponse:
         for narrative in list(grouped)[request.offset:wanted]:
             sections = grouped[narrative]
             best, score = sections[0]
-            hits.append(_hit(best, score, [_section_hit(s, sc, terms) for s, sc in sections]))
+            hits.append(Hit(**_info(best), score=score,
+                            sections=[_section_hit(s, sc, terms) for s, sc in sections]))
     return SearchResponse(request=request, total=total, hits=hits)
 
 
@@ -148,7 +141,7 @@ class DocumentSection:
     page: int | None
 
 
-def get_narrative(ix: Index, narrative_id: str, q: str = "") -> tuple[dict, list[DocumentSection]]:
+def get_narrative(ix: Index, narrative_id: str, q: str = "") -> tuple[NarrativeInfo, list[DocumentSection]]:
     """A narrative's metadata and all its sections in order, with ``q``'s words marked."""
     text, _ = split_filters(q, Filters())
     terms = query_terms(parse_text(text)) if text.strip() else QueryTerms()
@@ -159,6 +152,4 @@ def get_narrative(ix: Index, narrative_id: str, q: str = "") -> tuple[dict, list
         raise DocumentNotFound(f"no narrative with id {narrative_id!r}")
     sections = [DocumentSection(f["id"], f["heading"], f["section"], highlight_all(f["body"], terms),
                                 _page_of(f, 0)) for f in found]
-    meta = {k: found[0][k] for k in ("narrative", "report", "year", "country", "iso3", "region",
-                                     "tier", "tier_label", "title", "source")}
-    return meta, sections
+    return NarrativeInfo(**_info(found[0])), sections

@@ -99,7 +99,7 @@ def test_document_text_is_escaped_in_snippets_and_pages(ix):
     html = " ".join(s.snippet for s in hit.sections)
     assert "<script>" not in html and "&lt;script&gt;" in html
     meta, sections = get_narrative(ix, hit.id, "victims")
-    assert meta["country"] == "North Korea"
+    assert meta.country == "North Korea"
     assert "<script>" not in "".join(s.html for s in sections)
 
 
