@@ -34,9 +34,14 @@ def load_stopwords() -> frozenset[str]:
 STOPWORDS = load_stopwords()
 
 
-def word_spans(text: str) -> Iterator[tuple[int, int]]:
-    """Yield the (start, end) character span of every word in ``text``."""
-    return _tokenizer.span_tokenize(text)
+@lru_cache(maxsize=8)
+def word_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """The (start, end) character span of every word in ``text``.
+
+    Cached for the last few texts: the stemmed and the exact-word fields of a
+    section hold the same text, so indexing tokenizes it once.
+    """
+    return tuple(_tokenizer.span_tokenize(text))
 
 
 @lru_cache(maxsize=200_000)

@@ -21,7 +21,7 @@ def make_schema() -> Schema:
     stemmed = stemmed_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
-        narrative=ID(stored=True),
+        narrative=ID(stored=True, sortable=True),
         report=ID(stored=True),
         year=NUMERIC(int, bits=32, stored=True, signed=False),
         iso3=ID(stored=True),

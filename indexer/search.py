@@ -116,14 +116,15 @@ def search(ix: Index, request: SearchRequest) -> SearchResponse:
         else:
             results = searcher.search(q, filter=restrict, limit=candidates, groupedby={"narrative": count})
         total = len(results.groups("narrative"))
-        grouped: dict[str, list] = {}
-        for result in results:
-            sections = grouped.setdefault(result["narrative"], [])
+        narrative_of = searcher.reader().column_reader("narrative")
+        grouped: dict[str, list[tuple[int, float]]] = {}
+        for docnum, score in results.items():
+            sections = grouped.setdefault(narrative_of[docnum], [])
             if len(sections) < per_hit:
-                sections.append((result.fields(), result.score or 0.0))
+                sections.append((docnum, score if q is not None else 0.0))  # sorted: no score
         hits = []
         for narrative in list(grouped)[request.offset:wanted]:
-            sections = grouped[narrative]
+            sections = [(searcher.stored_fields(docnum), score) for docnum, score in grouped[narrative]]
             best, score = sections[0]
             hits.append(Hit(**_info(best), score=score,
                             sections=[_section_hit(s, sc, terms) for s, sc in sections]))

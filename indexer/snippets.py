@@ -8,6 +8,7 @@ marked as one span, not word by word.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
@@ -37,6 +38,15 @@ class QueryTerms:
     def __bool__(self) -> bool:
         return bool(self.stems or self.exact or self.stem_phrases or self.exact_phrases)
 
+    def prefilter(self) -> re.Pattern:
+        """A regex any lower-case ASCII paragraph holding a match must match (a cheap first test).
+
+        A stem is a prefix of its words but for its last letter (``countri`` <- country).
+        """
+        words = self.stems | self.exact | {w for p in self.stem_phrases | self.exact_phrases for w in p}
+        prefixes = sorted({w[:max(1, min(len(w) - 1, 6))] for w in words if w})
+        return re.compile("|".join(map(re.escape, prefixes)) or r"(?!)")
+
 
 def _phrase_spans(tokens, phrases, which: int) -> list[tuple[int, int]]:
     """Spans of every occurrence of the phrases, over words that have a term of kind ``which``."""
@@ -50,12 +60,27 @@ def _phrase_spans(tokens, phrases, which: int) -> list[tuple[int, int]]:
     return spans
 
 
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph (paragraphs are separated by a blank line)."""
+    spans, offset = [], 0
+    for paragraph in text.split("\n\n"):
+        spans.append((offset, offset + len(paragraph)))
+        offset += len(paragraph) + 2
+    return spans
+
+
 def match_spans(text: str, terms: QueryTerms) -> list[tuple[int, int]]:
     """Character spans to mark in ``text``, sorted and not overlapping."""
-    tokens = list(word_tokens(text))
-    spans = _phrase_spans(tokens, terms.stem_phrases, 1) + _phrase_spans(tokens, terms.exact_phrases, 0)
-    spans += [(start, end) for folded, stem, start, end in tokens
-              if (stem is not None and stem in terms.stems) or folded in terms.exact]
+    maybe = terms.prefilter()
+    spans = []
+    for start, end in paragraph_spans(text):
+        paragraph = text[start:end]
+        if paragraph.isascii() and not maybe.search(paragraph.lower()):
+            continue
+        tokens = [(f, s, start + a, start + b) for f, s, a, b in word_tokens(paragraph)]
+        spans += _phrase_spans(tokens, terms.stem_phrases, 1) + _phrase_spans(tokens, terms.exact_phrases, 0)
+        spans += [(a, b) for folded, stem, a, b in tokens
+                  if (stem is not None and stem in terms.stems) or folded in terms.exact]
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start < merged[-1][1]:
@@ -80,12 +105,18 @@ def render(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | N
     return "".join(out)
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence; paragraph breaks always end a sentence."""
-    spans, offset = [], 0
-    for paragraph in text.split("\n\n"):
-        spans.extend((offset + s, offset + e) for s, e in _sentences.span_tokenize(paragraph))
-        offset += len(paragraph) + 2
+def sentence_spans(text: str, marks: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; paragraph breaks always end a sentence.
+
+    Given ``marks``, only the first paragraph and those holding a mark are split into
+    sentences; the others stay whole (no snippet is cut from them).
+    """
+    spans = []
+    for index, (start, end) in enumerate(paragraph_spans(text)):
+        if marks is None or index == 0 or any(start <= s < end for s, _ in marks):
+            spans.extend((start + s, start + e) for s, e in _sentences.span_tokenize(text[start:end]))
+        else:
+            spans.append((start, end))
     return spans
 
 
@@ -110,7 +141,7 @@ def snippet(text: str, terms: QueryTerms, sentences: int = 2) -> tuple[str, int]
     and shown in text order; with no match the text's opening is shown.
     """
     spans = match_spans(text, terms)
-    bounds = sentence_spans(text) or [(0, len(text))]
+    bounds = sentence_spans(text, spans) or [(0, len(text))]
     scored = []
     for index, (start, end) in enumerate(bounds):
         inside = [text[s:e].lower() for s, e in spans if start <= s < end]

@@ -69,3 +69,8 @@ def test_add_keeps_what_was_indexed(tmp_path):
     CliRunner().invoke(main, ["index", "--add", str(TIP_FIXTURES / "2016-afghanistan.html"), "--index", target])
     result = CliRunner().invoke(main, ["search", "government", "--index", target, "--json", "--limit", "50"])
     assert {json.loads(line)["iso3"] for line in result.output.splitlines()} == {"HTI", "AFG"}
+
+
+def test_serve_without_an_index_is_a_clear_error(tmp_path):
+    result = CliRunner().invoke(main, ["serve", "--index", str(tmp_path / "none")])
+    assert result.exit_code == 2 and "no index at" in result.output

@@ -83,3 +83,10 @@ def test_query_text_is_escaped(client):
 
 def test_healthz(client):
     assert client.get("/healthz").get_json()["status"] == "ok"
+
+
+def test_filters_alone_list_narratives_newest_first(client):
+    api = client.get("/api/search?report=tip&tier=3").get_json()
+    assert {h["iso3"] for h in api["hits"]} == {"MMR", "PRK"}
+    years = [h["year"] for h in api["hits"]]
+    assert years == sorted(years, reverse=True)

@@ -1,7 +1,9 @@
 """State.gov report pages (``.html`` or ``.html.gz``, any charset) -> blocks.
 
-Only the report body is kept (``.report__main``, else ``<main>``, else ``<body>``);
-navigation, banners, footers, scripts, styles and tag/related-content boxes go.
+Only the report body is kept (``.report__main``, else ``<main>``, ``<article>`` or
+``<body>``); navigation, banners, footers, scripts, styles and tag/related-content
+boxes go. Parsing is lxml's; the character set is found by Beautiful Soup's
+UnicodeDammit (byte-order mark, declared charset, then a guess).
 """
 
 from __future__ import annotations
@@ -10,22 +12,34 @@ import gzip
 import io
 import re
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+import lxml.html
+from bs4.dammit import UnicodeDammit
+from lxml import etree
 
 from indexer.errors import ExtractionError
 from indexer.extract import Block, Extracted
 
-BODY_SELECTORS = (".report__main", "main", "article", "body")
-DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form",
-             "button", "svg", "iframe", "template", "select", "input")
-DROP_SELECTORS = (".report__tags", ".related-tags", ".related-content", ".share",
-                  ".social", ".breadcrumbs", ".sidebar", "[hidden]", "[aria-hidden=true]",
-                  "#nav", "#navigation", "#header", "[id*=footer]", "[class*=footer]",
-                  "[class*=site-header]", "[role=navigation]", "[role=banner]", "[role=contentinfo]")
+
+def _has_class(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+BODY_XPATHS = (f"//*[{_has_class('report__main')}]", "//main", "//article", "//body")
+DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "button",
+             "svg", "iframe", "template", "select", "input", "textarea")
+DROP_XPATH = " | ".join(
+    [f".//{tag}" for tag in DROP_TAGS]
+    + [f".//*[{_has_class(c)}]" for c in ("report__tags", "related-tags", "related-content", "share",
+                                          "social", "breadcrumbs", "sidebar")]
+    + [".//*[@hidden]", ".//*[@aria-hidden='true']", ".//*[@id='nav' or @id='navigation' or @id='header']",
+       ".//*[contains(@id, 'footer')]", ".//*[contains(@class, 'footer')]",
+       ".//*[contains(@class, 'site-header')]",
+       ".//*[@role='navigation' or @role='banner' or @role='contentinfo']"])
 HEADING_TAGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
-BLOCK_TAGS = {"p", "li", "blockquote", "pre", "td", "th", "dt", "dd", "caption",
-              "figcaption", "div", "section", "article", "main", "body", "tr"}
+BLOCK_TAGS = {"p", "li", "blockquote", "pre", "td", "th", "dt", "dd", "caption", "figcaption",
+              "div", "section", "article", "main", "body", "tr", "ul", "ol", "table"}
 GZIP_MAGIC = b"\x1f\x8b"
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def decompress(data: bytes, limit: int, name: str) -> bytes:
@@ -42,64 +56,74 @@ def decompress(data: bytes, limit: int, name: str) -> bytes:
     return raw
 
 
-def _clean(text: str) -> str:
-    return " ".join(text.split())
+def _clean(text: str | None) -> str:
+    return " ".join((text or "").split())
 
 
-def _block_of(node: NavigableString) -> Tag | None:
-    parent = node.parent
-    while parent is not None and parent.name not in HEADING_TAGS and parent.name not in BLOCK_TAGS:
-        parent = parent.parent
-    return parent
-
-
-def _is_bold_line(tag: Tag) -> bool:
+def _is_bold_line(element) -> bool:
     """A paragraph written wholly in bold and short: a heading in all but markup."""
-    if tag.name != "p":
+    if element.tag != "p":
         return False
-    text = _clean(tag.get_text(" "))
-    bold = _clean(" ".join(b.get_text(" ") for b in tag.find_all(["strong", "b"])))
+    text = _clean(element.text_content())
+    bold = _clean(" ".join(b.text_content() for b in element.iter("strong", "b")))
     return 0 < len(text) <= 120 and text == bold
 
 
-def body_blocks(body: Tag) -> list[Block]:
-    """Blocks of a cleaned body element, in document order."""
+def _texts(body):
+    """Yield (innermost block element, text) for every piece of text under ``body``, in order."""
+    stack = []
+    for event, element in etree.iterwalk(body, events=("start", "end")):
+        if not isinstance(element.tag, str):  # comments and processing instructions
+            if event == "end" and stack:
+                yield stack[-1], element.tail
+            continue
+        opens = element.tag in BLOCK_TAGS or element.tag in HEADING_TAGS or element is body
+        if event == "start":
+            if opens:
+                stack.append(element)
+            yield stack[-1], element.text
+        else:
+            if opens:
+                stack.pop()
+            if stack:
+                yield stack[-1], element.tail
+
+
+def _block(owner, text: str) -> Block:
+    if owner.tag in HEADING_TAGS:
+        return Block("heading", text, HEADING_TAGS[owner.tag])
+    if _is_bold_line(owner):
+        return Block("heading", text, 4)
+    return Block("text", text)
+
+
+def body_blocks(body) -> list[Block]:
+    """Blocks of a cleaned body element, in document order.
+
+    Text is gathered per innermost block element (paragraph, list item, heading, ...),
+    so inline markup never splits a paragraph and text directly in a ``div`` is kept.
+    """
     blocks: list[Block] = []
-    current: Tag | None = None
-    parts: list[str] = []
-
-    def flush() -> None:
-        text = _clean(" ".join(parts))
-        if current is not None and text:
-            if current.name in HEADING_TAGS:
-                blocks.append(Block("heading", text, HEADING_TAGS[current.name]))
-            elif _is_bold_line(current):
-                blocks.append(Block("heading", text, 4))
-            else:
-                blocks.append(Block("text", text))
-        parts.clear()
-
-    for node in body.descendants:
-        if not isinstance(node, NavigableString) or isinstance(node, Comment):
+    current, parts = None, []
+    for owner, text in _texts(body):
+        if not text or not text.strip():
             continue
-        if type(node) is not NavigableString:  # CData, Doctype, processing instructions
-            continue
-        block = _block_of(node)
-        if block is not current:
-            flush()
-            current = block
-        parts.append(str(node))
-    flush()
+        if owner is not current:
+            if parts:
+                blocks.append(_block(current, _clean(" ".join(parts))))
+            current, parts = owner, []
+        parts.append(text)
+    if parts:
+        blocks.append(_block(current, _clean(" ".join(parts))))
     return blocks
 
 
-def _meta(soup: BeautifulSoup) -> dict[str, str]:
-    found = {}
-    for tag in soup.find_all("meta"):
-        key = tag.get("property") or tag.get("name")
-        if key and tag.get("content"):
-            found[key] = tag["content"]
-    return found
+def decode(raw: bytes) -> str:
+    """Bytes of a page -> text, by BOM, declared charset, or a guess."""
+    text = UnicodeDammit(raw, is_html=True).unicode_markup
+    if text is None:
+        return raw.decode("utf-8", "replace")
+    return _XML_DECLARATION.sub("", text, count=1)
 
 
 def extract_html(data: bytes, name: str, limit: int) -> Extracted:
@@ -107,23 +131,25 @@ def extract_html(data: bytes, name: str, limit: int) -> Extracted:
     raw = decompress(data, limit, name)
     if not raw.strip():
         raise ExtractionError(f"{name}: empty file")
-    soup = BeautifulSoup(raw, "lxml")
-    meta = _meta(soup)
-    canonical = soup.find("link", rel="canonical")
-    url = (canonical.get("href") if canonical else "") or meta.get("og:url", "")
-    title = _clean(soup.title.get_text()) if soup.title else ""
-    h1 = soup.find("h1")
-    headline = _clean(h1.get_text(" ")) if h1 else ""
-    body = next((b for b in (soup.select_one(s) for s in BODY_SELECTORS) if b is not None), None)
+    try:
+        root = lxml.html.document_fromstring(decode(raw))
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractionError(f"{name}: not parseable as HTML ({exc})") from exc
+    meta = {m.get("property") or m.get("name"): m.get("content")
+            for m in root.iter("meta") if (m.get("property") or m.get("name")) and m.get("content")}
+    canonical = root.xpath("//link[@rel='canonical']/@href")
+    url = (canonical[0] if canonical else "") or meta.get("og:url", "")
+    title = _clean(root.findtext(".//title"))
+    h1 = root.find(".//h1")
+    headline = _clean(h1.text_content()) if h1 is not None else ""
+    body = next((found[0] for found in (root.xpath(x) for x in BODY_XPATHS) if found), None)
     if body is None:
         raise ExtractionError(f"{name}: no HTML body")
-    for tag in body.find_all(DROP_TAGS):
-        tag.decompose()
-    for selector in DROP_SELECTORS:
-        for tag in body.select(selector):
-            tag.decompose()
+    for element in body.xpath(DROP_XPATH):
+        if element.getparent() is not None:
+            element.drop_tree()
     blocks = body_blocks(body)
-    if body.name != "section" and blocks and blocks[0].kind == "heading" and blocks[0].text == headline:
+    if blocks and blocks[0].kind == "heading" and blocks[0].text == headline and body.tag == "body":
         blocks = blocks[1:]
     if not any(b.kind == "text" for b in blocks):
         raise ExtractionError(f"{name}: no report text found")
