@@ -34,9 +34,10 @@ def tip_pdf(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def sources(tip_pdf) -> list[Path]:
-    """The TIP fixtures, the TIP PDF and (where ../shared is here) a sample of real HRR pages."""
+    """The TIP fixtures, the TIP PDF and (where ../shared is here) real HRR pages and PDFs."""
     hrr = [HRR / f"{name}.html.gz" for name in HRR_SAMPLE] if HRR.exists() else []
-    return [TIP_FIXTURES, tip_pdf, *hrr]
+    pdfs = [PDF_REAL] if PDF_REAL.exists() else []
+    return [TIP_FIXTURES, tip_pdf, *hrr, *pdfs]
 
 
 @pytest.fixture(scope="session")

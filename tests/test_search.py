@@ -4,6 +4,7 @@ from indexer.errors import QueryRejected
 from indexer.query import Filters
 from indexer.search import SearchRequest, get_narrative, search
 from indexer.store import open_index
+from tests.conftest import PDF_REAL, shared_path
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +109,12 @@ def test_paging_does_not_repeat_narratives(ix):
     second = search(ix, SearchRequest(q="government", limit=3, offset=3))
     assert not {h.id for h in first.hits} & {h.id for h in second.hits}
     assert first.total == second.total
+
+
+def test_phrase_across_a_line_break_in_a_three_column_pdf(ix):
+    shared_path(PDF_REAL / "i1040nr.pdf")
+    # In the printed form this runs over two lines of one column ("... if" / "you were ...").
+    hit = run(ix, '"tax purposes if you were a lawful permanent resident"', report="other").hits[0]
+    assert hit.source.endswith("i1040nr.pdf")
+    assert "<mark>tax purposes if you were a lawful permanent resident</mark>" in hit.sections[0].snippet
+    assert hit.sections[0].page == 2
