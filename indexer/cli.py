@@ -16,7 +16,7 @@ from indexer.build import build_index
 from indexer.errors import TipsearchError
 from indexer.query import Filters
 from indexer.search import SearchRequest, search
-from indexer.store import index_dir, open_index
+from indexer.store import index_dir, open_searcher
 
 INDEX_OPTION = click.option("--index", "index", envvar="TIPSEARCH_INDEX", type=click.Path(path_type=Path),
                             default=None, help="Index directory [default: data/index].")
@@ -86,7 +86,8 @@ def search_command(query: tuple[str, ...], index: Path | None, report: str, coun
     request = SearchRequest(q=" ".join(query), limit=limit,
                             filters=Filters(report, country, year, tier, section, region))
     try:
-        response = search(open_index(index), request)
+        with open_searcher(index) as searcher:
+            response = search(searcher, request)
     except TipsearchError as error:
         _fail(error)
     if as_json:
@@ -123,7 +124,7 @@ def _serve(index: Path | None, host: str, port: int) -> None:
 def serve_command(index: Path | None, host: str, port: int) -> None:
     """Serve the search page with waitress."""
     try:
-        open_index(index)
+        open_searcher(index).close()
     except TipsearchError as error:
         _fail(error)
     _serve(index, host, port)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from whoosh import scoring, sorting
+from whoosh import sorting
 from whoosh import query as wq
-from whoosh.index import Index
+from whoosh.searching import Searcher
 
 from indexer import settings
 from indexer.errors import DocumentNotFound, QueryRejected
@@ -94,7 +94,7 @@ def _check_paging(request: SearchRequest) -> None:
         raise QueryRejected(f"offset must be between 0 and {deepest}")
 
 
-def search(ix: Index, request: SearchRequest) -> SearchResponse:
+def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
     """Run a search: narratives ranked by their best section (BM25F), with snippets."""
     _check_paging(request)
     text, filters = split_filters(request.q, request.filters)
@@ -107,27 +107,26 @@ def search(ix: Index, request: SearchRequest) -> SearchResponse:
     wanted = request.offset + request.limit
     candidates = max(int(settings.get("section_candidates")), wanted * per_hit * 4)
     count = sorting.FieldFacet("narrative", maptype=sorting.Count)
-    with ix.searcher(weighting=scoring.BM25F()) as searcher:
-        if q is None:
-            results = searcher.search(restrict, limit=candidates, groupedby={"narrative": count},
-                                      sortedby=[sorting.FieldFacet("year", reverse=True),
-                                                sorting.FieldFacet("narrative"),
-                                                sorting.FieldFacet("position")])
-        else:
-            results = searcher.search(q, filter=restrict, limit=candidates, groupedby={"narrative": count})
-        total = len(results.groups("narrative"))
-        narrative_of = searcher.reader().column_reader("narrative")
-        grouped: dict[str, list[tuple[int, float]]] = {}
-        for docnum, score in results.items():
-            sections = grouped.setdefault(narrative_of[docnum], [])
-            if len(sections) < per_hit:
-                sections.append((docnum, score if q is not None else 0.0))  # sorted: no score
-        hits = []
-        for narrative in list(grouped)[request.offset:wanted]:
-            sections = [(searcher.stored_fields(docnum), score) for docnum, score in grouped[narrative]]
-            best, score = sections[0]
-            hits.append(Hit(**_info(best), score=score,
-                            sections=[_section_hit(s, sc, terms) for s, sc in sections]))
+    if q is None:
+        results = searcher.search(restrict, limit=candidates, groupedby={"narrative": count},
+                                  sortedby=[sorting.FieldFacet("year", reverse=True),
+                                            sorting.FieldFacet("narrative"),
+                                            sorting.FieldFacet("position")])
+    else:
+        results = searcher.search(q, filter=restrict, limit=candidates, groupedby={"narrative": count})
+    total = len(results.groups("narrative"))
+    narrative_of = searcher.reader().column_reader("narrative")
+    grouped: dict[str, list[tuple[int, float]]] = {}
+    for docnum, score in results.items():
+        sections = grouped.setdefault(narrative_of[docnum], [])
+        if len(sections) < per_hit:
+            sections.append((docnum, score if q is not None else 0.0))  # sorted: no score
+    hits = []
+    for narrative in list(grouped)[request.offset:wanted]:
+        sections = [(searcher.stored_fields(docnum), score) for docnum, score in grouped[narrative]]
+        best, score = sections[0]
+        hits.append(Hit(**_info(best), score=score,
+                        sections=[_section_hit(s, sc, terms) for s, sc in sections]))
     return SearchResponse(request=request, total=total, hits=hits)
 
 
@@ -142,13 +141,12 @@ class DocumentSection:
     page: int | None
 
 
-def get_narrative(ix: Index, narrative_id: str, q: str = "") -> tuple[NarrativeInfo, list[DocumentSection]]:
+def get_narrative(searcher: Searcher, narrative_id: str, q: str = "") -> tuple[NarrativeInfo, list[DocumentSection]]:
     """A narrative's metadata and all its sections in order, with ``q``'s words marked."""
     text, _ = split_filters(q, Filters())
     terms = query_terms(parse_text(text)) if text.strip() else QueryTerms()
-    with ix.searcher() as searcher:
-        found = sorted((dict(f) for f in searcher.documents(narrative=narrative_id)),
-                       key=lambda f: f["position"])
+    found = sorted((dict(f) for f in searcher.documents(narrative=narrative_id)),
+                   key=lambda f: f["position"])
     if not found:
         raise DocumentNotFound(f"no narrative with id {narrative_id!r}")
     sections = [DocumentSection(f["id"], f["heading"], f["section"], highlight_all(f["body"], terms),

@@ -11,17 +11,18 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
-
 from indexer.analysis import word_tokens
 
-_ABBREVIATIONS = {"u.s", "u.n", "mr", "mrs", "ms", "dr", "no", "st", "gen", "col", "lt", "sgt",
-                  "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
-                  "dec", "art", "para", "vol", "pp", "e.g", "i.e", "etc", "approx", "inc", "co",
-                  "corp", "ltd", "govt", "dept", "v", "vs", "pres", "sen", "rep", "gov", "jr"}
-_params = PunktParameters()
-_params.abbrev_types = _ABBREVIATIONS
-_sentences = PunktSentenceTokenizer(_params)
+_ABBREVIATIONS = frozenset({
+    "u.s", "u.n", "u.k", "e.u", "mr", "mrs", "ms", "dr", "no", "nos", "st", "gen", "col", "lt", "sgt",
+    "capt", "maj", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "art", "arts", "para", "vol", "pp", "e.g", "i.e", "etc", "approx", "inc", "co", "corp", "ltd",
+    "govt", "dept", "v", "vs", "pres", "sen", "rep", "gov", "jr", "sr", "prof", "rev", "fig"})
+# A sentence ends at . ! or ? (with any closing quotes or brackets) before white space and
+# a capital, digit, quote or bracket, unless the word before the stop is an abbreviation
+# or a single initial.
+_SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])")
+_WORD_BEFORE = re.compile(r"(\S+)$")
 LONG_SENTENCE = 400
 ELLIPSIS = " … "
 
@@ -39,13 +40,14 @@ class QueryTerms:
         return bool(self.stems or self.exact or self.stem_phrases or self.exact_phrases)
 
     def prefilter(self) -> re.Pattern:
-        """A regex any lower-case ASCII paragraph holding a match must match (a cheap first test).
+        """A regex that lower-case ASCII text holding a match must match (a cheap first test).
 
-        A stem is a prefix of its words but for its last letter (``countri`` <- country).
+        It finds the starts of the query's words: a stem is a prefix of its words but
+        for its last letter (``countri`` <- country).
         """
         words = self.stems | self.exact | {w for p in self.stem_phrases | self.exact_phrases for w in p}
         prefixes = sorted({w[:max(1, min(len(w) - 1, 6))] for w in words if w})
-        return re.compile("|".join(map(re.escape, prefixes)) or r"(?!)")
+        return re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + ")" if prefixes else r"(?!)")
 
 
 def _phrase_spans(tokens, phrases, which: int) -> list[tuple[int, int]]:
@@ -105,19 +107,32 @@ def render(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | N
     return "".join(out)
 
 
-def sentence_spans(text: str, marks: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
-    """(start, end) of each sentence; paragraph breaks always end a sentence.
-
-    Given ``marks``, only the first paragraph and those holding a mark are split into
-    sentences; the others stay whole (no snippet is cut from them).
-    """
-    spans = []
-    for index, (start, end) in enumerate(paragraph_spans(text)):
-        if marks is None or index == 0 or any(start <= s < end for s, _ in marks):
-            spans.extend((start + s, start + e) for s, e in _sentences.span_tokenize(text[start:end]))
-        else:
-            spans.append((start, end))
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of one paragraph."""
+    spans, start = [], 0
+    for stop in _SENTENCE_END.finditer(text):
+        before = _WORD_BEFORE.search(text, max(0, stop.start() - 30), stop.start() + 1)
+        word = before.group(1).lower().strip("\"“‘'([").rstrip(".") if before else ""
+        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+            continue
+        spans.append((start, stop.start() + len(stop.group().rstrip())))
+        start = stop.end()
+    if text[start:].strip():
+        spans.append((start, len(text.rstrip())))
     return spans
+
+
+def _candidate_sentences(text: str, maybe: re.Pattern) -> list[tuple[int, int, int]]:
+    """(likely matches, start, end) of every sentence in paragraphs the prefilter lets through."""
+    found = []
+    for p_start, p_end in paragraph_spans(text):
+        paragraph = text[p_start:p_end]
+        lowered = paragraph.lower()
+        if paragraph.isascii() and not maybe.search(lowered):
+            continue
+        for s, e in split_sentences(paragraph):
+            found.append((len(set(maybe.findall(lowered, s, e))), p_start + s, p_start + e))
+    return found
 
 
 def _window(start: int, end: int, spans: list[tuple[int, int]], text: str) -> tuple[int, int]:
@@ -138,23 +153,26 @@ def snippet(text: str, terms: QueryTerms, sentences: int = 2) -> tuple[str, int]
     """HTML of the best ``sentences`` sentences with matches marked, and the first one's offset.
 
     Sentences are chosen by how many different query words and phrases they hold,
-    and shown in text order; with no match the text's opening is shown.
+    and shown in text order; with no match the text's opening is shown. Only the
+    few sentences a cheap prefilter ranks highest are analysed word by word.
     """
-    spans = match_spans(text, terms)
-    bounds = sentence_spans(text, spans) or [(0, len(text))]
-    scored = []
-    for index, (start, end) in enumerate(bounds):
-        inside = [text[s:e].lower() for s, e in spans if start <= s < end]
-        if inside:
-            scored.append((len(set(inside)) + 0.1 * len(inside), -index))
-    chosen = sorted(-i for _, i in sorted(scored, reverse=True)[:sentences]) or [0]
+    likely = sorted(_candidate_sentences(text, terms.prefilter()), key=lambda c: -c[0])[:sentences + 2]
+    chosen = []
+    for _, start, end in likely:
+        spans = [(start + s, start + e) for s, e in match_spans(text[start:end], terms)]
+        if spans:
+            distinct = len({text[s:e].lower() for s, e in spans})
+            chosen.append((distinct + 0.1 * len(spans), start, end, spans))
+    chosen = sorted(sorted(chosen, key=lambda c: -c[0])[:sentences], key=lambda c: c[1])
+    if not chosen:
+        first = paragraph_spans(text)[0]
+        start, end = (split_sentences(text[first[0]:first[1]]) or [(0, len(text))])[0]
+        chosen = [(0, start, end, [])]
     pieces = []
-    for index in chosen:
-        lo, hi = _window(*bounds[index], spans, text)
-        prefix = "…" if lo > bounds[index][0] else ""
-        suffix = "…" if hi < bounds[index][1] else ""
-        pieces.append(prefix + render(text, spans, lo, hi) + suffix)
-    return ELLIPSIS.join(pieces), bounds[chosen[0]][0]
+    for _, start, end, spans in chosen:
+        lo, hi = _window(start, end, spans, text)
+        pieces.append(("…" if lo > start else "") + render(text, spans, lo, hi) + ("…" if hi < end else ""))
+    return ELLIPSIS.join(pieces), chosen[0][1]
 
 
 def highlight_all(text: str, terms: QueryTerms) -> str:

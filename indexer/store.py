@@ -1,11 +1,20 @@
-"""Opening the index on disk."""
+"""Opening the index on disk, and keeping searchers open across searches.
+
+Opening a searcher reads every segment's files, which costs far more than most
+searches, so long-lived processes (the web app) keep one per thread and reopen
+it only when the index directory changes.
+"""
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh import scoring
 from whoosh.index import Index
+from whoosh.searching import Searcher
 
 from indexer import settings
 from indexer.errors import IndexUnavailable
@@ -25,3 +34,34 @@ def open_index(path: str | Path | None = None) -> Index:
         return whoosh_index.open_dir(str(directory))
     except Exception as exc:
         raise IndexUnavailable(f"cannot open the index at {directory}: {exc}") from exc
+
+
+def open_searcher(path: str | Path | None = None) -> Searcher:
+    """A searcher on the index with the project's weighting (BM25F); close it when done."""
+    return open_index(path).searcher(weighting=scoring.BM25F())
+
+
+class SearcherCache:
+    """One open searcher per thread, replaced when the index directory changes."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.directory = index_dir(path)
+        self._local = threading.local()
+
+    def _version(self) -> tuple[int, int]:
+        try:
+            stat = os.stat(self.directory)
+        except OSError:
+            raise IndexUnavailable(f"no index at {self.directory}") from None
+        return stat.st_ino, stat.st_mtime_ns
+
+    def get(self) -> Searcher:
+        """This thread's searcher on the current index."""
+        version = self._version()
+        if getattr(self._local, "version", None) != version:
+            old = getattr(self._local, "searcher", None)
+            self._local.searcher = open_searcher(self.directory)
+            self._local.version = version
+            if old is not None:
+                old.close()
+        return self._local.searcher

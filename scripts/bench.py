@@ -22,7 +22,7 @@ from indexer import search as search_module
 from indexer.build import build_index
 from indexer.query import Filters
 from indexer.search import SearchRequest, search
-from indexer.store import open_index
+from indexer.store import open_searcher
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES: list[tuple[str, dict]] = [
@@ -52,13 +52,13 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     return {"p50": round(pick(50), 1), "p95": round(pick(95), 1), "p99": round(pick(99), 1)}
 
 
-def time_queries(ix, repeat: int) -> list[float]:
+def time_queries(searcher, repeat: int) -> list[float]:
     """Milliseconds of each search, over ``repeat`` rounds of QUERIES (after one warm-up round)."""
     samples = []
     for round_number in range(repeat + 1):
         for text, filters in QUERIES:
             started = time.perf_counter()
-            search(ix, SearchRequest(q=text, filters=Filters(**filters)))
+            search(searcher, SearchRequest(q=text, filters=Filters(**filters)))
             if round_number:
                 samples.append((time.perf_counter() - started) * 1000)
     return samples
@@ -82,12 +82,12 @@ def main() -> None:
                        sections=report.sections, failures=len(report.failures),
                        raw_mb=round(text_mb, 1))
     figures["index_mb"] = round(sum(p.stat().st_size for p in index.rglob("*") if p.is_file()) / 1e6, 1)
-    ix = open_index(index)
-    figures["search_with_snippets_ms"] = percentiles(time_queries(ix, args.repeat))
+    searcher = open_searcher(index)
+    figures["search_with_snippets_ms"] = percentiles(time_queries(searcher, args.repeat))
     real_snippet = search_module.snippet
     search_module.snippet = lambda text, terms, sentences: ("", 0)
     try:
-        figures["search_without_snippets_ms"] = percentiles(time_queries(ix, args.repeat))
+        figures["search_without_snippets_ms"] = percentiles(time_queries(searcher, args.repeat))
     finally:
         search_module.snippet = real_snippet
     print("| figure | value |\n| --- | --- |")

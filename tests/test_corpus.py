@@ -8,7 +8,7 @@ from indexer.build import build_index
 from indexer.countries import lookup
 from indexer.query import Filters
 from indexer.search import SearchRequest, search
-from indexer.store import open_index
+from indexer.store import open_searcher
 from tests.conftest import HRR, shared_path
 
 
@@ -24,23 +24,22 @@ def _check_folder(folders, tmp_path):
     files = sorted(p for folder in folders for p in folder.glob("*.html.gz"))
     assert report.failures == []
     assert report.narratives == len(files)
-    ix = open_index(target)
-    with ix.searcher() as searcher:
-        got = Counter((d["iso3"], d["year"]) for d in searcher.documents(position=0))
+    searcher = open_searcher(target)
+    got = Counter((d["iso3"], d["year"]) for d in searcher.documents(position=0))
     expected = Counter((country.iso3, year) for country, year in map(_expected, files) if country)
     assert len(expected) > 0.9 * len(files)
     assert {key: n for key, n in expected.items() if got[key] < n} == {}
-    return ix
+    return searcher
 
 
 def test_2023_folder_indexes_every_page(tmp_path):
-    ix = _check_folder([shared_path(HRR / "2023")], tmp_path)
-    assert search(ix, SearchRequest(q='"No FEAR Act"')).hits == []
-    top = search(ix, SearchRequest(q="Rohingya refugees in Cox's Bazar", filters=Filters(year="2023")))
-    assert top.hits[0].iso3 in {"BGD", "MMR"}
+    with _check_folder([shared_path(HRR / "2023")], tmp_path) as searcher:
+        assert search(searcher, SearchRequest(q='"No FEAR Act"')).hits == []
+        top = search(searcher, SearchRequest(q="Rohingya refugees in Cox's Bazar", filters=Filters(year="2023")))
+        assert top.hits[0].iso3 in {"BGD", "MMR"}
 
 
 @pytest.mark.corpus
 def test_whole_hrr_corpus_indexes_every_page(tmp_path):
     folders = sorted(p for p in shared_path(HRR).iterdir() if p.is_dir())
-    _check_folder(folders, tmp_path)
+    _check_folder(folders, tmp_path).close()

@@ -3,13 +3,14 @@ import pytest
 from indexer.errors import QueryRejected
 from indexer.query import Filters
 from indexer.search import SearchRequest, get_narrative, search
-from indexer.store import open_index
+from indexer.store import open_searcher
 from tests.conftest import PDF_REAL, shared_path
 
 
 @pytest.fixture(scope="module")
 def ix(index_dir):
-    return open_index(index_dir)
+    with open_searcher(index_dir) as searcher:
+        yield searcher
 
 
 def run(ix, q="", **filters):

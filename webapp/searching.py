@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request
-from whoosh.index import Index
+from flask import current_app, request
+from whoosh.searching import Searcher
 
 from indexer.errors import QueryRejected
 from indexer.query import FILTER_NAMES, Filters
 from indexer.search import SearchRequest, SearchResponse, search
-from indexer.store import open_index
+from indexer.store import SearcherCache
 
 
-def get_index() -> Index:
-    """The index, opened once per request."""
-    if "index" not in g:
-        g.index = open_index(current_app.config["INDEX"])
-    return g.index
+def get_searcher() -> Searcher:
+    """This thread's searcher on the app's index, reopened when the index changes."""
+    cache = current_app.extensions.setdefault("tipsearch.searchers", SearcherCache(current_app.config["INDEX"]))
+    return cache.get()
 
 
 def request_filters() -> Filters:
@@ -41,4 +40,4 @@ def run_search() -> tuple[SearchResponse, int, int]:
         raise QueryRejected("page must be 1 or more")
     req = SearchRequest(q=request.args.get("q", ""), filters=request_filters(), limit=size,
                         offset=(page - 1) * size)
-    return search(get_index(), req), page, size
+    return search(get_searcher(), req), page, size

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 
 from indexer.query import FILTER_NAMES
 from indexer.search import get_narrative
-from webapp.searching import get_index, request_filters, run_search
+from webapp.searching import get_searcher, request_filters, run_search
 
 bp = Blueprint("views", __name__)
 
@@ -33,12 +33,11 @@ def search_page():
 @bp.get("/doc/<narrative_id>")
 def document_page(narrative_id: str):
     """A whole narrative with its sections and the query's words marked."""
-    meta, sections = get_narrative(get_index(), narrative_id, request.args.get("q", ""))
+    meta, sections = get_narrative(get_searcher(), narrative_id, request.args.get("q", ""))
     return render_template("doc.html", meta=meta, sections=sections, q=request.args.get("q", ""))
 
 
 @bp.get("/healthz")
 def healthz():
     """Liveness: the index opens and holds documents."""
-    with get_index().searcher() as searcher:
-        return {"status": "ok", "index": current_app.config["INDEX"], "sections": searcher.doc_count()}
+    return {"status": "ok", "index": current_app.config["INDEX"], "sections": get_searcher().doc_count()}
