@@ -97,21 +97,21 @@ def extract_all(files: list[Path], procs: int) -> Iterator[tuple[str, list[Narra
         yield from pool.map(_extract_safely, files, chunksize=4)
 
 
-def section_documents(narrative: Narrative) -> Iterator[dict]:
-    """The Whoosh documents of one narrative, one per section."""
+def documents(narrative: Narrative) -> Iterator[dict]:
+    """The Whoosh documents of one narrative: the narrative's own, then one per section."""
     country = lookup(narrative.iso3) if narrative.iso3 else None
-    place = " ".join(filter(None, [narrative.country, country and country.name, narrative.region]))
+    place = " ".join([narrative.country, *(country.aliases if country else ()), narrative.region])
+    shared = {"narrative": narrative.id, "report": narrative.report, "year": narrative.year or 0,
+              "iso3": narrative.iso3, "country": narrative.country, "region": narrative.region,
+              "tier": narrative.tier, "tier_label": narrative.tier_label, "title": narrative.title,
+              "place": place, "source": narrative.source, "content_hash": narrative.content_hash}
+    yield {**shared, "id": narrative.id, "kind": "narrative",
+           "section": " ".join(sorted({k for s in narrative.sections for k in s.keys})),
+           "fulltext": "\n\n".join(f"{s.heading}\n\n{s.text}" for s in narrative.sections)}
     for position, section in enumerate(narrative.sections):
-        yield {
-            "id": f"{narrative.id}/{position}", "narrative": narrative.id,
-            "report": narrative.report, "year": narrative.year or 0, "iso3": narrative.iso3,
-            "country": narrative.country, "region": narrative.region, "tier": narrative.tier,
-            "tier_label": narrative.tier_label, "section": " ".join(section.keys),
-            "position": position, "title": narrative.title, "heading": section.heading,
-            "place": place, "body": section.text, "exact": section.text,
-            "pages": section.pages, "source": narrative.source,
-            "content_hash": narrative.content_hash,
-        }
+        yield {**shared, "id": f"{narrative.id}/{position}", "kind": "section",
+               "section": " ".join(section.keys), "position": position, "heading": section.heading,
+               "body": section.text, "exact": section.text, "pages": section.pages}
 
 
 def _unique_ids(narratives: list[Narrative], seen: set[str]) -> None:
@@ -159,9 +159,9 @@ def build_index(paths: list[Path], index_dir: Path, add: bool = False,
             for narrative in narratives:
                 if add:
                     writer.delete_by_term("narrative", narrative.id)
-                for document in section_documents(narrative):
+                for document in documents(narrative):
                     writer.add_document(**document)
-                    report.sections += 1
+                report.sections += len(narrative.sections)
                 report.narratives += 1
         writer.commit()
     except BaseException:

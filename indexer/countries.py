@@ -24,6 +24,7 @@ class Country:
     name: str
     iso3: str
     region: str
+    aliases: tuple[str, ...] = ()
 
 
 def fold(text: str) -> str:
@@ -40,9 +41,10 @@ def _table() -> tuple[dict[str, Country], dict[str, Country]]:
     by_iso3: dict[str, Country] = {}
     with COUNTRIES_CSV.open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
-            country = Country(row["name"], row["iso3"], row["region"])
+            aliases = tuple(a for a in row["aliases"].split("|") if a)
+            country = Country(row["name"], row["iso3"], row["region"], aliases)
             by_iso3[country.iso3] = country
-            names = [row["name"], row["iso3"]] + [a for a in row["aliases"].split("|") if a]
+            names = [row["name"], row["iso3"], *aliases]
             for name in names:
                 by_key[fold(name)] = country
     return by_key, by_iso3

@@ -20,12 +20,12 @@ from indexer.countries import all_countries, fold, lookup
 from indexer.errors import QueryRejected
 from indexer.narratives import REPORT_NAMES, slug
 from indexer.ranking import CoordOrGroup
-from indexer.schema import SEARCH_FIELDS, make_schema
+from indexer.schema import NARRATIVE_FIELDS, SECTION_FIELDS, make_schema
 from indexer.snippets import QueryTerms
 from indexer.tiers import normalize_tier
 
 FILTER_NAMES = ("report", "country", "year", "tier", "section", "region")
-TEXT_FIELDS = (*SEARCH_FIELDS, "exact")
+TEXT_FIELDS = (*SECTION_FIELDS, *NARRATIVE_FIELDS, "exact")
 _FILTER_IN_QUERY = re.compile(rf"(?<!\S)({'|'.join(FILTER_NAMES)}):(\"[^\"]*\"|\S+)", re.I)
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?:(?:-|–|\.\.|to)\s*(\d{4})\s*)?$", re.I)
 _SYNTAX = re.compile(r"[\"():*?~^\[\]{}+\-!\\/]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
@@ -44,15 +44,14 @@ class Filters:
     region: str = ""
 
 
-def _parser() -> MultifieldParser:
-    parser = MultifieldParser(list(SEARCH_FIELDS), _schema, fieldboosts=SEARCH_FIELDS,
-                              group=CoordOrGroup)
+def _parser(fields: dict[str, float]) -> MultifieldParser:
+    parser = MultifieldParser(list(fields), _schema, fieldboosts=fields, group=CoordOrGroup)
     for plugin in (plugins.WildcardPlugin, plugins.EveryPlugin, plugins.BoostPlugin, plugins.RangePlugin):
         parser.remove_plugin_class(plugin)
     return parser
 
 
-_PARSER = _parser()
+_PARSERS = {"section": _parser(SECTION_FIELDS), "narrative": _parser(NARRATIVE_FIELDS)}
 
 
 def split_filters(text: str, filters: Filters) -> tuple[str, Filters]:
@@ -82,21 +81,32 @@ def lift_nots(q: wq.Query) -> wq.Query:
     return wq.AndNot(kept, negative[0] if len(negative) == 1 else wq.Or(negative))
 
 
-def parse_text(text: str) -> wq.Query | None:
-    """The ranked query for free text, or None for empty text."""
+def parse_text(text: str, level: str = "section") -> wq.Query | None:
+    """The ranked query for free text over ``section`` or ``narrative`` documents; None for no words."""
     if len(text) > int(settings.get("max_query_length")):
         raise QueryRejected(f"query longer than {settings.get('max_query_length')} characters")
     if not text.strip():
         return None
+    parser = _PARSERS[level]
     try:
-        q = lift_nots(_PARSER.parse(text))
+        q = lift_nots(parser.parse(text))
         if _fields_ok(q) and q is not wq.NullQuery and list(q.iter_all_terms()):
             return q
     except Exception:  # any parse failure falls back to plain words below
         pass
     plain = _SYNTAX.sub(" ", text)
-    q = _PARSER.parse(plain) if plain.strip() else wq.NullQuery
+    q = parser.parse(plain) if plain.strip() else wq.NullQuery
     return q if q is not wq.NullQuery and list(q.iter_all_terms()) else None
+
+
+def needs_sections(q: wq.Query | None, filters: Filters) -> bool:
+    """Whether a search must match section by section: a phrase, an exact word or a section filter."""
+    if filters.section:
+        return True
+    if q is None:
+        return False
+    leaves = list(q.leaves()) if q.children() else [q]
+    return any(isinstance(leaf, wq.Phrase) or getattr(leaf, "fieldname", "") == "exact" for leaf in leaves)
 
 
 def _year_query(value: str) -> wq.Query:

@@ -1,7 +1,11 @@
-"""The Whoosh schema, in one place: one document per narrative section.
+"""The Whoosh schema, in one place: a document per narrative and one per section.
 
-A section document carries its narrative's metadata, so results can be grouped
-per narrative (``narrative``) and limited to a section (``section`` keys).
+Narrative documents (``kind`` = ``narrative``) hold a narrative's whole text in
+``fulltext`` (no positions): plain-word queries rank them, over about 40 times
+fewer documents than there are sections. Section documents (``kind`` =
+``section``) carry the section text with positions plus the narrative's metadata:
+phrases, exact words and section filters are searched there, and they give each
+ranked narrative its best sections.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from indexer.analysis import exact_analyzer, stemmed_analyzer
 
 SCHEMA_VERSION = 1
 
-# Fields searched by plain words, with their BM25F boosts.
-SEARCH_FIELDS = {"body": 1.0, "heading": 1.5, "place": 1.2}
+# Fields searched by plain words in each kind of document, with their BM25F boosts.
+SECTION_FIELDS = {"body": 1.0, "heading": 1.5, "place": 1.2}
+NARRATIVE_FIELDS = {"fulltext": 1.0, "place": 1.2}
 
 
 def make_schema() -> Schema:
@@ -21,6 +26,7 @@ def make_schema() -> Schema:
     stemmed = stemmed_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
+        kind=ID(stored=True),
         narrative=ID(stored=True, sortable=True),
         report=ID(stored=True),
         year=NUMERIC(int, bits=32, stored=True, signed=False),
@@ -35,6 +41,7 @@ def make_schema() -> Schema:
         heading=TEXT(analyzer=stemmed, stored=True),
         place=TEXT(analyzer=stemmed),
         body=TEXT(analyzer=stemmed, stored=True),
+        fulltext=TEXT(analyzer=stemmed, phrase=False),
         exact=TEXT(analyzer=exact_analyzer()),
         pages=STORED(),
         source=STORED(),

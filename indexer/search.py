@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from whoosh import query as wq
 from whoosh import sorting
 from whoosh import query as wq
 from whoosh.searching import Searcher
@@ -11,7 +12,7 @@ from whoosh.searching import Searcher
 from indexer import settings
 from indexer.errors import DocumentNotFound, QueryRejected
 from indexer.narratives import NarrativeInfo
-from indexer.query import Filters, filter_query, parse_text, query_terms, split_filters
+from indexer.query import Filters, filter_query, needs_sections, parse_text, query_terms, split_filters
 from indexer.snippets import QueryTerms, highlight_all, snippet
 
 
@@ -94,39 +95,82 @@ def _check_paging(request: SearchRequest) -> None:
         raise QueryRejected(f"offset must be between 0 and {deepest}")
 
 
+SECTIONS = wq.Term("kind", "section")
+NARRATIVES = wq.Term("kind", "narrative")
+
+
+def _restricted(kind: wq.Query, restrict: wq.Query | None) -> wq.Query:
+    return kind if restrict is None else wq.And([kind, restrict])
+
+
+def _best_sections(searcher: Searcher, q: wq.Query | None, narrative: str, per_hit: int) -> list[tuple[int, float]]:
+    """(docnum, score) of a narrative's best-matching sections; its opening one if none match."""
+    own = wq.And([SECTIONS, wq.Term("narrative", narrative)])
+    if q is not None:
+        found = searcher.search(wq.Require(q, own), limit=per_hit, optimize=False)
+        if found.scored_length():
+            return list(found.items())
+    opening = searcher.search(own, limit=1, sortedby=sorting.FieldFacet("position"))
+    return [(docnum, 0.0) for docnum, _ in opening.items()]
+
+
+def _by_sections(searcher: Searcher, q: wq.Query, restrict: wq.Query | None, request: SearchRequest,
+                 per_hit: int) -> tuple[int, list[tuple[int, float, list[tuple[int, float]]]]]:
+    """Rank narratives by their best section: for phrases, exact words and section filters."""
+    wanted = request.offset + request.limit
+    candidates = max(int(settings.get("section_candidates")), wanted * per_hit * 4)
+    count = sorting.FieldFacet("narrative", maptype=sorting.Count)
+    results = searcher.search(q, filter=_restricted(SECTIONS, restrict), limit=candidates,
+                              groupedby={"narrative": count})
+    narrative_of = searcher.reader().column_reader("narrative")
+    grouped: dict[str, list[tuple[int, float]]] = {}
+    for docnum, score in results.items():
+        sections = grouped.setdefault(narrative_of[docnum], [])
+        if len(sections) < per_hit:
+            sections.append((docnum, score))
+    page = list(grouped.values())[request.offset:wanted]
+    return len(results.groups("narrative")), [(s[0][0], s[0][1], s) for s in page]
+
+
+def _by_narratives(searcher: Searcher, text: str, q: wq.Query | None, restrict: wq.Query | None,
+                   request: SearchRequest, per_hit: int) -> tuple[int, list[tuple[int, float, list]]]:
+    """Rank narrative documents (whole text), then find each one's best sections."""
+    wanted = request.offset + request.limit
+    if q is None:  # filters alone: newest first, then by country
+        results = searcher.search(_restricted(NARRATIVES, restrict), limit=wanted,
+                                  sortedby=[sorting.FieldFacet("year", reverse=True),
+                                            sorting.FieldFacet("narrative")])
+        scored = [(docnum, 0.0) for docnum, _ in results.items()]
+    else:
+        results = searcher.search(parse_text(text, "narrative"), filter=_restricted(NARRATIVES, restrict),
+                                  limit=wanted)
+        scored = list(results.items())
+    page = []
+    for docnum, score in scored[request.offset:wanted]:
+        narrative = searcher.stored_fields(docnum)["narrative"]
+        page.append((docnum, score, _best_sections(searcher, q, narrative, per_hit)))
+    return len(results), page
+
+
 def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
-    """Run a search: narratives ranked by their best section (BM25F), with snippets."""
+    """Run a search: ranked narratives (BM25F), each with its best sections and their snippets."""
     _check_paging(request)
     text, filters = split_filters(request.q, request.filters)
     q = parse_text(text)
     restrict = filter_query(filters)
     if q is None and restrict is None:
         raise QueryRejected("give a query or at least one filter")
-    terms = query_terms(q)
     per_hit = int(settings.get("sections_per_hit"))
-    wanted = request.offset + request.limit
-    candidates = max(int(settings.get("section_candidates")), wanted * per_hit * 4)
-    count = sorting.FieldFacet("narrative", maptype=sorting.Count)
-    if q is None:
-        results = searcher.search(restrict, limit=candidates, groupedby={"narrative": count},
-                                  sortedby=[sorting.FieldFacet("year", reverse=True),
-                                            sorting.FieldFacet("narrative"),
-                                            sorting.FieldFacet("position")])
+    if needs_sections(q, filters):
+        total, page = _by_sections(searcher, q, restrict, request, per_hit)
     else:
-        results = searcher.search(q, filter=restrict, limit=candidates, groupedby={"narrative": count})
-    total = len(results.groups("narrative"))
-    narrative_of = searcher.reader().column_reader("narrative")
-    grouped: dict[str, list[tuple[int, float]]] = {}
-    for docnum, score in results.items():
-        sections = grouped.setdefault(narrative_of[docnum], [])
-        if len(sections) < per_hit:
-            sections.append((docnum, score if q is not None else 0.0))  # sorted: no score
+        total, page = _by_narratives(searcher, text, q, restrict, request, per_hit)
+    terms = query_terms(q)
     hits = []
-    for narrative in list(grouped)[request.offset:wanted]:
-        sections = [(searcher.stored_fields(docnum), score) for docnum, score in grouped[narrative]]
-        best, score = sections[0]
-        hits.append(Hit(**_info(best), score=score,
-                        sections=[_section_hit(s, sc, terms) for s, sc in sections]))
+    for docnum, score, sections in page:
+        stored = [(searcher.stored_fields(d), sc) for d, sc in sections]
+        hits.append(Hit(**_info(stored[0][0]), score=score,
+                        sections=[_section_hit(f, sc, terms) for f, sc in stored]))
     return SearchResponse(request=request, total=total, hits=hits)
 
 
@@ -145,7 +189,7 @@ def get_narrative(searcher: Searcher, narrative_id: str, q: str = "") -> tuple[N
     """A narrative's metadata and all its sections in order, with ``q``'s words marked."""
     text, _ = split_filters(q, Filters())
     terms = query_terms(parse_text(text)) if text.strip() else QueryTerms()
-    found = sorted((dict(f) for f in searcher.documents(narrative=narrative_id)),
+    found = sorted((dict(f) for f in searcher.documents(narrative=narrative_id, kind="section")),
                    key=lambda f: f["position"])
     if not found:
         raise DocumentNotFound(f"no narrative with id {narrative_id!r}")
