@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from indexer.errors import TipsearchError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 
@@ -46,7 +48,11 @@ SETTINGS = {
 def get(name: str) -> object:
     """Return a setting's value: ``TIPSEARCH_<NAME>`` from the environment, else its default."""
     setting = SETTINGS[name]
-    raw = os.environ.get(f"TIPSEARCH_{name.upper()}")
+    variable = f"TIPSEARCH_{name.upper()}"
+    raw = os.environ.get(variable)
     if raw is None:
         return setting.default
-    return type(setting.default)(raw)
+    try:
+        return type(setting.default)(raw)
+    except ValueError:
+        raise TipsearchError(f"{variable} must be {type(setting.default).__name__}, not {raw!r}") from None
