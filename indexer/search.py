@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import asdict, dataclass, field
 
 from whoosh import query as wq
@@ -95,6 +96,16 @@ def _check_paging(request: SearchRequest) -> None:
         raise QueryRejected(f"offset must be between 0 and {deepest}")
 
 
+_NARRATIVE_COLUMNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def narrative_column(searcher: Searcher):
+    """docnum -> narrative id, read once per searcher (building it reads every document's entry)."""
+    if searcher not in _NARRATIVE_COLUMNS:
+        _NARRATIVE_COLUMNS[searcher] = searcher.reader().column_reader("narrative")
+    return _NARRATIVE_COLUMNS[searcher]
+
+
 SECTIONS = wq.Term("kind", "section")
 NARRATIVES = wq.Term("kind", "narrative")
 
@@ -103,15 +114,25 @@ def _restricted(kind: wq.Query, restrict: wq.Query | None) -> wq.Query:
     return kind if restrict is None else wq.And([kind, restrict])
 
 
-def _best_sections(searcher: Searcher, q: wq.Query | None, narrative: str, per_hit: int) -> list[tuple[int, float]]:
-    """(docnum, score) of a narrative's best-matching sections; its opening one if none match."""
-    own = wq.And([SECTIONS, wq.Term("narrative", narrative)])
+def _best_sections(searcher: Searcher, q: wq.Query | None, narratives: list[str],
+                   per_hit: int) -> dict[str, list[tuple[int, float]]]:
+    """(docnum, score) of each narrative's best-matching sections; its opening one if none match."""
+    among = wq.And([SECTIONS, wq.Or([wq.Term("narrative", n) for n in narratives])])
+    best: dict[str, list[tuple[int, float]]] = {n: [] for n in narratives}
+    narrative_of = narrative_column(searcher)
     if q is not None:
-        found = searcher.search(wq.Require(q, own), limit=per_hit, optimize=False)
-        if found.scored_length():
-            return list(found.items())
-    opening = searcher.search(own, limit=1, sortedby=sorting.FieldFacet("position"))
-    return [(docnum, 0.0) for docnum, _ in opening.items()]
+        found = searcher.search(wq.Require(q, among), limit=len(narratives) * per_hit * 20, optimize=False)
+        for docnum, score in found.items():
+            sections = best[narrative_of[docnum]]
+            if len(sections) < per_hit:
+                sections.append((docnum, score))
+    missing = [n for n, sections in best.items() if not sections]
+    if missing:
+        openings = wq.And([SECTIONS, wq.NumericRange("position", 0, 0),
+                           wq.Or([wq.Term("narrative", n) for n in missing])])
+        for docnum in searcher.docs_for_query(openings):
+            best[narrative_of[docnum]] = [(docnum, 0.0)]
+    return best
 
 
 def _by_sections(searcher: Searcher, q: wq.Query, restrict: wq.Query | None, request: SearchRequest,
@@ -120,9 +141,9 @@ def _by_sections(searcher: Searcher, q: wq.Query, restrict: wq.Query | None, req
     wanted = request.offset + request.limit
     candidates = max(int(settings.get("section_candidates")), wanted * per_hit * 4)
     count = sorting.FieldFacet("narrative", maptype=sorting.Count)
-    results = searcher.search(q, filter=_restricted(SECTIONS, restrict), limit=candidates,
-                              groupedby={"narrative": count})
-    narrative_of = searcher.reader().column_reader("narrative")
+    results = searcher.search(wq.Require(q, _restricted(SECTIONS, restrict)), limit=candidates,
+                              groupedby={"narrative": count}, optimize=False)
+    narrative_of = narrative_column(searcher)
     grouped: dict[str, list[tuple[int, float]]] = {}
     for docnum, score in results.items():
         sections = grouped.setdefault(narrative_of[docnum], [])
@@ -142,14 +163,16 @@ def _by_narratives(searcher: Searcher, text: str, q: wq.Query | None, restrict: 
                                             sorting.FieldFacet("narrative")])
         scored = [(docnum, 0.0) for docnum, _ in results.items()]
     else:
-        results = searcher.search(parse_text(text, "narrative"), filter=_restricted(NARRATIVES, restrict),
-                                  limit=wanted)
+        # Restrictions go in the query, not ``filter=``: Whoosh then counts matches as it
+        # ranks them instead of walking them all again against the filter. (Its block-quality
+        # skipping trips an assertion on Require, hence optimize=False.)
+        results = searcher.search(wq.Require(parse_text(text, "narrative"), _restricted(NARRATIVES, restrict)),
+                                  limit=wanted, optimize=False)
         scored = list(results.items())
-    page = []
-    for docnum, score in scored[request.offset:wanted]:
-        narrative = searcher.stored_fields(docnum)["narrative"]
-        page.append((docnum, score, _best_sections(searcher, q, narrative, per_hit)))
-    return len(results), page
+    narrative_of = narrative_column(searcher)
+    shown = [(narrative_of[docnum], docnum, score) for docnum, score in scored[request.offset:wanted]]
+    best = _best_sections(searcher, q, [n for n, _, _ in shown], per_hit) if shown else {}
+    return len(results), [(docnum, score, best[n]) for n, docnum, score in shown]
 
 
 def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
