@@ -7,7 +7,6 @@ from dataclasses import asdict, dataclass, field
 
 from whoosh import query as wq
 from whoosh import sorting
-from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from indexer import settings
@@ -110,22 +109,33 @@ SECTIONS = wq.Term("kind", "section")
 NARRATIVES = wq.Term("kind", "narrative")
 
 
+Sections = list[tuple[int, float]]  # (docnum, score) of a narrative's sections, best first
+
+
 def _restricted(kind: wq.Query, restrict: wq.Query | None) -> wq.Query:
     return kind if restrict is None else wq.And([kind, restrict])
 
 
-def _best_sections(searcher: Searcher, q: wq.Query | None, narratives: list[str],
-                   per_hit: int) -> dict[str, list[tuple[int, float]]]:
-    """(docnum, score) of each narrative's best-matching sections; its opening one if none match."""
-    among = wq.And([SECTIONS, wq.Or([wq.Term("narrative", n) for n in narratives])])
-    best: dict[str, list[tuple[int, float]]] = {n: [] for n in narratives}
+def _group(searcher: Searcher, items, per_hit: int, grouped: dict[str, Sections]) -> dict[str, Sections]:
+    """Add ranked (docnum, score) section matches to their narrative's list, ``per_hit`` at most."""
     narrative_of = narrative_column(searcher)
+    for docnum, score in items:
+        sections = grouped.setdefault(narrative_of[docnum], [])
+        if len(sections) < per_hit:
+            sections.append((docnum, score))
+    return grouped
+
+
+def _best_sections(searcher: Searcher, q: wq.Query | None, narratives: list[str],
+                   per_hit: int) -> dict[str, Sections]:
+    """Each narrative's best-matching sections; its opening one if none match."""
+    among = wq.And([SECTIONS, wq.Or([wq.Term("narrative", n) for n in narratives])])
+    best: dict[str, Sections] = {n: [] for n in narratives}
     if q is not None:
-        found = searcher.search(wq.Require(q, among), limit=len(narratives) * per_hit * 20, optimize=False)
-        for docnum, score in found.items():
-            sections = best[narrative_of[docnum]]
-            if len(sections) < per_hit:
-                sections.append((docnum, score))
+        found = searcher.search(wq.Require(q, among), limit=len(narratives) * per_hit * 20,
+                                optimize=False)
+        _group(searcher, found.items(), per_hit, best)
+    narrative_of = narrative_column(searcher)
     missing = [n for n, sections in best.items() if not sections]
     if missing:
         openings = wq.And([SECTIONS, wq.NumericRange("position", 0, 0),
@@ -136,43 +146,38 @@ def _best_sections(searcher: Searcher, q: wq.Query | None, narratives: list[str]
 
 
 def _by_sections(searcher: Searcher, q: wq.Query, restrict: wq.Query | None, request: SearchRequest,
-                 per_hit: int) -> tuple[int, list[tuple[int, float, list[tuple[int, float]]]]]:
+                 per_hit: int) -> tuple[int, list[tuple[float, Sections]]]:
     """Rank narratives by their best section: for phrases, exact words and section filters."""
     wanted = request.offset + request.limit
     candidates = max(int(settings.get("section_candidates")), wanted * per_hit * 4)
-    count = sorting.FieldFacet("narrative", maptype=sorting.Count)
-    results = searcher.search(wq.Require(q, _restricted(SECTIONS, restrict)), limit=candidates,
-                              groupedby={"narrative": count}, optimize=False)
-    narrative_of = narrative_column(searcher)
-    grouped: dict[str, list[tuple[int, float]]] = {}
-    for docnum, score in results.items():
-        sections = grouped.setdefault(narrative_of[docnum], [])
-        if len(sections) < per_hit:
-            sections.append((docnum, score))
+    ranked = wq.Require(q, _restricted(SECTIONS, restrict))
+    grouped = _group(searcher, searcher.search(ranked, limit=candidates, optimize=False).items(), per_hit, {})
     page = list(grouped.values())[request.offset:wanted]
-    return len(results.groups("narrative")), [(s[0][0], s[0][1], s) for s in page]
+    narrative_of = narrative_column(searcher)
+    total = len({narrative_of[docnum] for docnum in searcher.docs_for_query(ranked)})
+    return total, [(sections[0][1], sections) for sections in page]
 
 
 def _by_narratives(searcher: Searcher, text: str, q: wq.Query | None, restrict: wq.Query | None,
-                   request: SearchRequest, per_hit: int) -> tuple[int, list[tuple[int, float, list]]]:
+                   request: SearchRequest, per_hit: int) -> tuple[int, list[tuple[float, Sections]]]:
     """Rank narrative documents (whole text), then find each one's best sections."""
     wanted = request.offset + request.limit
     if q is None:  # filters alone: newest first, then by country
         results = searcher.search(_restricted(NARRATIVES, restrict), limit=wanted,
                                   sortedby=[sorting.FieldFacet("year", reverse=True),
                                             sorting.FieldFacet("narrative")])
-        scored = [(docnum, 0.0) for docnum, _ in results.items()]
+        scored, total = [(docnum, 0.0) for docnum, _ in results.items()], len(results)
     else:
-        # Restrictions go in the query, not ``filter=``: Whoosh then counts matches as it
-        # ranks them instead of walking them all again against the filter. (Its block-quality
-        # skipping trips an assertion on Require, hence optimize=False.)
-        results = searcher.search(wq.Require(parse_text(text, "narrative"), _restricted(NARRATIVES, restrict)),
-                                  limit=wanted, optimize=False)
-        scored = list(results.items())
+        # Restrictions go in the query rather than ``filter=``, which Whoosh applies by walking
+        # every match again. Whoosh's block-quality skipping trips an assertion on Require,
+        # hence optimize=False; its top-N collector still prunes, so matches are counted apart.
+        ranked = wq.Require(parse_text(text, "narrative"), _restricted(NARRATIVES, restrict))
+        scored = list(searcher.search(ranked, limit=wanted, optimize=False).items())
+        total = sum(1 for _ in searcher.docs_for_query(ranked))
     narrative_of = narrative_column(searcher)
-    shown = [(narrative_of[docnum], docnum, score) for docnum, score in scored[request.offset:wanted]]
-    best = _best_sections(searcher, q, [n for n, _, _ in shown], per_hit) if shown else {}
-    return len(results), [(docnum, score, best[n]) for n, docnum, score in shown]
+    shown = [(narrative_of[docnum], score) for docnum, score in scored[request.offset:wanted]]
+    best = _best_sections(searcher, q, [n for n, _ in shown], per_hit) if shown else {}
+    return total, [(score, best[n]) for n, score in shown]
 
 
 def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
@@ -190,7 +195,7 @@ def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
         total, page = _by_narratives(searcher, text, q, restrict, request, per_hit)
     terms = query_terms(q)
     hits = []
-    for docnum, score, sections in page:
+    for score, sections in page:
         stored = [(searcher.stored_fields(d), sc) for d, sc in sections]
         hits.append(Hit(**_info(stored[0][0]), score=score,
                         sections=[_section_hit(f, sc, terms) for f, sc in stored]))
@@ -208,7 +213,8 @@ class DocumentSection:
     page: int | None
 
 
-def get_narrative(searcher: Searcher, narrative_id: str, q: str = "") -> tuple[NarrativeInfo, list[DocumentSection]]:
+def get_narrative(searcher: Searcher, narrative_id: str,
+                  q: str = "") -> tuple[NarrativeInfo, list[DocumentSection]]:
     """A narrative's metadata and all its sections in order, with ``q``'s words marked."""
     text, _ = split_filters(q, Filters())
     terms = query_terms(parse_text(text)) if text.strip() else QueryTerms()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -77,10 +76,10 @@ def main() -> None:
                                   "queries": len(QUERIES), "repeat": args.repeat}
     if not args.reuse:
         report = build_index([args.corpus], index)
-        text_mb = sum(p.stat().st_size for p in args.corpus.rglob("*") if p.is_file()) / 1e6
+        disk_mb = sum(p.stat().st_size for p in args.corpus.rglob("*") if p.is_file()) / 1e6
         figures.update(build_seconds=round(report.seconds, 1), narratives=report.narratives,
                        sections=report.sections, failures=len(report.failures),
-                       raw_mb=round(text_mb, 1))
+                       corpus_mb_on_disk=round(disk_mb, 1))
     figures["index_mb"] = round(sum(p.stat().st_size for p in index.rglob("*") if p.is_file()) / 1e6, 1)
     searcher = open_searcher(index)
     figures["search_with_snippets_ms"] = percentiles(time_queries(searcher, args.repeat))

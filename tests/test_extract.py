@@ -57,7 +57,8 @@ def test_hyphen_at_line_end_is_joined():
 def test_two_column_pdf_reads_each_column_in_order(tip_pdf):
     extracted = extract_pdf(tip_pdf.read_bytes(), str(tip_pdf))
     text = " ".join(b.text for b in extracted.blocks)
-    sentence = r"In case (\d+)\.(\d+), authorities investigated forced labor in the fishing industry and in domestic work\."
+    sentence = (r"In case (\d+)\.(\d+), authorities investigated forced labor in the fishing industry "
+                r"and in domestic work\.")
     found = [(int(p), int(n)) for p, n in re.findall(sentence, text)]
     assert len(found) == 72 and found == sorted(found)
     assert "COUNTRY NARRATIVES" not in text  # running head

@@ -119,3 +119,9 @@ def test_phrase_across_a_line_break_in_a_three_column_pdf(ix):
     assert hit.source.endswith("i1040nr.pdf")
     assert "<mark>tax purposes if you were a lawful permanent resident</mark>" in hit.sections[0].snippet
     assert hit.sections[0].page == 2
+
+
+@pytest.mark.parametrize("q", ["government", '"forced labor"'])
+def test_total_does_not_depend_on_the_page_size(ix, q):
+    totals = {search(ix, SearchRequest(q=q, limit=limit)).total for limit in (1, 3, 50)}
+    assert len(totals) == 1

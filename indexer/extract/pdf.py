@@ -90,7 +90,7 @@ def _drop_furniture(pages: list[list[Line]]) -> list[list[Line]]:
     return [[ln for i, ln in enumerate(lines)
              if _digitless(ln.text) not in furniture
              and not (i in page_keys and PAGE_NUMBER.match(ln.text))]
-            for lines, page_keys in zip(pages, keys)]
+            for lines, page_keys in zip(pages, keys, strict=True)]
 
 
 def _gutters(lines: list[Line]) -> list[float]:
@@ -122,9 +122,8 @@ def _gutters(lines: list[Line]) -> list[float]:
 
 def _column(line: Line, gutters: list[float]) -> int | None:
     """The column index of a line, or None when it spans a gutter."""
-    for i, g in enumerate(gutters):
-        if line.x0 < g < line.x1:
-            return None
+    if any(line.x0 < g < line.x1 for g in gutters):
+        return None
     return sum(1 for g in gutters if line.x0 > g)
 
 
