@@ -36,37 +36,22 @@ def fold(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _table() -> tuple[dict[str, Country], dict[str, Country]]:
-    by_key: dict[str, Country] = {}
-    by_iso3: dict[str, Country] = {}
+def all_countries() -> tuple[Country, ...]:
+    """Every country in data/countries.csv, in the file's order."""
     with COUNTRIES_CSV.open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            aliases = tuple(a for a in row["aliases"].split("|") if a)
-            country = Country(row["name"], row["iso3"], row["region"], aliases)
-            by_iso3[country.iso3] = country
-            names = [row["name"], row["iso3"], *aliases]
-            for name in names:
-                by_key[fold(name)] = country
-    return by_key, by_iso3
+        return tuple(Country(row["name"], row["iso3"], row["region"],
+                             tuple(a for a in row["aliases"].split("|") if a))
+                     for row in csv.DictReader(f))
+
+
+@lru_cache(maxsize=1)
+def _by_name() -> dict[str, Country]:
+    """Folded name, alias or ISO3 code -> country."""
+    return {fold(name): country for country in all_countries()
+            for name in (country.name, country.iso3, *country.aliases)}
 
 
 def lookup(name: str) -> Country | None:
-    """Return the country a printed name stands for, or None when it names none we know."""
-    by_key, by_iso3 = _table()
+    """Return the country a printed name or ISO3 code stands for, or None when it names none we know."""
     key = fold(name)
-    if key in by_key:
-        return by_key[key]
-    if name.strip().upper() in by_iso3:
-        return by_iso3[name.strip().upper()]
-    without_article = re.sub(r"^the ", "", key)
-    return by_key.get(without_article)
-
-
-def by_iso3(code: str) -> Country | None:
-    """Return the country with this ISO 3166 alpha-3 code."""
-    return _table()[1].get(code.upper())
-
-
-def all_countries() -> list[Country]:
-    """Every country in the table, sorted by name."""
-    return sorted(_table()[1].values(), key=lambda c: c.name)
+    return _by_name().get(key) or _by_name().get(re.sub(r"^the ", "", key))

@@ -14,8 +14,6 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from indexer.analysis import exact_analyzer, stemmed_analyzer
 
-SCHEMA_VERSION = 1
-
 # Fields searched by plain words in each kind of document, with their BM25F boosts.
 SECTION_FIELDS = {"body": 1.0, "heading": 1.5, "place": 1.2}
 NARRATIVE_FIELDS = {"fulltext": 1.0, "place": 1.2}
