@@ -40,4 +40,4 @@ def document_page(narrative_id: str):
 @bp.get("/healthz")
 def healthz():
     """Liveness: the index opens and holds documents."""
-    return {"status": "ok", "index": current_app.config["INDEX"], "sections": get_searcher().doc_count()}
+    return {"status": "ok", "index": current_app.config["INDEX"], "documents": get_searcher().doc_count()}
