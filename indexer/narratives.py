@@ -164,7 +164,9 @@ class _SectionBuilder:
             self.pending_number = None
         parent = self.keys if self.keys != ["summary"] else []
         self.keys = section_keys(text, parent if not _HRR_SECTION.match(text) else [])
-        self.heading = text.rstrip(":").strip()
+        lettered = _HRR_LETTERED.match(text) and len(self.keys) == 2
+        number = self.keys[0].removeprefix("section-")
+        self.heading = (f"Section {number}.{text}" if lettered else text).rstrip(":").strip()
 
     def text_block(self, block: Block) -> None:
         if block.page is not None:

@@ -66,3 +66,4 @@ def test_hrr_pages_get_country_and_year_from_the_page(name, country, iso3, year,
     assert (narrative.report, narrative.country, narrative.iso3, narrative.year) == ("hrr", country, iso3, year)
     assert narrative.sections[0].keys == ["executive-summary"]
     assert {"section-1", "section-1a"} <= {k for s in narrative.sections for k in s.keys}
+    assert any(s.heading.startswith("Section 1.a. Arbitrary") for s in narrative.sections)
