@@ -124,12 +124,14 @@ def _unique_ids(narratives: list[Narrative], seen: set[str]) -> None:
 
 
 def build_index(paths: list[Path], index_dir: Path, add: bool = False,
-                progress: Callable[[Iterable], Iterable] = iter,
+                progress: Callable[[Iterable, int], Iterable] = lambda items, total: items,
                 on_failure: Callable[[str, str], None] = lambda path, reason: None) -> BuildReport:
     """Index the files under ``paths`` into ``index_dir``.
 
     A full build replaces the index when it is complete; ``add=True`` adds to (and
-    replaces narratives with the same id in) the existing index instead.
+    replaces narratives with the same id in) the existing index instead. ``progress``
+    wraps the stream of extracted files (with their count); ``on_failure`` hears of each
+    file that fails.
     """
     started = time.perf_counter()
     report = BuildReport()
@@ -150,7 +152,7 @@ def build_index(paths: list[Path], index_dir: Path, add: bool = False,
     writer = ix.writer(procs=procs, limitmb=int(settings.get("index_memory_mb")), multisegment=procs > 1)
     seen: set[str] = set()
     try:
-        for path, narratives, error in progress(extract_all(files, procs)):
+        for path, narratives, error in progress(extract_all(files, procs), len(files)):
             if narratives is None:
                 report.failures.append((path, error))
                 on_failure(path, error)

@@ -37,8 +37,8 @@ def _index(paths: tuple[Path, ...], index: Path | None, add: bool) -> int:
     """Build the index and print its summary; return the number of narratives indexed."""
     target = index_dir(index)
 
-    def progress(items):
-        return tqdm(items, desc="indexing", unit="file", disable=None, leave=False, file=sys.stderr)
+    def progress(items, total: int):
+        return tqdm(items, total=total, desc="indexing", unit="file", disable=None, leave=False, file=sys.stderr)
 
     def on_failure(_path: str, reason: str) -> None:
         message = f"failed: {reason}"

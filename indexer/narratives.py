@@ -101,10 +101,14 @@ def detect_year(extracted: Extracted, source: str) -> int | None:
     return None
 
 
+def _file_name(source: str) -> str:
+    return re.split(r"[\\/]", source)[-1]
+
+
 def _country_candidates(extracted: Extracted, source: str) -> list[str]:
     headline = extracted.headline
     url_slug = extracted.url.rstrip("/").rsplit("/", 1)[-1] if extracted.url else ""
-    file_stem = re.split(r"[\\/]", source)[-1].split(".")[0]
+    file_stem = _file_name(source).split(".")[0]
     return [headline.split(":", 1)[-1], headline, _SITE_SUFFIX.sub("", extracted.title),
             url_slug.replace("-", " "), file_stem.replace("-", " ").replace("_", " ")]
 
@@ -220,11 +224,10 @@ def build_narratives(extracted: Extracted, source: str, content_hash: str) -> li
             label = TIER_LABELS.get(tier, "")
         if country:
             name, iso3, region, key = country.name, country.iso3, country.region, country.iso3
+            title = f"{year or ''} {REPORT_NAMES[report]}: {name}".strip()
         else:
-            title = extracted.title or extracted.headline or source
-            name, iso3, region, key = "", "", "", slug(re.split(r"[\\/]", source)[-1]) or slug(title)
-        title = f"{year or ''} {REPORT_NAMES[report]}: {name}".strip() if name else (
-            extracted.title or extracted.headline or re.split(r"[\\/]", source)[-1])
+            title = extracted.title or extracted.headline or _file_name(source)
+            name, iso3, region, key = "", "", "", slug(_file_name(source)) or slug(title)
         narratives.append(Narrative(
             id=_narrative_id(report, year, key), report=report, year=year, country=name,
             iso3=iso3, region=region, title=title, tier=tier, tier_label=label,
