@@ -1,4 +1,4 @@
-"""The ``tipsearch`` command: index, search, serve, run."""
+"""The ``tipsearch`` command: index, search, tiers, serve, run."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import html
 import json
 import re
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -14,6 +15,7 @@ from tqdm import tqdm
 from indexer import settings
 from indexer.build import build_index
 from indexer.errors import TipsearchError
+from indexer.history import tier_history
 from indexer.query import Filters
 from indexer.search import SearchRequest, search
 from indexer.store import index_dir, open_searcher
@@ -105,6 +107,31 @@ def search_command(query: tuple[str, ...], index: Path | None, report: str, coun
                 click.echo(f"   § {section.heading}{page}")
                 click.echo(f"     {_terminal_snippet(section.snippet, colour)}")
     sys.exit(0 if response.hits else 1)
+
+
+@main.command("tiers")
+@click.argument("country")
+@INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the history as one JSON object.")
+def tiers_command(country: str, index: Path | None, as_json: bool) -> None:
+    """A country's Trafficking in Persons Report tier by edition, changes marked."""
+    try:
+        with open_searcher(index) as searcher:
+            found, history = tier_history(searcher, country)
+    except TipsearchError as error:
+        _fail(error)
+    if as_json:
+        click.echo(json.dumps({"country": found.name, "iso3": found.iso3, "region": found.region,
+                               "tiers": [asdict(e) for e in history]}, ensure_ascii=False))
+    else:
+        click.echo(f"{found.name} ({found.iso3}): {len(history)} editions with a tier")
+        for edition in history:
+            notes = [edition.change] if edition.change else []
+            if edition.watch_list_years > 1:
+                notes.append(f"{edition.watch_list_years} consecutive years on the Watch List")
+            note = f"  ({'; '.join(notes)})" if notes else ""
+            click.echo(f"  {edition.year}  {edition.tier_label or edition.tier}{note}")
+    sys.exit(0 if history else 1)
 
 
 def _serve(index: Path | None, host: str, port: int) -> None:

@@ -74,3 +74,14 @@ def test_add_keeps_what_was_indexed(tmp_path):
 def test_serve_without_an_index_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(main, ["serve", "--index", str(tmp_path / "none")])
     assert result.exit_code == 2 and "no index at" in result.output
+
+
+def test_tiers_lists_a_country_by_edition(runner):
+    result = runner.invoke(main, ["tiers", "Burma", "--json"])
+    assert result.exit_code == 0, result.output
+    history = json.loads(result.output)
+    assert history["iso3"] == "MMR" and [t["year"] for t in history["tiers"]] == [2002, 2023]
+    text = runner.invoke(main, ["tiers", "Burma"])
+    assert "2002  Tier 3" in text.output
+    assert runner.invoke(main, ["tiers", "Atlantis"]).exit_code == 2
+    assert runner.invoke(main, ["tiers", "Chad"]).exit_code == 1

@@ -1,6 +1,7 @@
 import pytest
 
 from indexer.errors import QueryRejected
+from indexer.history import Edition, mark_changes, tier_history
 from indexer.query import Filters
 from indexer.search import SearchRequest, get_narrative, search
 from indexer.store import open_searcher
@@ -125,3 +126,17 @@ def test_phrase_across_a_line_break_in_a_three_column_pdf(ix):
 def test_total_does_not_depend_on_the_page_size(ix, q):
     totals = {search(ix, SearchRequest(q=q, limit=limit)).total for limit in (1, 3, 50)}
     assert len(totals) == 1
+
+
+def test_tier_history_from_the_index(ix):
+    country, history = tier_history(ix, "DPRK")
+    assert country.iso3 == "PRK"
+    assert [(e.year, e.tier, e.change) for e in history] == [(2002, "3", ""), (2023, "3", "")]
+
+
+def test_upgrades_downgrades_and_watch_list_years():
+    marked = mark_changes([Edition(y, f"tip-{y}-x", t, "") for y, t in
+                           [(2019, "2WL"), (2017, "2"), (2018, "2WL"), (2020, "3"), (2021, "2"), (2022, "special")]])
+    assert [(e.year, e.change, e.watch_list_years) for e in marked] == [
+        (2017, "", 0), (2018, "downgraded", 1), (2019, "", 2), (2020, "downgraded", 0),
+        (2021, "upgraded", 0), (2022, "", 0)]

@@ -91,3 +91,16 @@ def test_filters_alone_list_narratives_newest_first(client):
     assert {h["iso3"] for h in api["hits"]} == {"MMR", "PRK"}
     years = [h["year"] for h in api["hits"]]
     assert years == sorted(years, reverse=True)
+
+
+def test_country_api_gives_the_tier_history(client):
+    body = client.get("/api/countries/prk").get_json()
+    assert body["country"] == "North Korea" and [t["tier"] for t in body["tiers"]] == ["3", "3"]
+    assert client.get("/api/countries/XYZ").status_code == 404
+    assert client.get("/api/countries/UAE").status_code == 404  # an alias, not an ISO3 code
+
+
+def test_document_page_links_the_same_country_in_other_editions(client):
+    html = client.get("/doc/tip-2023-prk").get_data(as_text=True)
+    assert 'href="/doc/tip-2002-prk"' in html and "Previous edition: 2002" in html
+    assert "Tier 3" in html

@@ -1,8 +1,13 @@
 """JSON API: the same search as the pages and the CLI."""
 
+from dataclasses import asdict
+
 from flask import Blueprint, jsonify
 
-from webapp.searching import run_search
+from indexer.countries import lookup
+from indexer.errors import DocumentNotFound
+from indexer.history import tier_history
+from webapp.searching import get_searcher, run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -13,3 +18,14 @@ def api_search():
     response, page, size = run_search()
     return jsonify({"query": response.request.q, "total": response.total, "page": page, "limit": size,
                     "hits": [hit.as_json() for hit in response.hits]})
+
+
+@bp.get("/countries/<iso3>")
+def api_country(iso3: str):
+    """A country's Trafficking in Persons Report tier history, as ``tipsearch tiers --json``."""
+    country = lookup(iso3)
+    if country is None or country.iso3 != iso3.upper():
+        raise DocumentNotFound(f"no country with ISO3 code {iso3!r}")
+    _, history = tier_history(get_searcher(), country.iso3)
+    return jsonify({"country": country.name, "iso3": country.iso3, "region": country.region,
+                    "tiers": [asdict(e) for e in history]})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
+from indexer.history import editions
 from indexer.query import FILTER_NAMES
 from indexer.search import get_narrative
 from webapp.searching import get_searcher, request_filters, run_search
@@ -33,8 +34,13 @@ def search_page():
 @bp.get("/doc/<narrative_id>")
 def document_page(narrative_id: str):
     """A whole narrative with its sections and the query's words marked."""
-    meta, sections = get_narrative(get_searcher(), narrative_id, request.args.get("q", ""))
-    return render_template("doc.html", meta=meta, sections=sections, q=request.args.get("q", ""))
+    searcher = get_searcher()
+    meta, sections = get_narrative(searcher, narrative_id, request.args.get("q", ""))
+    others = editions(searcher, meta.report, meta.iso3) if meta.iso3 and meta.year else []
+    earlier = [e for e in others if e.year < meta.year]
+    later = [e for e in others if e.year > meta.year]
+    return render_template("doc.html", meta=meta, sections=sections, q=request.args.get("q", ""),
+                           previous=earlier[-1] if earlier else None, next=later[0] if later else None)
 
 
 @bp.get("/healthz")

@@ -1,0 +1,54 @@
+"""A country's narratives across editions: its tier history and its neighbouring editions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from whoosh.searching import Searcher
+
+from indexer.countries import Country, lookup
+from indexer.errors import QueryRejected
+
+# Tiers from best to worst; Special Case is outside the order.
+TIER_RANK = {"1": 0, "2": 1, "2WL": 2, "3": 3}
+
+
+@dataclass
+class Edition:
+    """One edition's narrative of a country: its year, id and tier."""
+
+    year: int
+    id: str
+    tier: str
+    tier_label: str
+    change: str = ""  # "upgraded", "downgraded", or "" (first, unchanged, or not comparable)
+    watch_list_years: int = 0  # consecutive editions on the Tier 2 Watch List, this one included
+
+
+def mark_changes(editions: list[Edition]) -> list[Edition]:
+    """Mark upgrades and downgrades between consecutive editions and count Watch List years."""
+    previous: Edition | None = None
+    for edition in sorted(editions, key=lambda e: e.year):
+        if previous and edition.tier in TIER_RANK and previous.tier in TIER_RANK:
+            step = TIER_RANK[edition.tier] - TIER_RANK[previous.tier]
+            edition.change = "downgraded" if step > 0 else "upgraded" if step < 0 else ""
+        if edition.tier == "2WL":
+            consecutive = previous and previous.tier == "2WL" and previous.year == edition.year - 1
+            edition.watch_list_years = previous.watch_list_years + 1 if consecutive else 1
+        previous = edition
+    return sorted(editions, key=lambda e: e.year)
+
+
+def editions(searcher: Searcher, report: str, iso3: str) -> list[Edition]:
+    """The country's narratives in every indexed edition of ``report``, oldest first."""
+    found = [Edition(f["year"], f["narrative"], f["tier"], f["tier_label"])
+             for f in searcher.documents(kind="narrative", report=report, iso3=iso3)]
+    return mark_changes(found)
+
+
+def tier_history(searcher: Searcher, country: str) -> tuple[Country, list[Edition]]:
+    """A country's Trafficking in Persons Report tier in each indexed edition."""
+    found = lookup(country)
+    if found is None:
+        raise QueryRejected(f"unknown country {country!r}")
+    return found, [e for e in editions(searcher, "tip", found.iso3) if e.tier]
