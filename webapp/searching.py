@@ -13,8 +13,9 @@ from indexer.store import SearcherCache
 
 def get_searcher() -> Searcher:
     """This thread's searcher on the app's index, reopened when the index changes."""
-    cache = current_app.extensions.setdefault("tipsearch.searchers", SearcherCache(current_app.config["INDEX"]))
-    return cache.get()
+    if "tipsearch.searchers" not in current_app.extensions:
+        current_app.extensions["tipsearch.searchers"] = SearcherCache(current_app.config["INDEX"])
+    return current_app.extensions["tipsearch.searchers"].get()
 
 
 def request_filters() -> Filters:
