@@ -1,7 +1,7 @@
 """User query text and filters -> Whoosh queries.
 
-Free text is ranked over the body, headings and place names with an OR that
-prefers sections matching more of the words; "phrases", AND/OR/NOT and
+Free text is ranked over the text, headings and place names with an OR that
+prefers documents matching more of the words; "phrases", AND/OR/NOT and
 ``exact:word`` work; filters (``country:``, ``year:``, ``tier:``, ``section:``,
 ``report:``, ``region:``) may be typed in the query or given as parameters. Text
 that does not parse is searched as plain words.

@@ -71,14 +71,22 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def match_spans(text: str, terms: QueryTerms) -> list[tuple[int, int]]:
-    """Character spans to mark in ``text``, sorted and not overlapping."""
-    maybe = terms.prefilter()
-    spans = []
+def _likely_paragraphs(text: str, maybe: re.Pattern):
+    """Yield (start, paragraph, lower-cased paragraph) for the paragraphs the prefilter lets through.
+
+    A paragraph with non-ASCII letters always passes: folding may change its words.
+    """
     for start, end in paragraph_spans(text):
         paragraph = text[start:end]
-        if paragraph.isascii() and not maybe.search(paragraph.lower()):
-            continue
+        lowered = paragraph.lower()
+        if not paragraph.isascii() or maybe.search(lowered):
+            yield start, paragraph, lowered
+
+
+def match_spans(text: str, terms: QueryTerms) -> list[tuple[int, int]]:
+    """Character spans to mark in ``text``, sorted and not overlapping."""
+    spans = []
+    for start, paragraph, _ in _likely_paragraphs(text, terms.prefilter()):
         tokens = [(f, s, start + a, start + b) for f, s, a, b in word_tokens(paragraph)]
         spans += _phrase_spans(tokens, terms.stem_phrases, 1) + _phrase_spans(tokens, terms.exact_phrases, 0)
         spans += [(a, b) for folded, stem, a, b in tokens
@@ -125,11 +133,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 def _candidate_sentences(text: str, maybe: re.Pattern) -> list[tuple[int, int, int]]:
     """(likely matches, start, end) of every sentence in paragraphs the prefilter lets through."""
     found = []
-    for p_start, p_end in paragraph_spans(text):
-        paragraph = text[p_start:p_end]
-        lowered = paragraph.lower()
-        if paragraph.isascii() and not maybe.search(lowered):
-            continue
+    for p_start, paragraph, lowered in _likely_paragraphs(text, maybe):
         for s, e in split_sentences(paragraph):
             found.append((len(set(maybe.findall(lowered, s, e))), p_start + s, p_start + e))
     return found

@@ -1,4 +1,4 @@
-"""What the views and the API share: the index for this request and the request's search."""
+"""What the views and the API share: the searcher on the app's index and the request's search."""
 
 from __future__ import annotations
 

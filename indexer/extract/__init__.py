@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass
@@ -27,4 +27,3 @@ class Extracted:
     title: str = ""
     headline: str = ""
     url: str = ""
-    meta: dict[str, str] = field(default_factory=dict)

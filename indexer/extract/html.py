@@ -135,10 +135,8 @@ def extract_html(data: bytes, name: str, limit: int) -> Extracted:
         root = lxml.html.document_fromstring(decode(raw))
     except (etree.ParserError, ValueError) as exc:
         raise ExtractionError(f"{name}: not parseable as HTML ({exc})") from exc
-    meta = {m.get("property") or m.get("name"): m.get("content")
-            for m in root.iter("meta") if (m.get("property") or m.get("name")) and m.get("content")}
-    canonical = root.xpath("//link[@rel='canonical']/@href")
-    url = (canonical[0] if canonical else "") or meta.get("og:url", "")
+    canonical = root.xpath("//link[@rel='canonical']/@href") or root.xpath("//meta[@property='og:url']/@content")
+    url = canonical[0] if canonical else ""
     title = _clean(root.findtext(".//title"))
     h1 = root.find(".//h1")
     headline = _clean(h1.text_content()) if h1 is not None else ""
@@ -153,4 +151,4 @@ def extract_html(data: bytes, name: str, limit: int) -> Extracted:
         blocks = blocks[1:]
     if not any(b.kind == "text" for b in blocks):
         raise ExtractionError(f"{name}: no report text found")
-    return Extracted(blocks=blocks, title=title, headline=headline, url=url, meta=meta)
+    return Extracted(blocks=blocks, title=title, headline=headline, url=url)

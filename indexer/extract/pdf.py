@@ -247,4 +247,4 @@ def extract_pdf(data: bytes, name: str) -> Extracted:
     blocks = _blocks(runs, body)
     if not any(b.kind == "text" for b in blocks):
         raise ExtractionError(f"{name}: no text in PDF (scanned or empty)")
-    return Extracted(blocks=blocks, title=title, meta={"pages": str(len(pages))})
+    return Extracted(blocks=blocks, title=title)
