@@ -22,6 +22,7 @@ from indexer.countries import lookup
 from indexer.errors import ExtractionError
 from indexer.extract.html import extract_html
 from indexer.extract.pdf import extract_pdf
+from indexer.fetch.manifest import published_url
 from indexer.narratives import Narrative, build_narratives
 from indexer.schema import make_schema
 
@@ -36,6 +37,7 @@ class BuildReport:
     files: int = 0
     narratives: int = 0
     sections: int = 0
+    repeated: int = 0  # PDF narratives left out because a page of the same edition has them
     failures: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -46,12 +48,20 @@ def is_indexable(path: Path) -> bool:
     return name.endswith(HTML_SUFFIXES + PDF_SUFFIXES)
 
 
+def is_pdf(path: Path) -> bool:
+    return path.name.lower().endswith(PDF_SUFFIXES)
+
+
 def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Indexable files under the given files and folders, and the paths that are not."""
+    """Indexable files under the given files and folders, and the paths that are not.
+
+    Hidden files and folders (such as a fetch's ``.crawl``) are passed over.
+    """
     found, problems = [], []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and is_indexable(p)))
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and is_indexable(p)
+                                and not any(part.startswith(".") for part in p.relative_to(path).parts)))
         elif path.is_file() and is_indexable(path):
             found.append(path)
         elif path.exists():
@@ -70,12 +80,13 @@ def extract_file(path: Path) -> list[Narrative]:
         raise ExtractionError(f"{name}: cannot read ({exc.strerror})") from exc
     if not data:
         raise ExtractionError(f"{name}: empty file")
-    if path.name.lower().endswith(PDF_SUFFIXES):
+    if is_pdf(path):
         if len(data) > settings.get("max_pdf_bytes"):
             raise ExtractionError(f"{name}: PDF larger than {settings.get('max_pdf_bytes')} bytes")
         extracted = extract_pdf(data, name)
     else:
         extracted = extract_html(data, name, settings.get("max_html_bytes"))
+    extracted.url = extracted.url or published_url(path)
     return build_narratives(extracted, name, hashlib.sha256(data).hexdigest())
 
 
@@ -114,13 +125,22 @@ def documents(narrative: Narrative) -> Iterator[dict]:
                "body": section.text, "exact": section.text, "pages": section.pages}
 
 
-def _unique_ids(narratives: list[Narrative], seen: set[str]) -> None:
-    """Give narratives whose id is already taken in this build a numbered id."""
+def _unique_ids(narratives: list[Narrative], seen: set[str], from_pdf: bool) -> list[Narrative]:
+    """The narratives to index, each with an id not yet taken in this build.
+
+    A country narrative from a PDF whose id a page already gave is left out: the whole-report
+    PDF repeats the edition's country pages. Other repeats get a numbered id.
+    """
+    kept = []
     for narrative in narratives:
+        if from_pdf and narrative.iso3 and narrative.id in seen:
+            continue
         base, n = narrative.id, 2
         while narrative.id in seen:
             narrative.id, n = f"{base}-{n}", n + 1
         seen.add(narrative.id)
+        kept.append(narrative)
+    return kept
 
 
 def build_index(paths: list[Path], index_dir: Path, add: bool = False,
@@ -139,6 +159,7 @@ def build_index(paths: list[Path], index_dir: Path, add: bool = False,
     for path, reason in problems:
         report.failures.append((path, reason))
         on_failure(path, f"{path}: {reason}")
+    files.sort(key=is_pdf)  # pages first: a narrative both on a page and in a PDF is taken from the page
     report.files = len(files)
     target = index_dir if add and whoosh_index.exists_in(str(index_dir)) else index_dir.with_name(
         index_dir.name + ".building")
@@ -157,8 +178,9 @@ def build_index(paths: list[Path], index_dir: Path, add: bool = False,
                 report.failures.append((path, error))
                 on_failure(path, error)
                 continue
-            _unique_ids(narratives, seen)
-            for narrative in narratives:
+            kept = _unique_ids(narratives, seen, is_pdf(Path(path)))
+            report.repeated += len(narratives) - len(kept)
+            for narrative in kept:
                 if add:
                     writer.delete_by_term("narrative", narrative.id)
                 for document in documents(narrative):

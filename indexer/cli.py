@@ -1,4 +1,4 @@
-"""The ``tipsearch`` command: index, search, tiers, serve, run."""
+"""The ``tipsearch`` command: fetch, index, search, show, tiers, serve, run."""
 
 from __future__ import annotations
 
@@ -14,10 +14,13 @@ from tqdm import tqdm
 
 from indexer import settings
 from indexer.build import build_index
+from indexer.catalog import reports
 from indexer.errors import TipsearchError
+from indexer.fetch import fetch_editions
+from indexer.fetch.crawl import FetchReport
 from indexer.history import tier_history
 from indexer.query import Filters
-from indexer.search import SearchRequest, search
+from indexer.search import SearchRequest, get_narrative, narrative_json, search
 from indexer.store import index_dir, open_searcher
 
 INDEX_OPTION = click.option("--index", "index", envvar="TIPSEARCH_INDEX", type=click.Path(path_type=Path),
@@ -35,6 +38,72 @@ def main() -> None:
     """Search the State Department's Trafficking in Persons and Human Rights country reports."""
 
 
+def _warn(message: str) -> None:
+    tqdm.write(click.style(message, fg="yellow") if sys.stderr.isatty() else message, file=sys.stderr)
+
+
+def _fetch(report: str, editions: tuple[str, ...], dest: Path, base_url: str | None, delay: float | None,
+           timeout: float | None) -> list[FetchReport]:
+    """Fetch editions, print one summary line each; exit 1 when an edition gave no narratives."""
+    bar = tqdm(desc="fetching", unit="url", disable=None, leave=False, file=sys.stderr)
+
+    def on_url(url: str, status: str) -> None:
+        bar.update()
+
+    try:
+        fetched = fetch_editions(report, editions, dest, base_url,
+                                 settings.get("fetch_delay") if delay is None else delay,
+                                 settings.get("fetch_timeout") if timeout is None else timeout, on_url)
+    except TipsearchError as error:
+        bar.close()
+        _fail(error)
+    bar.close()
+    for edition in fetched:
+        for url, reason in edition.skipped + edition.failures:
+            _warn(f"failed: {url}: {reason}")
+        click.echo(f"{edition.report} {edition.year}: {edition.new} new, {edition.changed} changed, "
+                   f"{edition.unchanged} unchanged, {len(edition.failures)} failed, "
+                   f"{len(edition.skipped)} disallowed by robots.txt; {edition.narrative_files} narrative "
+                   f"pages and {edition.pdf_files} PDFs in {edition.folder}")
+    if not all(e.narrative_files or e.pdf_files for e in fetched):
+        click.secho("error: no narratives found for " + ", ".join(
+            f"{e.report} {e.year}" for e in fetched if not (e.narrative_files or e.pdf_files)), fg="red", err=True)
+        sys.exit(1)
+    return fetched
+
+
+FETCH_OPTIONS = [
+    click.option("--report", default="tip", show_default=True, type=click.Choice(reports()),
+                 help="Which report."),
+    click.option("--edition", "editions", multiple=True, metavar="YEAR",
+                 help="Edition year or range (2016-2019); repeatable. [default: the latest]"),
+    click.option("--base-url", default=None, metavar="URL", help="Read from this mirror of state.gov instead."),
+    click.option("--delay", type=click.FloatRange(min=0), default=None,
+                 help="Seconds between requests [default: TIPSEARCH_FETCH_DELAY, 1].", metavar="SECONDS"),
+    click.option("--timeout", type=click.FloatRange(min=0.1), default=None, metavar="SECONDS",
+                 help="Seconds to wait for an answer [default: TIPSEARCH_FETCH_TIMEOUT, 30]."),
+]
+
+
+def fetch_options(command):
+    for option in reversed(FETCH_OPTIONS):
+        command = option(command)
+    return command
+
+
+@main.command("fetch")
+@fetch_options
+@click.option("--dest", type=click.Path(path_type=Path), default=None,
+              help="Folder to save into [default: data/raw].")
+def fetch_command(report: str, editions: tuple[str, ...], base_url: str | None, delay: float | None,
+                  timeout: float | None, dest: Path | None) -> None:
+    """Download report editions (narrative pages and PDFs) from state.gov or a mirror.
+
+    Saves under DEST/<report>/<year>/. A second run asks only for what changed.
+    """
+    _fetch(report, editions, dest or Path(settings.get("raw")), base_url, delay, timeout)
+
+
 def _index(paths: tuple[Path, ...], index: Path | None, add: bool) -> int:
     """Build the index and print its summary; return the number of narratives indexed."""
     target = index_dir(index)
@@ -43,13 +112,13 @@ def _index(paths: tuple[Path, ...], index: Path | None, add: bool) -> int:
         return tqdm(items, total=total, desc="indexing", unit="file", disable=None, leave=False, file=sys.stderr)
 
     def on_failure(_path: str, reason: str) -> None:
-        message = f"failed: {reason}"
-        tqdm.write(click.style(message, fg="yellow") if sys.stderr.isatty() else message, file=sys.stderr)
+        _warn(f"failed: {reason}")
 
     report = build_index(list(paths), target, add=add, progress=progress, on_failure=on_failure)
     click.echo(f"indexed {report.narratives} narratives ({report.sections} sections) from "
                f"{report.files} files into {target} in {report.seconds:.1f}s; "
-               f"{len(report.failures)} failed")
+               f"{len(report.failures)} failed"
+               + (f"; {report.repeated} PDF narratives already read from pages" if report.repeated else ""))
     return report.narratives
 
 
@@ -109,6 +178,29 @@ def search_command(query: tuple[str, ...], index: Path | None, report: str, coun
     sys.exit(0 if response.hits else 1)
 
 
+@main.command("show")
+@click.argument("narrative_id")
+@INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the narrative as one JSON object.")
+def show_command(narrative_id: str, index: Path | None, as_json: bool) -> None:
+    """Print one narrative (an id such as tip-2023-prk) with its sections and recommendations."""
+    try:
+        with open_searcher(index) as searcher:
+            info, sections = get_narrative(searcher, narrative_id)
+    except TipsearchError as error:
+        _fail(error)
+    if as_json:
+        click.echo(json.dumps(narrative_json(info, sections), ensure_ascii=False))
+        return
+    tier = f", {info.tier_label}" if info.tier_label else ""
+    click.echo(f"{info.title}{tier}\n{info.source}")
+    for section in sections:
+        page = f" (p. {section.page})" if section.page else ""
+        click.echo(f"\n{section.heading}{page}")
+        items = section.text.split("\n\n")
+        click.echo("\n".join(f"  • {item}" for item in items) if section.is_list else "\n\n".join(items))
+
+
 @main.command("tiers")
 @click.argument("country")
 @INDEX_OPTION
@@ -158,13 +250,26 @@ def serve_command(index: Path | None, host: str, port: int) -> None:
 
 
 @main.command("run")
-@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("sources", nargs=-1)
+@fetch_options
 @INDEX_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True)
-def run_command(sources: tuple[Path, ...], index: Path | None, host: str, port: int) -> None:
-    """Index SOURCES (folders or files of report pages and PDFs), then serve the search page."""
-    if not _index(sources, index, add=False):
+def run_command(sources: tuple[str, ...], report: str, editions: tuple[str, ...], base_url: str | None,
+                delay: float | None, timeout: float | None, index: Path | None, host: str, port: int) -> None:
+    """Fetch, index and serve: SOURCES are folders or files of saved pages and PDFs, or mirror URLs.
+
+    Without SOURCES, fetches the latest edition (or --edition) from state.gov into data/raw.
+    """
+    urls = [s for s in sources if s.startswith(("http://", "https://"))]
+    paths = [Path(s) for s in sources if s not in urls]
+    if base_url:
+        urls.append(base_url)
+    if urls or not paths:
+        raw = Path(settings.get("raw"))
+        for url in urls or [None]:
+            paths += [e.folder for e in _fetch(report, editions, raw, url, delay, timeout)]
+    if not _index(tuple(paths), index, add=False):
         click.secho("error: nothing could be indexed", fg="red", err=True)
         sys.exit(1)
     _serve(index, host, port)

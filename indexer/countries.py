@@ -1,7 +1,7 @@
 """Canonical country names, ISO 3166 alpha-3 codes and regions, from data/countries.csv.
 
 Any form a report prints (``Burma``, ``KOREA, REPUBLIC OF``, ``Côte d’Ivoire``,
-``Bahamas, The``, ``Turkey (Türkiye)``) resolves to one :class:`Country`.
+``Bahamas, The``, ``KOREA, NORTH``, ``Turkey (Türkiye)``) resolves to one :class:`Country`.
 """
 
 from __future__ import annotations
@@ -53,5 +53,10 @@ def _by_name() -> dict[str, Country]:
 
 def lookup(name: str) -> Country | None:
     """Return the country a printed name or ISO3 code stands for, or None when it names none we know."""
-    key = fold(name)
-    return _by_name().get(key) or _by_name().get(re.sub(r"^the ", "", key))
+    head, comma, tail = name.partition(",")
+    keys = [fold(name), fold(f"{tail} {head}")] if comma else [fold(name)]  # "KOREA, NORTH"
+    for key in keys:
+        country = _by_name().get(key) or _by_name().get(re.sub(r"^the ", "", key))
+        if country:
+            return country
+    return None

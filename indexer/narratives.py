@@ -36,6 +36,12 @@ _TIP_SECTIONS = {
     "trafficking profile": "trafficking-profile",
     "country narratives": None,
 }
+NARRATIVE_SECTION_KEYS = {k for k in _TIP_SECTIONS.values() if k} | {"executive-summary"}
+RECOMMENDATION_KEYS = {"prioritized-recommendations", "recommendations"}
+# A paragraph that opens with its section's name: "RECOMMENDATIONS FOR HAITI: Enact ...".
+_LEAD_IN = re.compile(r"^((?:prioritized\s+)?recommendations(?:\s+for\s+[^:.]{1,80})?)\s*:\s*(\S.*)$",
+                      re.I | re.S)
+_BULLET = re.compile(r"\s*[•·▪●◦]\s*")
 _HRR_SECTION = re.compile(r"^section\s+(\d+)\.?\s*(.*)$", re.I)
 _HRR_LETTERED = re.compile(r"^([a-z])\.\s+\S")
 _SITE_SUFFIX = re.compile(r"\s+[-–|]\s+(united states )?department of state.*$", re.I)
@@ -73,6 +79,26 @@ class Narrative(NarrativeInfo):
 
     sections: list[Section] = field(default_factory=list)
     content_hash: str = ""
+
+
+def split_recommendations(paragraph: str) -> list[str]:
+    """One paragraph's recommendations, one per item: bullets (also run together) or a "; "-list."""
+    parts = [p for p in _BULLET.split(paragraph) if p.strip()]
+    if len(parts) == 1:
+        parts = paragraph.split("; ")
+    items = []
+    for part in parts:
+        item = re.sub(r"^(?:and|or)\s+", "", part.strip(" \t\n-–;,"))
+        if item:
+            items.append(item[0].upper() + item[1:])
+    return items
+
+
+def is_country_narrative(narrative: Narrative) -> bool:
+    """Whether a narrative is about a country and reads like a report's country narrative."""
+    keys = {k for s in narrative.sections for k in s.keys}
+    return bool(narrative.iso3) and bool(
+        narrative.tier or keys & NARRATIVE_SECTION_KEYS or any(k.startswith("section-") for k in keys))
 
 
 def slug(text: str) -> str:
@@ -152,9 +178,22 @@ class _SectionBuilder:
         self.pending_number: str | None = None
 
     def flush(self) -> None:
+        if self.parts and RECOMMENDATION_KEYS & set(self.keys):
+            self._itemize()
         if self.parts:
             self.sections.append(Section(self.heading, self.keys, "\n\n".join(self.parts), self.pages))
         self.parts, self.pages = [], []
+
+    def _itemize(self) -> None:
+        """Make each recommendation its own paragraph, keeping the page each came from."""
+        paragraphs, pages, offset = self.parts, dict(self.pages), 0
+        page_starts = sorted(pages)
+        self.parts, self.pages = [], []
+        for paragraph in paragraphs:
+            started = [pages[o] for o in page_starts if o <= offset]
+            offset += len(paragraph) + 2
+            for item in split_recommendations(paragraph):
+                self.text_block(Block("text", item, 0, started[-1] if started else None))
 
     def heading_block(self, block: Block) -> None:
         self.flush()
@@ -173,6 +212,10 @@ class _SectionBuilder:
         self.heading = (f"Section {number}.{text}" if lettered else text).rstrip(":").strip()
 
     def text_block(self, block: Block) -> None:
+        lead_in = _LEAD_IN.match(block.text)
+        if lead_in:
+            self.heading_block(Block("heading", lead_in.group(1), 3, block.page))
+            block = Block("text", lead_in.group(2), block.level, block.page)
         if block.page is not None:
             offset = sum(len(p) + 2 for p in self.parts)
             if not self.pages or self.pages[-1][1] != block.page:

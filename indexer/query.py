@@ -23,11 +23,11 @@ from indexer.ranking import CoordOrGroup
 from indexer.schema import NARRATIVE_FIELDS, SECTION_FIELDS, make_schema
 from indexer.snippets import QueryTerms
 from indexer.tiers import normalize_tier
+from indexer.years import year_range
 
 FILTER_NAMES = ("report", "country", "year", "tier", "section", "region")
 TEXT_FIELDS = (*SECTION_FIELDS, *NARRATIVE_FIELDS, "exact")
 _FILTER_IN_QUERY = re.compile(rf"(?<!\S)({'|'.join(FILTER_NAMES)}):(\"[^\"]*\"|\S+)", re.I)
-_YEARS = re.compile(r"^\s*(\d{4})\s*(?:(?:-|–|\.\.|to)\s*(\d{4})\s*)?$", re.I)
 _SYNTAX = re.compile(r"[\"():*?~^\[\]{}+\-!\\/]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 _schema = make_schema()
 
@@ -110,12 +110,10 @@ def needs_sections(q: wq.Query | None, filters: Filters) -> bool:
 
 
 def _year_query(value: str) -> wq.Query:
-    match = _YEARS.match(value)
-    if not match:
-        raise QueryRejected(f"year must be YYYY or YYYY-YYYY, not {value!r}")
-    low, high = int(match.group(1)), int(match.group(2) or match.group(1))
-    if low > high:
-        raise QueryRejected(f"year range {value!r} ends before it starts")
+    try:
+        low, high = year_range(value)
+    except ValueError as exc:
+        raise QueryRejected(f"year {exc}") from None
     return wq.NumericRange("year", low, high)
 
 

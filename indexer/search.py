@@ -11,7 +11,7 @@ from whoosh.searching import Searcher
 
 from indexer import settings
 from indexer.errors import DocumentNotFound, QueryRejected
-from indexer.narratives import NarrativeInfo
+from indexer.narratives import RECOMMENDATION_KEYS, NarrativeInfo
 from indexer.query import Filters, filter_query, needs_sections, parse_text, query_terms, split_filters
 from indexer.snippets import QueryTerms, highlight_all, snippet
 
@@ -211,6 +211,21 @@ class DocumentSection:
     section: str
     html: str
     page: int | None
+    text: str
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The section's paragraphs as HTML (a recommendations section: one per recommendation)."""
+        return self.html.split("\n\n")
+
+    @property
+    def is_list(self) -> bool:
+        """Whether the section is a list of recommendations."""
+        return bool(RECOMMENDATION_KEYS & set(self.section.split()))
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "heading": self.heading, "section": self.section, "page": self.page,
+                "text": self.text, **({"items": self.text.split("\n\n")} if self.is_list else {})}
 
 
 def get_narrative(searcher: Searcher, narrative_id: str,
@@ -223,5 +238,12 @@ def get_narrative(searcher: Searcher, narrative_id: str,
     if not found:
         raise DocumentNotFound(f"no narrative with id {narrative_id!r}")
     sections = [DocumentSection(f["id"], f["heading"], f["section"], highlight_all(f["body"], terms),
-                                _page_of(f, 0)) for f in found]
+                                _page_of(f, 0), f["body"]) for f in found]
     return NarrativeInfo(**_info(found[0])), sections
+
+
+def narrative_json(info: NarrativeInfo, sections: list[DocumentSection]) -> dict:
+    """A whole narrative as JSON: its metadata, sections and recommendations (one string each)."""
+    return {**asdict(info), "tier": info.tier or None, "tier_label": info.tier_label or None,
+            "sections": [s.as_json() for s in sections],
+            "recommendations": [item for s in sections if s.is_list for item in s.text.split("\n\n")]}

@@ -7,6 +7,7 @@ from flask import Blueprint, jsonify
 from indexer.countries import lookup
 from indexer.errors import DocumentNotFound
 from indexer.history import tier_history
+from indexer.search import get_narrative, narrative_json
 from webapp.searching import get_searcher, run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -29,3 +30,9 @@ def api_country(iso3: str):
     _, history = tier_history(get_searcher(), country.iso3)
     return jsonify({"country": country.name, "iso3": country.iso3, "region": country.region,
                     "tiers": [asdict(e) for e in history]})
+
+
+@bp.get("/narratives/<narrative_id>")
+def api_narrative(narrative_id: str):
+    """One narrative whole: metadata, sections in order and its recommendations, as ``tipsearch show``."""
+    return jsonify(narrative_json(*get_narrative(get_searcher(), narrative_id)))

@@ -1,0 +1,153 @@
+"""A polite HTTP client: one User-Agent, a delay between requests, retries, robots.txt.
+
+Built on requests; urllib3's Retry does the retrying with exponential backoff (and
+honours Retry-After) for connection errors, timeouts and 429/5xx answers.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.robotparser
+from dataclasses import dataclass
+from importlib.metadata import metadata
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, ReadTimeoutError
+from urllib3.util.retry import Retry
+
+from indexer.errors import TipsearchError
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+
+def user_agent() -> str:
+    """``tipsearch/<version> (+<homepage>)``."""
+    meta = metadata("tipsearch")
+    homepage = next((url.split(",", 1)[1].strip() for url in meta.get_all("Project-URL") or []
+                     if url.lower().startswith("homepage")), "")
+    return f"tipsearch/{meta['Version']} (+{homepage})"
+
+
+class FetchError(TipsearchError):
+    """A URL that could not be fetched; the message names it and says why."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url, self.reason = url, reason
+
+
+@dataclass
+class Answer:
+    """A fetched URL: the final URL after redirects, status (200 or 304), validators, body."""
+
+    url: str
+    status: int
+    etag: str
+    last_modified: str
+    body: bytes
+
+
+class PoliteClient:
+    """GETs URLs at most one per ``delay`` seconds, with retries, honouring robots.txt."""
+
+    def __init__(self, delay: float, timeout: float, retries: int, backoff: float, max_bytes: int) -> None:
+        self.delay, self.timeout, self.max_bytes, self.retries = delay, timeout, max_bytes, retries
+        self.requests = 0
+        self.downloaded = 0
+        self._next_request = 0.0
+        self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = user_agent()
+        retry = Retry(total=retries, backoff_factor=backoff, status_forcelist=RETRY_STATUSES,
+                      allowed_methods={"GET"}, respect_retry_after_header=True, raise_on_status=False)
+        adapter = HTTPAdapter(max_retries=retry)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def _wait_turn(self) -> None:
+        pause = self._next_request - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+        self._next_request = time.monotonic() + self.delay
+
+    def _request(self, url: str, headers: dict[str, str]) -> requests.Response:
+        self._wait_turn()
+        self.requests += 1
+        try:
+            return self.session.get(url, headers=headers, timeout=self.timeout, stream=True)
+        except requests.exceptions.RequestException as exc:
+            cause = exc.args[0].reason if exc.args and isinstance(exc.args[0], MaxRetryError) else exc
+            if isinstance(cause, (TimeoutError, requests.exceptions.Timeout, ReadTimeoutError, ConnectTimeoutError)):
+                reason = f"no answer within {self.timeout:g} s"
+            else:
+                reason = f"cannot connect ({type(cause).__name__})"
+            raise FetchError(url, f"{reason}, {self.retries} retries included") from None
+
+    def _read(self, url: str, response: requests.Response) -> bytes:
+        chunks, size, deadline = [], 0, time.monotonic() + self.timeout * 4
+        try:
+            for chunk in response.iter_content(65536):
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise FetchError(url, f"larger than {self.max_bytes} bytes")
+                if time.monotonic() > deadline:
+                    raise FetchError(url, f"download took longer than {self.timeout * 4:g} s")
+                chunks.append(chunk)
+        except requests.exceptions.RequestException as exc:
+            raise FetchError(url, f"download broke off ({type(exc).__name__})") from None
+        finally:
+            response.close()
+        self.downloaded += size
+        return b"".join(chunks)
+
+    def get(self, url: str, etag: str = "", last_modified: str = "") -> Answer:
+        """GET ``url``, conditionally when validators are given; 304 gives an empty body."""
+        if not self.allowed(url):
+            raise FetchError(url, "disallowed by robots.txt")
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        response = self._request(url, headers)
+        if response.status_code == 304:
+            response.close()
+            return Answer(response.url, 304, response.headers.get("ETag", etag),
+                          response.headers.get("Last-Modified", last_modified), b"")
+        if response.status_code != 200:
+            response.close()
+            retried = f", {self.retries} retries included" if response.status_code in RETRY_STATUSES else ""
+            raise FetchError(url, f"HTTP {response.status_code} {response.reason}{retried}")
+        body = self._read(url, response)
+        return Answer(response.url, 200, response.headers.get("ETag", ""),
+                      response.headers.get("Last-Modified", ""), body)
+
+    def allowed(self, url: str) -> bool:
+        """Whether robots.txt of ``url``'s site lets this tool fetch it (read once per site)."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self._robots:
+            self._robots[origin] = self._read_robots(origin)
+        return self._robots[origin].can_fetch(self.session.headers["User-Agent"], url)
+
+    def _read_robots(self, origin: str) -> urllib.robotparser.RobotFileParser:
+        """robots.txt as RFC 9309 reads it: missing allows all, unreachable disallows all."""
+        parser = urllib.robotparser.RobotFileParser(f"{origin}/robots.txt")
+        response = self._request(f"{origin}/robots.txt", {})
+        if response.status_code == 200:
+            parser.parse(self._read(f"{origin}/robots.txt", response).decode("utf-8", "replace").splitlines())
+            crawl_delay = parser.crawl_delay(self.session.headers["User-Agent"])
+            if crawl_delay:
+                self.delay = max(self.delay, float(crawl_delay))
+        elif 400 <= response.status_code < 500:
+            parser.allow_all = True
+        else:
+            raise FetchError(f"{origin}/robots.txt", f"HTTP {response.status_code}; not crawling a site "
+                                                     f"whose rules cannot be read")
+        response.close()
+        return parser

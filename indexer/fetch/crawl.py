@@ -1,0 +1,241 @@
+"""Fetch one report edition: from its landing page to its narrative pages and PDFs.
+
+The crawl starts at the edition's landing page (from the catalog), follows links within
+the edition up to two pages deep, and keeps a page as a narrative page when it holds a
+country narrative (the indexer's own parser decides). PDFs linked from the landing page
+(the whole report) are saved too. Every URL is asked for conditionally once it has been
+saved, so a second run downloads only what changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+from indexer import settings
+from indexer.catalog import CatalogEntry
+from indexer.errors import ExtractionError
+from indexer.extract.html import extract_html
+from indexer.fetch.client import FetchError, PoliteClient
+from indexer.fetch.manifest import CRAWL_DIR, Manifest, Saved
+from indexer.narratives import build_narratives, is_country_narrative
+
+MAX_DEPTH = 2  # landing page -> contents page -> narrative page
+_PAGE_SUFFIXES = ("", ".htm", ".html", ".shtml", ".php", ".aspx")
+
+
+@dataclass
+class FetchReport:
+    """What fetching one edition did, counted by URL."""
+
+    report: str
+    year: int
+    folder: Path
+    landing: str = ""  # the landing page's URL as read, "" when none was found
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (URL, reason): robots.txt
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (URL, reason)
+    narrative_files: int = 0
+    pdf_files: int = 0
+
+    def count(self, status: str) -> None:
+        setattr(self, status, getattr(self, status) + 1)
+
+
+class Mirror:
+    """Maps published state.gov URLs to the URLs they are read from, and back."""
+
+    def __init__(self, landing: str, base_url: str | None) -> None:
+        parts = urlsplit(landing)
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        self.prefix = base_url.rstrip("/") if base_url else ""
+
+    def locate(self, url: str) -> str:
+        """Where to read a published URL: on the mirror when there is one."""
+        parts = urlsplit(url)
+        if not self.prefix or not parts.hostname or not parts.hostname.endswith("state.gov"):
+            return url
+        return self.prefix + parts.path + (f"?{parts.query}" if parts.query else "")
+
+    def published(self, url: str) -> str:
+        """The state.gov URL of a URL read from the mirror."""
+        if self.prefix and url.startswith(self.prefix + "/"):
+            return self.origin + url[len(self.prefix):]
+        return url
+
+
+def _links(data: bytes, base: str) -> list[str]:
+    """Absolute URLs of a page's links, fragments removed, in page order."""
+    try:
+        root = lxml.html.document_fromstring(data)
+    except (etree.ParserError, ValueError):
+        return []
+    links = []
+    for href in root.xpath("//a/@href"):
+        url = urldefrag(urljoin(base, href.strip()))[0]
+        if url.startswith(("http://", "https://")) and url not in links:
+            links.append(url)
+    return links
+
+
+def holds_narratives(data: bytes, url: str) -> bool:
+    """Whether an HTML page holds at least one country narrative."""
+    try:
+        extracted = extract_html(data, url, settings.get("max_html_bytes"))
+    except ExtractionError:
+        return False
+    return any(is_country_narrative(n) for n in build_narratives(extracted, url, ""))
+
+
+def _file_name(url: str, kind: str) -> str:
+    """A file name for a URL: its last path segment, with an HTML or PDF suffix."""
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    if segments and re.fullmatch(r"index\.html?", segments[-1], re.I):
+        segments.pop()
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", segments[-1] if segments else "index")
+    suffix = ".pdf" if kind == "pdf" else ".html"
+    if not name.lower().endswith((suffix, ".htm")):
+        name += suffix
+    return f"{CRAWL_DIR}/pages/{name}" if kind == "page" else name
+
+
+def _unique(manifest: Manifest, file: str, url: str) -> str:
+    path, n = PurePosixPath(file), 2
+    while manifest.taken(file, url):
+        file, n = str(path.with_stem(f"{path.stem}-{n}")), n + 1
+    return file
+
+
+class EditionCrawl:
+    """One edition's crawl into ``folder``; :meth:`run` returns its report."""
+
+    def __init__(self, entry: CatalogEntry, folder: Path, client: PoliteClient, base_url: str | None,
+                 on_url: Callable[[str, str], None] = lambda url, status: None) -> None:
+        self.entry, self.client, self.on_url = entry, client, on_url
+        self.mirror = Mirror(entry.landing, base_url)
+        self.base_url = base_url
+        self.manifest = Manifest(folder)
+        self.report = FetchReport(entry.report, entry.year, folder)
+        self.page_pattern = entry.page_path_pattern()
+
+    def run(self) -> FetchReport:
+        landing = self._landing()
+        if landing is None:
+            return self.report
+        landing_url, data = landing
+        self.report.landing = landing_url
+        landing_dir = urlsplit(landing_url).path.rsplit("/", 1)[0] + "/"
+        host = urlsplit(landing_url).netloc
+        queue = deque((url, 1) for url in self._links(data, landing_url))
+        seen = {landing_url} | {url for url, _ in queue}
+        pdfs = [url for url, _ in queue
+                if urlsplit(url).path.lower().endswith(".pdf") and urlsplit(url).netloc == host]
+        while queue:
+            url, depth = queue.popleft()
+            path = urlsplit(url).path
+            in_edition = self.page_pattern.search(path) or path.startswith(landing_dir)
+            if urlsplit(url).netloc != host or not in_edition or PurePosixPath(path).suffix not in _PAGE_SUFFIXES:
+                continue
+            page = self._fetch(url, "html")
+            if page and page[0] == "page" and depth < MAX_DEPTH:
+                for link in self._links(page[1], url):
+                    if link not in seen:
+                        seen.add(link)
+                        queue.append((link, depth + 1))
+        for url in pdfs:
+            self._fetch(url, "pdf")
+        return self.report
+
+    def _links(self, data: bytes, base: str) -> list[str]:
+        """A page's links, as URLs to read (state.gov links moved to the mirror)."""
+        return [self.mirror.locate(url) for url in _links(data, base)]
+
+    def _landing(self) -> tuple[str, bytes] | None:
+        """The landing page (its URL as read and its content), trying the mirror's layouts."""
+        candidates = [self.mirror.locate(self.mirror.origin + path) for path in self.entry.landing_paths()]
+        if self.base_url and urlsplit(self.base_url).path.strip("/"):
+            candidates.insert(0, self.base_url)
+        errors = []
+        for url in candidates:
+            try:
+                answer = self._get(url)
+            except FetchError as error:
+                errors.append(str(error))
+                if error.url.endswith("/robots.txt"):
+                    break
+                if url == candidates[-1] and self.base_url:
+                    candidates.extend(u for u in self._linked_from_mirror_home() if u not in candidates)
+                continue
+            data = self._keep(url, answer, "page")[1]
+            return answer.url, data
+        self.report.failures.append((self.entry.landing, "no landing page: " + "; ".join(errors)))
+        return None
+
+    def _linked_from_mirror_home(self) -> list[str]:
+        """Links on the mirror's home page that name this edition (a mirror laid out its own way)."""
+        home = self.mirror.prefix + "/"
+        try:
+            answer = self.client.get(home)
+        except FetchError:
+            return []
+        year = str(self.entry.year)
+        words = ("traffick", "tip") if self.entry.report == "tip" else ("human-rights", "hrr")
+        return [url for url in self._links(answer.body, answer.url)
+                if year in urlsplit(url).path and any(w in url.lower() for w in words)]
+
+    def _get(self, url: str):
+        known = self.manifest.usable(self.mirror.published(url))
+        return self.client.get(url, known.etag if known else "", known.last_modified if known else "")
+
+    def _fetch(self, url: str, kind: str) -> tuple[str, bytes] | None:
+        """Fetch and save one URL; (kind saved as, content) or None when it failed."""
+        try:
+            answer = self._get(url)
+        except FetchError as error:
+            published = self.mirror.published(url)
+            if error.reason == "disallowed by robots.txt":
+                self.report.skipped.append((published, error.reason))
+            else:
+                self.report.failures.append((published, error.reason))
+            self.on_url(published, "failed")
+            return None
+        if kind == "html":
+            known = self.manifest.usable(self.mirror.published(url))
+            if answer.status == 304 and known:
+                kind = known.kind
+            else:
+                kind = "narrative" if holds_narratives(answer.body, self.mirror.published(answer.url)) else "page"
+        return self._keep(url, answer, kind)
+
+    def _keep(self, url: str, answer, kind: str) -> tuple[str, bytes]:
+        """Count and save an answer; a 304 reads the saved copy."""
+        published = self.mirror.published(url)
+        known = self.manifest.usable(published)
+        if answer.status == 304 and known:
+            status, data = "unchanged", self.manifest.file_of(known).read_bytes()
+            saved = Saved(published, known.file, known.kind, answer.etag, answer.last_modified, known.sha256)
+            self.manifest.record(saved, None)
+        else:
+            data = answer.body
+            digest = hashlib.sha256(data).hexdigest()
+            status = "new" if not known else "unchanged" if known.sha256 == digest else "changed"
+            if known and known.kind != kind:
+                self.manifest.file_of(known).unlink()
+            file = known.file if known and known.kind == kind else _unique(
+                self.manifest, _file_name(published, kind), published)
+            self.manifest.record(Saved(published, file, kind, answer.etag, answer.last_modified, digest), data)
+        self.report.count(status)
+        self.report.narrative_files += kind == "narrative"
+        self.report.pdf_files += kind == "pdf"
+        self.on_url(published, status)
+        return kind, data

@@ -1,0 +1,93 @@
+"""What a fetch saved in one edition folder: ``<folder>/.crawl/manifest.json``.
+
+For each URL (as published on state.gov): the file it was saved to, its validators
+(ETag, Last-Modified) for conditional requests, and the SHA-256 of its content. Pages
+that only lead to narratives (landing and contents pages) are kept in ``.crawl/pages``,
+out of the indexer's way. The indexer reads the manifest to give each saved file its
+published URL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+
+CRAWL_DIR = ".crawl"
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class Saved:
+    """One fetched URL: where it is saved (relative to the edition folder) and its validators."""
+
+    url: str
+    file: str
+    kind: str  # "narrative", "pdf" or "page"
+    etag: str = ""
+    last_modified: str = ""
+    sha256: str = ""
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class Manifest:
+    """The saved URLs of one edition folder, written back after every change."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.path = folder / CRAWL_DIR / MANIFEST
+        self.saved: dict[str, Saved] = {}
+        if self.path.exists():
+            entries = json.loads(self.path.read_text(encoding="utf-8"))
+            self.saved = {e["url"]: Saved(**e) for e in entries}
+
+    def file_of(self, saved: Saved) -> Path:
+        return self.folder / saved.file
+
+    def usable(self, url: str) -> Saved | None:
+        """The entry for ``url`` if its file is still on disk."""
+        saved = self.saved.get(url)
+        return saved if saved and self.file_of(saved).is_file() else None
+
+    def taken(self, file: str, url: str) -> bool:
+        """Whether another URL already saved to ``file``."""
+        return any(s.file == file and s.url != url for s in self.saved.values())
+
+    def record(self, saved: Saved, data: bytes | None) -> None:
+        """Store ``data`` (when given) in the entry's file and save the manifest."""
+        if data is not None:
+            write_atomically(self.file_of(saved), data)
+        self.saved[saved.url] = saved
+        entries = sorted((asdict(s) for s in self.saved.values()), key=lambda e: e["url"])
+        write_atomically(self.path, json.dumps(entries, indent=1, ensure_ascii=False).encode())
+
+
+@lru_cache(maxsize=256)
+def _urls_by_file(folder: Path, modified: float) -> dict[str, str]:
+    entries = json.loads((folder / CRAWL_DIR / MANIFEST).read_text(encoding="utf-8"))
+    return {e["file"]: e["url"] for e in entries}
+
+
+def published_url(path: Path) -> str:
+    """The URL a fetched file was published at, or "" for a file that was not fetched."""
+    manifest = path.parent / CRAWL_DIR / MANIFEST
+    try:
+        urls = _urls_by_file(path.parent, manifest.stat().st_mtime)
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+    return urls.get(path.name, "")
