@@ -22,7 +22,7 @@ from indexer.countries import lookup
 from indexer.errors import ExtractionError
 from indexer.extract.html import extract_html
 from indexer.extract.pdf import extract_pdf
-from indexer.fetch.manifest import published_url
+from indexer.fetch.manifest import provenance
 from indexer.narratives import Narrative, build_narratives
 from indexer.schema import make_schema
 
@@ -86,8 +86,10 @@ def extract_file(path: Path) -> list[Narrative]:
         extracted = extract_pdf(data, name)
     else:
         extracted = extract_html(data, name, settings.get("max_html_bytes"))
-    extracted.url = extracted.url or published_url(path)
-    return build_narratives(extracted, name, hashlib.sha256(data).hexdigest())
+    fetched = provenance(path)
+    extracted.url = extracted.url or (fetched.url if fetched else "")
+    edition = (fetched.report, fetched.year) if fetched else None
+    return build_narratives(extracted, name, hashlib.sha256(data).hexdigest(), edition)
 
 
 def _extract_safely(path: Path) -> tuple[str, list[Narrative] | None, str]:

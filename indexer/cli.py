@@ -19,7 +19,7 @@ from indexer.errors import TipsearchError
 from indexer.fetch import fetch_editions
 from indexer.fetch.crawl import FetchReport
 from indexer.history import tier_history
-from indexer.query import Filters
+from indexer.query import Filters, split_filters
 from indexer.search import SearchRequest, get_narrative, narrative_json, search
 from indexer.store import index_dir, open_searcher
 
@@ -149,12 +149,16 @@ def _terminal_snippet(snippet_html: str, colour: bool) -> str:
 @click.option("--tier", default="", help="1, 2, 2WL, 3 or special.")
 @click.option("--section", default="", help="Section, e.g. prosecution or 'section 6'.")
 @click.option("--region", default="", help="Region, e.g. 'Western Hemisphere'.")
-@click.option("--limit", default=10, show_default=True, help="Narratives to show.")
+@click.option("--limit", type=int, default=None,
+              help="Narratives to show [default: 10; with filters alone, all of them up to TIPSEARCH_MAX_LIMIT].")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per hit.")
 def search_command(query: tuple[str, ...], index: Path | None, report: str, country: str, year: str,
-                   tier: str, section: str, region: str, limit: int, as_json: bool) -> None:
-    """Search the index. Exit status: 0 with hits, 1 with none, 2 on error."""
-    request = SearchRequest(q=" ".join(query), limit=limit,
+                   tier: str, section: str, region: str, limit: int | None, as_json: bool) -> None:
+    """Search the index, or list what filters alone select. Exit status: 0 with hits, 1 with none, 2 on error."""
+    text = " ".join(query)
+    if limit is None:
+        limit = 10 if split_filters(text, Filters())[0] else int(settings.get("max_limit"))
+    request = SearchRequest(q=text, limit=limit,
                             filters=Filters(report, country, year, tier, section, region))
     try:
         with open_searcher(index) as searcher:

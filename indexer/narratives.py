@@ -85,7 +85,7 @@ def split_recommendations(paragraph: str) -> list[str]:
     """One paragraph's recommendations, one per item: bullets (also run together) or a "; "-list."""
     parts = [p for p in _BULLET.split(paragraph) if p.strip()]
     if len(parts) == 1:
-        parts = paragraph.split("; ")
+        parts = parts[0].split("; ")
     items = []
     for part in parts:
         item = re.sub(r"^(?:and|or)\s+", "", part.strip(" \t\n-–;,"))
@@ -250,10 +250,13 @@ def _narrative_id(report: str, year: int | None, key: str) -> str:
     return f"{report}-{year or 'undated'}-{key}".lower()
 
 
-def build_narratives(extracted: Extracted, source: str, content_hash: str) -> list[Narrative]:
-    """Turn one extracted file into its narratives (several for a multi-country TIP page)."""
-    report = detect_report(extracted, source)
-    year = detect_year(extracted, source)
+def build_narratives(extracted: Extracted, source: str, content_hash: str,
+                     edition: tuple[str, int] | None = None) -> list[Narrative]:
+    """Turn one extracted file into its narratives (several for a multi-country TIP page).
+
+    ``edition`` (report, year) is what a fetch knows of the file; otherwise both are detected.
+    """
+    report, year = edition or (detect_report(extracted, source), detect_year(extracted, source))
     parts = _split_by_country(extracted.blocks)
     headed = [(head, body) for head, body in parts if head is not None]
     if headed and len(parts) > len(headed) and len(headed) > 1:

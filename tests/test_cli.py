@@ -85,3 +85,30 @@ def test_tiers_lists_a_country_by_edition(runner):
     assert "2002  Tier 3" in text.output
     assert runner.invoke(main, ["tiers", "Atlantis"]).exit_code == 2
     assert runner.invoke(main, ["tiers", "Chad"]).exit_code == 1
+
+
+def test_show_prints_a_narrative_with_its_recommendations(runner):
+    result = runner.invoke(main, ["show", "tip-2019-kor"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("2019 Trafficking in Persons Report: South Korea, Tier 1\n")
+    assert "\nPRIORITIZED RECOMMENDATIONS\n  • Amend the anti-trafficking law" in result.output
+    assert runner.invoke(main, ["show", "tip-2019-xyz"]).exit_code == 2
+
+
+def test_run_fetches_from_a_mirror_indexes_and_serves(tmp_path, monkeypatch):
+    from tests.fixtures.mirror_server import MirrorServer
+    from tests.test_fetch import mirror_routes
+
+    served = []
+    monkeypatch.setattr("indexer.cli._serve", lambda index, host, port: served.append(index))
+    monkeypatch.setenv("TIPSEARCH_RAW", str(tmp_path / "raw"))
+    monkeypatch.setenv("TIPSEARCH_FETCH_DELAY", "0")
+    monkeypatch.setenv("TIPSEARCH_FETCH_RETRIES", "0")
+    index = tmp_path / "index"
+    with MirrorServer(mirror_routes(tmp_path)) as server:
+        result = CliRunner().invoke(main, ["run", server.url, "--edition", "2019", "--index", str(index)])
+        assert result.exit_code == 0, result.output
+        assert served == [index] and "indexed 4 narratives" in result.output
+        empty = CliRunner().invoke(main, ["run", server.url, "--edition", "2004", "--index", str(index)])
+    assert empty.exit_code == 1 and "no narratives found for tip 2004" in empty.output
+    assert served == [index]

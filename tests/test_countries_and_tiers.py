@@ -10,7 +10,7 @@ from indexer.tiers import normalize_tier, parse_country_heading, tier_from_summa
     ("KOREA, REPUBLIC OF", "KOR"), ("Korea, Democratic People’s Republic of", "PRK"),
     ("Côte d’Ivoire", "CIV"), ("Cote d'Ivoire", "CIV"), ("Bahamas, The", "BHS"),
     ("Czech Republic", "CZE"), ("Kyrgyz Republic", "KGZ"), ("China (includes Tibet, Hong Kong, and Macau)", "CHN"),
-    ("usa", "USA"),
+    ("usa", "USA"), ("KOREA, NORTH", "PRK"), ("KOREA, SOUTH", "KOR"), ("Congo, Republic of the", "COG"),
 ])
 def test_country_names_resolve(printed, iso3):
     assert lookup(printed).iso3 == iso3
@@ -18,6 +18,7 @@ def test_country_names_resolve(printed, iso3):
 
 def test_unknown_country_is_none():
     assert lookup("Atlantis") is None
+    assert lookup("Hello, World") is None
 
 
 @pytest.mark.parametrize("heading, country, tier, label", [
@@ -31,6 +32,11 @@ def test_unknown_country_is_none():
     ("Korea, Democratic People's Republic of (Tier 3)", "North Korea", "3", "Tier 3"),
     ("REPUBLIC OF KOREA (Tier 1)", "South Korea", "1", "Tier 1"),
     ("LIBYA: Special Case", "Libya", "special", "Special Case"),
+    ("Yemen (Special Case)", "Yemen", "special", "Special Case"),
+    ("KOREA, NORTH (TIER 3)", "North Korea", "3", "TIER 3"),
+    ("CÔTE D’IVOIRE (TIER 2)", "Cote d'Ivoire", "2", "TIER 2"),
+    ("Türkiye (Tier 2 Watch List)", "Turkey", "2WL", "Tier 2 Watch List"),
+    ("SWAZILAND: TIER 2", "Eswatini", "2", "TIER 2"),
 ])
 def test_country_headings_of_every_era(heading, country, tier, label):
     parsed = parse_country_heading(heading)

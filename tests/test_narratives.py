@@ -1,6 +1,8 @@
 import pytest
 
 from indexer.build import extract_file
+from indexer.extract.html import extract_html
+from indexer.narratives import build_narratives, is_country_narrative, split_recommendations
 from tests.conftest import HRR, TIP_FIXTURES, shared_path
 
 TIP_SECTIONS = ["summary", "prioritized-recommendations", "prosecution", "protection", "prevention",
@@ -67,3 +69,37 @@ def test_hrr_pages_get_country_and_year_from_the_page(name, country, iso3, year,
     assert narrative.sections[0].keys == ["executive-summary"]
     assert {"section-1", "section-1a"} <= {k for s in narrative.sections for k in s.keys}
     assert any(s.heading.startswith("Section 1.a. Arbitrary") for s in narrative.sections)
+
+
+@pytest.mark.parametrize("printed, items", [
+    ("End forced labor. • Screen migrants.", ["End forced labor.", "Screen migrants."]),
+    ("end forced labor; screen migrants; and train judges.", ["End forced labor", "Screen migrants",
+                                                              "Train judges."]),
+    ("• Fund shelters for victims.", ["Fund shelters for victims."]),
+    ("Fund shelters for victims.", ["Fund shelters for victims."]),
+])
+def test_recommendations_split_into_items(printed, items):
+    assert split_recommendations(printed) == items
+
+
+def _narrative_of(html: str):
+    page = f"<html><head><title>2009 Trafficking in Persons Report</title></head><body>{html}</body></html>"
+    narratives = build_narratives(extract_html(page.encode(), "x.html", 10**6), "tip/2009/x.html", "")
+    return narratives
+
+
+def test_recommendations_opening_a_paragraph_become_their_own_section():
+    narrative, = _narrative_of("<h3>HAITI (TIER 2 WATCH LIST)</h3><p>Haiti is a source country.</p>"
+                               "<p>Recommendations for Haiti: enact a law; and train police.</p>"
+                               "<p><b>Prosecution</b></p><p>The government made no arrests.</p>")
+    assert [(s.keys, s.text) for s in narrative.sections] == [
+        (["summary"], "Haiti is a source country."),
+        (["recommendations"], "Enact a law\n\nTrain police."),
+        (["prosecution"], "The government made no arrests.")]
+
+
+def test_a_page_that_only_lists_countries_holds_no_country_narrative():
+    narratives = _narrative_of("<h2>Introduction</h2><p>Tier 3 countries do not meet the minimum standards.</p>")
+    assert not any(is_country_narrative(n) for n in narratives)
+    narrative, = _narrative_of("<h3>HAITI (TIER 2 WATCH LIST)</h3><p>Haiti is a source country.</p>")
+    assert is_country_narrative(narrative)

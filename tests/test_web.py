@@ -104,3 +104,17 @@ def test_document_page_links_the_same_country_in_other_editions(client):
     html = client.get("/doc/tip-2023-prk").get_data(as_text=True)
     assert 'href="/doc/tip-2002-prk"' in html and "Previous edition: 2002" in html
     assert "Tier 3" in html
+
+
+def test_document_page_lists_recommendations_one_per_item(client):
+    page = client.get("/doc/tip-2019-kor").get_data(as_text=True)
+    listed = page.split('<ul class="recommendations">', 1)[1].split("</ul>", 1)[0]
+    assert listed.count("<li>") == 3 and "<li>Increase the number of labor inspectors.</li>" in listed
+
+
+def test_narrative_api_gives_sections_and_recommendations(client):
+    shown = client.get("/api/narratives/tip-2019-kor").get_json()
+    assert (shown["country"], shown["year"], shown["tier"], shown["tier_label"]) == ("South Korea", 2019, "1", "Tier 1")
+    assert [s["section"] for s in shown["sections"]][:2] == ["summary", "prioritized-recommendations"]
+    assert shown["recommendations"] == shown["sections"][1]["items"] and len(shown["recommendations"]) == 3
+    assert client.get("/api/narratives/tip-1999-xyz").status_code == 404

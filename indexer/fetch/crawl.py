@@ -1,7 +1,7 @@
 """Fetch one report edition: from its landing page to its narrative pages and PDFs.
 
 The crawl starts at the edition's landing page (from the catalog), follows links within
-the edition up to two pages deep, and keeps a page as a narrative page when it holds a
+the edition up to three pages deep, and keeps a page as a narrative page when it holds a
 country narrative (the indexer's own parser decides). PDFs linked from the landing page
 (the whole report) are saved too. Every URL is asked for conditionally once it has been
 saved, so a second run downloads only what changed.
@@ -28,7 +28,7 @@ from indexer.fetch.client import FetchError, PoliteClient
 from indexer.fetch.manifest import CRAWL_DIR, Manifest, Saved
 from indexer.narratives import build_narratives, is_country_narrative
 
-MAX_DEPTH = 2  # landing page -> contents page -> narrative page
+MAX_DEPTH = 3  # landing page -> contents -> region -> narrative page
 _PAGE_SUFFIXES = ("", ".htm", ".html", ".shtml", ".php", ".aspx")
 
 
@@ -124,7 +124,7 @@ class EditionCrawl:
         self.entry, self.client, self.on_url = entry, client, on_url
         self.mirror = Mirror(entry.landing, base_url)
         self.base_url = base_url
-        self.manifest = Manifest(folder)
+        self.manifest = Manifest(folder, entry.report, entry.year)
         self.report = FetchReport(entry.report, entry.year, folder)
         self.page_pattern = entry.page_path_pattern()
 

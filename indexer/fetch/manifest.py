@@ -4,7 +4,7 @@ For each URL (as published on state.gov): the file it was saved to, its validato
 (ETag, Last-Modified) for conditional requests, and the SHA-256 of its content. Pages
 that only lead to narratives (landing and contents pages) are kept in ``.crawl/pages``,
 out of the indexer's way. The indexer reads the manifest to give each saved file its
-published URL.
+published URL and edition.
 """
 
 from __future__ import annotations
@@ -46,15 +46,15 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 class Manifest:
-    """The saved URLs of one edition folder, written back after every change."""
+    """The saved URLs of one edition folder (``report``, ``year``), written back after every change."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def __init__(self, folder: Path, report: str, year: int) -> None:
+        self.folder, self.report, self.year = folder, report, year
         self.path = folder / CRAWL_DIR / MANIFEST
         self.saved: dict[str, Saved] = {}
         if self.path.exists():
-            entries = json.loads(self.path.read_text(encoding="utf-8"))
-            self.saved = {e["url"]: Saved(**e) for e in entries}
+            stored = json.loads(self.path.read_text(encoding="utf-8"))
+            self.saved = {e["url"]: Saved(**e) for e in stored["saved"]}
 
     def file_of(self, saved: Saved) -> Path:
         return self.folder / saved.file
@@ -74,20 +74,29 @@ class Manifest:
             write_atomically(self.file_of(saved), data)
         self.saved[saved.url] = saved
         entries = sorted((asdict(s) for s in self.saved.values()), key=lambda e: e["url"])
-        write_atomically(self.path, json.dumps(entries, indent=1, ensure_ascii=False).encode())
+        stored = {"report": self.report, "year": self.year, "saved": entries}
+        write_atomically(self.path, json.dumps(stored, indent=1, ensure_ascii=False).encode())
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a fetched file comes from: its published URL and the edition it was fetched for."""
+
+    url: str
+    report: str
+    year: int
 
 
 @lru_cache(maxsize=256)
-def _urls_by_file(folder: Path, modified: float) -> dict[str, str]:
-    entries = json.loads((folder / CRAWL_DIR / MANIFEST).read_text(encoding="utf-8"))
-    return {e["file"]: e["url"] for e in entries}
+def _provenance_by_file(folder: Path, modified: float) -> dict[str, Provenance]:
+    stored = json.loads((folder / CRAWL_DIR / MANIFEST).read_text(encoding="utf-8"))
+    return {e["file"]: Provenance(e["url"], stored["report"], int(stored["year"])) for e in stored["saved"]}
 
 
-def published_url(path: Path) -> str:
-    """The URL a fetched file was published at, or "" for a file that was not fetched."""
+def provenance(path: Path) -> Provenance | None:
+    """The provenance of a fetched file, or None for a file that was not fetched."""
     manifest = path.parent / CRAWL_DIR / MANIFEST
     try:
-        urls = _urls_by_file(path.parent, manifest.stat().st_mtime)
+        return _provenance_by_file(path.parent, manifest.stat().st_mtime).get(path.name)
     except (OSError, ValueError, KeyError, TypeError):
-        return ""
-    return urls.get(path.name, "")
+        return None
