@@ -38,9 +38,10 @@ _TIP_SECTIONS = {
 }
 NARRATIVE_SECTION_KEYS = {k for k in _TIP_SECTIONS.values() if k} | {"executive-summary"}
 RECOMMENDATION_KEYS = {"prioritized-recommendations", "recommendations"}
-# A paragraph that opens with its section's name: "RECOMMENDATIONS FOR HAITI: Enact ...".
-_LEAD_IN = re.compile(r"^((?:prioritized\s+)?recommendations(?:\s+for\s+[^:.]{1,80})?)\s*:\s*(\S.*)$",
-                      re.I | re.S)
+# Recommendations run into a paragraph: "... to do so. Recommendations for Haiti: enact ...".
+_RUN_IN_RECOMMENDATIONS = re.compile(
+    r"(?:^|(?<=[.;]\s))((?i:prioritized\s+)?(?:Recommendations|RECOMMENDATIONS)(?:\s+(?i:for)\s+[^:.]{1,80})?)"
+    r"\s*:\s*(?=\S)")
 _BULLET = re.compile(r"\s*[•·▪●◦]\s*")
 _HRR_SECTION = re.compile(r"^section\s+(\d+)\.?\s*(.*)$", re.I)
 _HRR_LETTERED = re.compile(r"^([a-z])\.\s+\S")
@@ -148,13 +149,22 @@ def detect_country(extracted: Extracted, source: str) -> Country | None:
     return None
 
 
+def _tip_section(heading: str) -> str | None:
+    """The TIP section a heading names ("" for "Country Narratives"), else None."""
+    folded = " ".join(re.findall(r"[a-z]+", heading.lower()))
+    if folded.startswith("recommendations for "):
+        folded = "recommendations"
+    key = _TIP_SECTIONS.get(folded)
+    return None if key is None and folded not in _TIP_SECTIONS else key or ""
+
+
 def section_keys(heading: str, parent: list[str]) -> list[str]:
     """Filter keys of a section: its own key plus its parent's (``section-1``, ``section-1c``)."""
     text = heading.strip().rstrip(":").strip()
     folded = " ".join(re.findall(r"[a-z]+", text.lower()))
-    for name, key in _TIP_SECTIONS.items():
-        if folded == name or (name == "recommendations" and folded.startswith("recommendations for")):
-            return [key] if key else parent
+    tip = _tip_section(text)
+    if tip is not None:
+        return [tip] if tip else parent
     match = _HRR_SECTION.match(text)
     if match:
         return [f"section-{match.group(1)}"]
@@ -212,15 +222,42 @@ class _SectionBuilder:
         self.heading = (f"Section {number}.{text}" if lettered else text).rstrip(":").strip()
 
     def text_block(self, block: Block) -> None:
-        lead_in = _LEAD_IN.match(block.text)
-        if lead_in:
-            self.heading_block(Block("heading", lead_in.group(1), 3, block.page))
-            block = Block("text", lead_in.group(2), block.level, block.page)
         if block.page is not None:
             offset = sum(len(p) + 2 for p in self.parts)
             if not self.pages or self.pages[-1][1] != block.page:
                 self.pages.append((offset, block.page))
         self.parts.append(block.text)
+
+
+def _run_in_heading(block: Block) -> tuple[str, str, str] | None:
+    """(text before, heading, text after) of a paragraph with a heading run into it, else None.
+
+    The heading is the paragraph's bold opening words when they name a country and tier or
+    a TIP section ("Prosecution", "RECOMMENDATIONS FOR HAITI:"), or a "Recommendations for X:"
+    anywhere after a sentence.
+    """
+    lead = block.lead.strip().rstrip(":").strip()
+    if lead and (parse_country_heading(lead) or _tip_section(lead)):
+        return "", lead, block.text[len(block.lead):].lstrip(" :")
+    match = _RUN_IN_RECOMMENDATIONS.search(block.text)
+    if match:
+        return block.text[:match.start()].strip(), match.group(1), block.text[match.end():]
+    return None
+
+
+def _separate_run_in_headings(blocks: list[Block]) -> list[Block]:
+    """Blocks with every run-in heading made a heading block of its own."""
+    separated = []
+    for block in blocks:
+        split = _run_in_heading(block) if block.kind == "text" else None
+        if split is None:
+            separated.append(block)
+            continue
+        before, heading, after = split
+        separated += [Block(kind, text, level, block.page)
+                      for kind, text, level in (("text", before, 0), ("heading", heading, 4), ("text", after, 0))
+                      if text]
+    return separated
 
 
 def _split_by_country(blocks: list[Block]) -> list[tuple[tuple[Country, str, str] | None, list[Block]]]:
@@ -257,7 +294,7 @@ def build_narratives(extracted: Extracted, source: str, content_hash: str,
     ``edition`` (report, year) is what a fetch knows of the file; otherwise both are detected.
     """
     report, year = edition or (detect_report(extracted, source), detect_year(extracted, source))
-    parts = _split_by_country(extracted.blocks)
+    parts = _split_by_country(_separate_run_in_headings(extracted.blocks))
     headed = [(head, body) for head, body in parts if head is not None]
     if headed and len(parts) > len(headed) and len(headed) > 1:
         parts = headed  # front matter before the first country of a multi-country page

@@ -103,3 +103,20 @@ def test_a_page_that_only_lists_countries_holds_no_country_narrative():
     assert not any(is_country_narrative(n) for n in narratives)
     narrative, = _narrative_of("<h3>HAITI (TIER 2 WATCH LIST)</h3><p>Haiti is a source country.</p>")
     assert is_country_narrative(narrative)
+
+
+def test_run_in_headings_of_the_2004_2009_pages():
+    narratives = _narrative_of(
+        "<p><strong>HAITI (TIER 2)</strong><br>Haiti is a source country.</p>"
+        "<p>The Government of Haiti does not fully comply with the minimum standards. Recommendations for Haiti: "
+        "enact a law; and train police.</p>"
+        "<p><b>Prosecution</b><br>The government made arrests.</p><p><strong>Protection:</strong> Some care.</p>"
+        "<p><b>Note</b> a bold word that opens a paragraph is no heading.</p>"
+        "<p><strong>KOREA, NORTH (TIER 3)</strong> North Korea is a source country.</p>")
+    assert [(n.iso3, n.tier) for n in narratives] == [("HTI", "2"), ("PRK", "3")]
+    assert [(s.keys[0], s.text) for s in narratives[0].sections] == [
+        ("summary", "Haiti is a source country.\n\nThe Government of Haiti does not fully comply with the minimum "
+                    "standards."),
+        ("recommendations", "Enact a law\n\nTrain police."),
+        ("prosecution", "The government made arrests."),
+        ("protection", "Some care.\n\nNote a bold word that opens a paragraph is no heading.")]

@@ -10,13 +10,16 @@ class Block:
     """One heading or paragraph of a document, in reading order.
 
     ``level`` is the heading depth (1 = h1) for headings and 0 for paragraphs;
-    ``page`` is the 1-based PDF page a paragraph starts on (None for HTML).
+    ``page`` is the 1-based PDF page a paragraph starts on (None for HTML);
+    ``lead`` is the bold words a paragraph opens with, when it does (a run-in heading
+    such as "Prosecution" or "RECOMMENDATIONS FOR HAITI:").
     """
 
     kind: str  # "heading" or "text"
     text: str
     level: int = 0
     page: int | None = None
+    lead: str = ""
 
 
 @dataclass

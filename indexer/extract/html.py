@@ -89,12 +89,22 @@ def _texts(body):
                 yield stack[-1], element.tail
 
 
+def _bold_lead(owner, text: str) -> str:
+    """The bold words a paragraph opens with, followed by more text; else ""."""
+    if owner.tag not in ("p", "div", "li") or (owner.text or "").strip() or not len(owner):
+        return ""
+    if owner[0].tag not in ("b", "strong"):
+        return ""
+    lead = _clean(owner[0].text_content())
+    return lead if lead and text.startswith(lead) and len(lead) < len(text) else ""
+
+
 def _block(owner, text: str) -> Block:
     if owner.tag in HEADING_TAGS:
         return Block("heading", text, HEADING_TAGS[owner.tag])
     if _is_bold_line(owner):
         return Block("heading", text, 4)
-    return Block("text", text)
+    return Block("text", text, lead=_bold_lead(owner, text))
 
 
 def body_blocks(body) -> list[Block]:
