@@ -123,12 +123,12 @@ def _index(paths: tuple[Path, ...], index: Path | None, add: bool) -> int:
 
 
 @main.command("index")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @INDEX_OPTION
 @click.option("--add", is_flag=True, help="Add to the existing index instead of rebuilding it.")
 def index_command(paths: tuple[Path, ...], index: Path | None, add: bool) -> None:
-    """Index report pages (.html, .html.gz) and PDFs in PATHS (files or folders)."""
-    if not _index(paths, index, add):
+    """Index report pages (.html, .html.gz) and PDFs in PATHS (files or folders) [default: data/raw]."""
+    if not _index(paths or (Path(settings.get("raw")),), index, add):
         click.secho("error: nothing could be indexed", fg="red", err=True)
         sys.exit(1)
 

@@ -41,7 +41,7 @@ SETTINGS = {
         Setting("index_procs", 2, "Worker processes used to build the index."),
         Setting("web_threads", 8, "Threads serving web requests under waitress."),
         Setting("index_memory_mb", 256, "Memory per index worker before it flushes a segment, in MB."),
-        Setting("raw", str(DATA_DIR / "raw"), "Directory fetched report pages and PDFs are saved in."),
+        Setting("raw", "data/raw", "Directory fetched report pages and PDFs are saved in (and indexed from)."),
         Setting("fetch_delay", 1.0, "Seconds between two requests to a site when fetching."),
         Setting("fetch_timeout", 30.0, "Seconds to wait for a server's answer when fetching."),
         Setting("fetch_retries", 3, "Retries of a request that failed for a transient reason."),

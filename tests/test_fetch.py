@@ -233,3 +233,11 @@ def test_fetch_without_an_edition_takes_the_newest_the_site_has(tmp_path):
     assert result.exit_code == 0, result.output
     assert re.search(r"^tip 2023: 10 new", result.output, re.M)
     assert not any(p.name != "2023" for p in (tmp_path / "raw" / "tip").iterdir())
+
+
+def test_unreachable_site_fails_fast_and_clearly(tmp_path):
+    with MirrorServer({}) as server:
+        url = server.url
+    result = CliRunner().invoke(main, ["fetch", "--base-url", url, "--dest", str(tmp_path), "--delay", "0"])
+    assert result.exit_code == 1
+    assert result.output.count("no landing page") == 1 and "cannot connect" in result.output

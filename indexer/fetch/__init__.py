@@ -17,7 +17,7 @@ def fetch_editions(report: str, edition_specs: tuple[str, ...], dest: Path, base
     """Fetch the editions ``edition_specs`` names of ``report`` into ``dest``.
 
     Without ``edition_specs``, the latest edition: the newest year whose landing page is
-    there, looking back from this year's.
+    there, looking back from this year's (and no further when the site fails to answer).
     """
     client = PoliteClient(delay=delay, timeout=timeout, retries=int(settings.get("fetch_retries")),
                           backoff=float(settings.get("fetch_backoff")), max_bytes=int(settings.get("max_pdf_bytes")))
@@ -31,7 +31,7 @@ def fetch_editions(report: str, edition_specs: tuple[str, ...], dest: Path, base
         attempts = []
         for entry in newest_first(report):
             attempts.append(crawl(entry))
-            if attempts[-1].landing:
+            if attempts[-1].landing or attempts[-1].site_failed:
                 return attempts[-1:]
         return attempts[:1]
     finally:

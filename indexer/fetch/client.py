@@ -14,12 +14,14 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, ReadTimeoutError
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from indexer.errors import TipsearchError
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+# NewConnectionError is also a ConnectTimeoutError, for history's sake, but is no timeout.
+TIMEOUTS = (TimeoutError, requests.exceptions.Timeout, ReadTimeoutError, ConnectTimeoutError)
 
 
 def user_agent() -> str:
@@ -57,7 +59,7 @@ class PoliteClient:
         self.requests = 0
         self.downloaded = 0
         self._next_request = 0.0
-        self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
+        self._robots: dict[str, urllib.robotparser.RobotFileParser | FetchError] = {}
         self.session = requests.Session()
         self.session.headers["User-Agent"] = user_agent()
         retry = Retry(total=retries, backoff_factor=backoff, status_forcelist=RETRY_STATUSES,
@@ -82,10 +84,8 @@ class PoliteClient:
             return self.session.get(url, headers=headers, timeout=self.timeout, stream=True)
         except requests.exceptions.RequestException as exc:
             cause = exc.args[0].reason if exc.args and isinstance(exc.args[0], MaxRetryError) else exc
-            if isinstance(cause, (TimeoutError, requests.exceptions.Timeout, ReadTimeoutError, ConnectTimeoutError)):
-                reason = f"no answer within {self.timeout:g} s"
-            else:
-                reason = f"cannot connect ({type(cause).__name__})"
+            timed_out = isinstance(cause, TIMEOUTS) and not isinstance(cause, NewConnectionError)
+            reason = f"no answer within {self.timeout:g} s" if timed_out else f"cannot connect ({type(cause).__name__})"
             raise FetchError(url, f"{reason}, {self.retries} retries included") from None
 
     def _read(self, url: str, response: requests.Response) -> bytes:
@@ -132,8 +132,14 @@ class PoliteClient:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         if origin not in self._robots:
-            self._robots[origin] = self._read_robots(origin)
-        return self._robots[origin].can_fetch(self.session.headers["User-Agent"], url)
+            try:
+                self._robots[origin] = self._read_robots(origin)
+            except FetchError as error:  # asked once: the site's other URLs fail the same way
+                self._robots[origin] = error
+        rules = self._robots[origin]
+        if isinstance(rules, FetchError):
+            raise rules
+        return rules.can_fetch(self.session.headers["User-Agent"], url)
 
     def _read_robots(self, origin: str) -> urllib.robotparser.RobotFileParser:
         """robots.txt as RFC 9309 reads it: missing allows all, unreachable disallows all."""

@@ -3,7 +3,8 @@
 The crawl starts at the edition's landing page (from the catalog), follows links within
 the edition up to three pages deep, and keeps a page as a narrative page when it holds a
 country narrative (the indexer's own parser decides). PDFs linked from the landing page
-(the whole report) are saved too. Every URL is asked for conditionally once it has been
+or a contents page (the whole report; not the per-country PDFs narrative pages link to)
+are saved too. Every URL is asked for conditionally once it has been
 saved, so a second run downloads only what changed.
 """
 
@@ -40,6 +41,7 @@ class FetchReport:
     year: int
     folder: Path
     landing: str = ""  # the landing page's URL as read, "" when none was found
+    site_failed: bool = False  # the landing page was not simply missing: the site failed to answer
     new: int = 0
     changed: int = 0
     unchanged: int = 0
@@ -138,13 +140,17 @@ class EditionCrawl:
         host = urlsplit(landing_url).netloc
         queue = deque((url, 1) for url in self._links(data, landing_url))
         seen = {landing_url} | {url for url, _ in queue}
-        pdfs = [url for url, _ in queue
-                if urlsplit(url).path.lower().endswith(".pdf") and urlsplit(url).netloc == host]
+        pdfs = []
         while queue:
             url, depth = queue.popleft()
             path = urlsplit(url).path
+            if urlsplit(url).netloc != host:
+                continue
+            if path.lower().endswith(".pdf"):
+                pdfs.append(url)
+                continue
             in_edition = self.page_pattern.search(path) or path.startswith(landing_dir)
-            if urlsplit(url).netloc != host or not in_edition or PurePosixPath(path).suffix not in _PAGE_SUFFIXES:
+            if not in_edition or PurePosixPath(path).suffix not in _PAGE_SUFFIXES:
                 continue
             page = self._fetch(url, "html")
             if page and page[0] == "page" and depth < MAX_DEPTH:
@@ -171,6 +177,8 @@ class EditionCrawl:
                 answer = self._get(url)
             except FetchError as error:
                 errors.append(str(error))
+                if not error.reason.startswith(("HTTP 404", "HTTP 410")):
+                    self.report.site_failed = True
                 if error.url.endswith("/robots.txt"):
                     break
                 if url == candidates[-1] and self.base_url:
