@@ -9,6 +9,7 @@ from indexer import settings
 from indexer.catalog import CatalogEntry, editions, newest_first
 from indexer.fetch.client import PoliteClient
 from indexer.fetch.crawl import EditionCrawl, FetchReport
+from indexer.fetch.manifest import StoredRobots
 
 
 def fetch_editions(report: str, edition_specs: tuple[str, ...], dest: Path, base_url: str | None,
@@ -21,6 +22,7 @@ def fetch_editions(report: str, edition_specs: tuple[str, ...], dest: Path, base
     """
     client = PoliteClient(delay=delay, timeout=timeout, retries=int(settings.get("fetch_retries")),
                           backoff=float(settings.get("fetch_backoff")), max_bytes=int(settings.get("max_pdf_bytes")))
+    client.robots_source = StoredRobots(dest, client.fetch_robots)
 
     def crawl(entry: CatalogEntry) -> FetchReport:
         return EditionCrawl(entry, dest / entry.report / str(entry.year), client, base_url, on_url).run()

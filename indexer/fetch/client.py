@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import urllib.robotparser
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import metadata
 from urllib.parse import urlsplit
@@ -35,9 +36,9 @@ def user_agent() -> str:
 class FetchError(TipsearchError):
     """A URL that could not be fetched; the message names it and says why."""
 
-    def __init__(self, url: str, reason: str) -> None:
+    def __init__(self, url: str, reason: str, status: int = 0) -> None:
         super().__init__(f"{url}: {reason}")
-        self.url, self.reason = url, reason
+        self.url, self.reason, self.status = url, reason, status
 
 
 @dataclass
@@ -60,6 +61,8 @@ class PoliteClient:
         self.downloaded = 0
         self._next_request = 0.0
         self._robots: dict[str, urllib.robotparser.RobotFileParser | FetchError] = {}
+        # Where robots.txt text comes from (None: the site has none); a fetch may keep copies.
+        self.robots_source: Callable[[str], str | None] = self._robots_text
         self.session = requests.Session()
         self.session.headers["User-Agent"] = user_agent()
         retry = Retry(total=retries, backoff_factor=backoff, status_forcelist=RETRY_STATUSES,
@@ -105,9 +108,9 @@ class PoliteClient:
         self.downloaded += size
         return b"".join(chunks)
 
-    def get(self, url: str, etag: str = "", last_modified: str = "") -> Answer:
+    def get(self, url: str, etag: str = "", last_modified: str = "", obey_robots: bool = True) -> Answer:
         """GET ``url``, conditionally when validators are given; 304 gives an empty body."""
-        if not self.allowed(url):
+        if obey_robots and not self.allowed(url):
             raise FetchError(url, "disallowed by robots.txt")
         headers = {}
         if etag:
@@ -122,7 +125,7 @@ class PoliteClient:
         if response.status_code != 200:
             response.close()
             retried = f", {self.retries} retries included" if response.status_code in RETRY_STATUSES else ""
-            raise FetchError(url, f"HTTP {response.status_code} {response.reason}{retried}")
+            raise FetchError(url, f"HTTP {response.status_code} {response.reason}{retried}", response.status_code)
         body = self._read(url, response)
         return Answer(response.url, 200, response.headers.get("ETag", ""),
                       response.headers.get("Last-Modified", ""), body)
@@ -133,7 +136,7 @@ class PoliteClient:
         origin = f"{parts.scheme}://{parts.netloc}"
         if origin not in self._robots:
             try:
-                self._robots[origin] = self._read_robots(origin)
+                self._robots[origin] = self._rules(origin)
             except FetchError as error:  # asked once: the site's other URLs fail the same way
                 self._robots[origin] = error
         rules = self._robots[origin]
@@ -141,19 +144,27 @@ class PoliteClient:
             raise rules
         return rules.can_fetch(self.session.headers["User-Agent"], url)
 
-    def _read_robots(self, origin: str) -> urllib.robotparser.RobotFileParser:
-        """robots.txt as RFC 9309 reads it: missing allows all, unreachable disallows all."""
+    def fetch_robots(self, origin: str, etag: str = "", last_modified: str = "") -> Answer | None:
+        """A site's robots.txt as RFC 9309 reads it: None when missing (4xx), an error when unreachable."""
+        try:
+            return self.get(f"{origin}/robots.txt", etag, last_modified, obey_robots=False)
+        except FetchError as error:
+            if 400 <= error.status < 500:
+                return None
+            raise FetchError(error.url, f"{error.reason}; not crawling a site whose rules cannot be read") from None
+
+    def _robots_text(self, origin: str) -> str | None:
+        answer = self.fetch_robots(origin)
+        return answer.body.decode("utf-8", "replace") if answer else None
+
+    def _rules(self, origin: str) -> urllib.robotparser.RobotFileParser:
         parser = urllib.robotparser.RobotFileParser(f"{origin}/robots.txt")
-        response = self._request(f"{origin}/robots.txt", {})
-        if response.status_code == 200:
-            parser.parse(self._read(f"{origin}/robots.txt", response).decode("utf-8", "replace").splitlines())
-            crawl_delay = parser.crawl_delay(self.session.headers["User-Agent"])
-            if crawl_delay:
-                self.delay = max(self.delay, float(crawl_delay))
-        elif 400 <= response.status_code < 500:
+        text = self.robots_source(origin)
+        if text is None:
             parser.allow_all = True
-        else:
-            raise FetchError(f"{origin}/robots.txt", f"HTTP {response.status_code}; not crawling a site "
-                                                     f"whose rules cannot be read")
-        response.close()
+            return parser
+        parser.parse(text.splitlines())
+        crawl_delay = parser.crawl_delay(self.session.headers["User-Agent"])
+        if crawl_delay:
+            self.delay = max(self.delay, float(crawl_delay))
         return parser

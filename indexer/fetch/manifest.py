@@ -9,9 +9,11 @@ published URL and edition.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import tempfile
+import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -35,13 +37,12 @@ class Saved:
 def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file, so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
+        temporary.write_bytes(data)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
@@ -100,3 +101,27 @@ def provenance(path: Path) -> Provenance | None:
         return _provenance_by_file(path.parent, manifest.stat().st_mtime).get(path.name)
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+class StoredRobots:
+    """Each site's robots.txt, kept in ``<dest>/.crawl`` so that later runs ask for it conditionally.
+
+    Called with a site's origin, returns the text of its robots.txt (None when it has none);
+    ``fetch(origin, etag, last_modified)`` is the client's way of asking for it.
+    """
+
+    def __init__(self, dest: Path, fetch: Callable) -> None:
+        self.manifest, self.fetch = Manifest(dest, "", 0), fetch
+
+    def __call__(self, origin: str) -> str | None:
+        url = f"{origin}/robots.txt"
+        known = self.manifest.usable(url)
+        answer = self.fetch(origin, known.etag if known else "", known.last_modified if known else "")
+        if answer is None:
+            return None
+        if answer.status == 304 and known:
+            return self.manifest.file_of(known).read_text(encoding="utf-8", errors="replace")
+        file = f"{CRAWL_DIR}/robots-{re.sub(r'[^A-Za-z0-9.-]+', '-', origin.split('://', 1)[-1])}.txt"
+        digest = hashlib.sha256(answer.body).hexdigest()
+        self.manifest.record(Saved(url, file, "robots", answer.etag, answer.last_modified, digest), answer.body)
+        return answer.body.decode("utf-8", "replace")
