@@ -242,3 +242,38 @@ def test_unreachable_site_fails_fast_and_clearly(tmp_path):
     result = CliRunner().invoke(main, ["fetch", "--base-url", url, "--dest", str(tmp_path), "--delay", "0"])
     assert result.exit_code == 1
     assert result.output.count("no landing page") == 1 and "cannot connect" in result.output
+
+
+def test_a_mirror_laid_out_its_own_way_is_searched_from_its_home_page(tmp_path):
+    routes = mirror_routes(tmp_path)
+    routes["/tip/2016.html"] = routes.pop("/j/tip/rls/tiprpt/2016/index.htm")
+    routes["/"] = Route(b'<html><body><a href="/tip/2016.html">2016 Trafficking in Persons Report</a></body></html>')
+    with MirrorServer(routes) as server:
+        result = fetch(server, tmp_path / "raw", "2016")
+        direct = CliRunner().invoke(main, ["fetch", "--edition", "2016", "--base-url", f"{server.url}/tip/2016.html",
+                                           "--dest", str(tmp_path / "direct"), "--delay", "0"])
+    assert result.exit_code == 0, result.output
+    assert "4 narrative pages" in summary_line(result.output, "2016")
+    assert direct.exit_code == 0 and "4 narrative pages" in summary_line(direct.output, "2016")
+
+
+def test_human_rights_report_pages_are_fetched_as_narratives(tmp_path):
+    import gzip
+
+    from tests.conftest import HRR, shared_path
+
+    base = "/reports/2023-country-reports-on-human-rights-practices/"
+    names = ["chad", "india", "thailand"]
+    routes = {f"{base}{name}/": Route(gzip.decompress((shared_path(HRR) / "2023" / f"{name}.html.gz").read_bytes()))
+              for name in names}
+    links = "".join(f'<li><a href="{base}{name}/">{name}</a></li>' for name in names)
+    routes[base] = Route(f'<html><body><main><h1>2023 Country Reports on Human Rights Practices</h1><ul>{links}'
+                         f'<li><a href="{base}introduction/">Introduction</a></li></ul></main></body></html>'.encode())
+    routes[f"{base}introduction/"] = Route(b"<html><body><main><h1>Introduction</h1><p>The reports cover "
+                                           b"internationally recognized rights.</p></main></body></html>")
+    with MirrorServer(routes) as server:
+        result = CliRunner().invoke(main, ["fetch", "--report", "hrr", "--edition", "2023", "--base-url", server.url,
+                                           "--dest", str(tmp_path), "--delay", "0"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "hrr" / "2023").glob("*.html")) == [f"{n}.html" for n in names]
+    assert "hrr 2023: 5 new" in result.output

@@ -25,7 +25,7 @@ from indexer import settings
 from indexer.catalog import CatalogEntry
 from indexer.errors import ExtractionError
 from indexer.extract.html import extract_html
-from indexer.fetch.client import FetchError, PoliteClient
+from indexer.fetch.client import Answer, FetchError, PoliteClient
 from indexer.fetch.manifest import CRAWL_DIR, Manifest, Saved
 from indexer.narratives import build_narratives, is_country_narrative
 
@@ -171,22 +171,26 @@ class EditionCrawl:
         candidates = [self.mirror.locate(self.mirror.origin + path) for path in self.entry.landing_paths()]
         if self.base_url and urlsplit(self.base_url).path.strip("/"):
             candidates.insert(0, self.base_url)
-        errors = []
+        errors: list[str] = []
+        found = self._first_answering(candidates, errors)
+        if found is None and self.base_url and not self.report.site_failed:
+            found = self._first_answering(self._linked_from_mirror_home(), errors)
+        if found is None:
+            self.report.failures.append((self.entry.landing, "no landing page: " + "; ".join(errors)))
+        return found
+
+    def _first_answering(self, candidates: list[str], errors: list[str]) -> tuple[str, bytes] | None:
+        """The first candidate URL that answers, saved as a page; errors are collected."""
         for url in candidates:
             try:
                 answer = self._get(url)
             except FetchError as error:
                 errors.append(str(error))
-                if not error.reason.startswith(("HTTP 404", "HTTP 410")):
+                if error.status not in (404, 410):  # the site failed, rather than the page missing
                     self.report.site_failed = True
-                if error.url.endswith("/robots.txt"):
-                    break
-                if url == candidates[-1] and self.base_url:
-                    candidates.extend(u for u in self._linked_from_mirror_home() if u not in candidates)
+                    return None
                 continue
-            data = self._keep(url, answer, "page")[1]
-            return answer.url, data
-        self.report.failures.append((self.entry.landing, "no landing page: " + "; ".join(errors)))
+            return answer.url, self._keep(url, answer, "page")[1]
         return None
 
     def _linked_from_mirror_home(self) -> list[str]:
@@ -201,7 +205,7 @@ class EditionCrawl:
         return [url for url in self._links(answer.body, answer.url)
                 if year in urlsplit(url).path and any(w in url.lower() for w in words)]
 
-    def _get(self, url: str):
+    def _get(self, url: str) -> Answer:
         known = self.manifest.usable(self.mirror.published(url))
         return self.client.get(url, known.etag if known else "", known.last_modified if known else "")
 
@@ -221,11 +225,13 @@ class EditionCrawl:
             known = self.manifest.usable(self.mirror.published(url))
             if answer.status == 304 and known:
                 kind = known.kind
+            elif answer.body.startswith(b"%PDF"):  # a PDF behind a link without .pdf
+                kind = "pdf"
             else:
                 kind = "narrative" if holds_narratives(answer.body, self.mirror.published(answer.url)) else "page"
         return self._keep(url, answer, kind)
 
-    def _keep(self, url: str, answer, kind: str) -> tuple[str, bytes]:
+    def _keep(self, url: str, answer: Answer, kind: str) -> tuple[str, bytes]:
         """Count and save an answer; a 304 reads the saved copy."""
         published = self.mirror.published(url)
         known = self.manifest.usable(published)
