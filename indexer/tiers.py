@@ -42,9 +42,14 @@ def parse_country_heading(text: str) -> tuple[Country, str, str] | None:
 
 
 def tier_from_summary(text: str) -> str | None:
-    """The tier a narrative's summary says the country is on ("... remained on Tier 2")."""
-    match = _SUMMARY.search(text)
-    return _canonical(match) if match else None
+    """The tier a narrative's summary says the country is on ("... therefore X remained on Tier 2").
+
+    The conclusion counts: the placement after "therefore", else the last one mentioned.
+    """
+    matches = list(_SUMMARY.finditer(text))
+    concluding = [m for m in matches if "therefore" in text[text.rfind(". ", 0, m.start()) + 1:m.start()].lower()]
+    chosen = concluding[0] if concluding else matches[-1] if matches else None
+    return _canonical(chosen) if chosen else None
 
 
 def normalize_tier(value: str) -> str | None:

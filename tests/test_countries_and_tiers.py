@@ -52,6 +52,10 @@ def test_tier_from_summary_sentence():
     assert tier_from_summary("therefore Burma remained on Tier 3.") == "3"
     assert tier_from_summary("Chad was upgraded to Tier 2 Watch List.") == "2WL"
     assert tier_from_summary("no tier here") is None
+    assert tier_from_summary("Chad was on Tier 2 Watch List for two years and is not eligible for a waiver; "
+                             "therefore Chad was downgraded to Tier 3 automatically. It was placed on Tier 2 in "
+                             "2019.") == "3"
+    assert tier_from_summary("Fiji was placed on Tier 2 in 2019; it was upgraded to Tier 1 this year.") == "1"
 
 
 @pytest.mark.parametrize("typed, tier", [("3", "3"), ("2wl", "2WL"), ("Tier 2 Watch List", "2WL"),
