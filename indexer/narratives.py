@@ -296,8 +296,8 @@ def build_narratives(extracted: Extracted, source: str, content_hash: str,
     report, year = edition or (detect_report(extracted, source), detect_year(extracted, source))
     parts = _split_by_country(_separate_run_in_headings(extracted.blocks))
     headed = [(head, body) for head, body in parts if head is not None]
-    if headed and len(parts) > len(headed) and len(headed) > 1:
-        parts = headed  # front matter before the first country of a multi-country page
+    if headed and (report == "tip" or len(headed) > 1):
+        parts = headed  # front matter before the first country heading: contents, an introduction
     narratives = []
     for head, body in parts:
         country, tier, label = head if head else (detect_country(extracted, source), "", "")

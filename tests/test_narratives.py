@@ -120,3 +120,9 @@ def test_run_in_headings_of_the_2004_2009_pages():
         ("recommendations", "Enact a law\n\nTrain police."),
         ("prosecution", "The government made arrests."),
         ("protection", "Some care.\n\nNote a bold word that opens a paragraph is no heading.")]
+
+
+def test_text_before_a_tip_country_heading_is_not_a_narrative():
+    narratives = _narrative_of("<p>Download the PDF</p><p>Return to the report</p>"
+                               "<h2>Haiti (Tier 2)</h2><p>Haiti is a source country.</p>")
+    assert [(n.iso3, n.sections[0].text) for n in narratives] == [("HTI", "Haiti is a source country.")]
