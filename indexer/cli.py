@@ -64,7 +64,8 @@ def _fetch(report: str, editions: tuple[str, ...], dest: Path, base_url: str | N
         click.echo(f"{edition.report} {edition.year}: {edition.new} new, {edition.changed} changed, "
                    f"{edition.unchanged} unchanged, {len(edition.failures)} failed, "
                    f"{len(edition.skipped)} disallowed by robots.txt; {edition.narrative_files} narrative "
-                   f"pages and {edition.pdf_files} PDFs in {edition.folder}")
+                   f"pages and {edition.pdf_files} PDFs in {edition.folder}; {edition.requests} requests, "
+                   f"{edition.downloaded:,} bytes downloaded")
     if not all(e.narrative_files or e.pdf_files for e in fetched):
         click.secho("error: no narratives found for " + ", ".join(
             f"{e.report} {e.year}" for e in fetched if not (e.narrative_files or e.pdf_files)), fg="red", err=True)

@@ -120,7 +120,8 @@ def test_second_fetch_asks_only_conditionally_and_downloads_nothing(mirror, tmp_
     result = fetch(server, copy, *EDITIONS)
     assert result.exit_code == 0, result.output
     for edition in EDITIONS:
-        assert re.search(r": 0 new, 0 changed, \d+ unchanged", summary_line(result.output, edition))
+        line = summary_line(result.output, edition)
+        assert re.search(r": 0 new, 0 changed, \d+ unchanged", line) and line.endswith(" 0 bytes downloaded")
     answered = [r for r in server.log[before:] if r.status in (200, 304)]
     assert "/robots.txt" in [r.path for r in answered]
     assert answered and all(r.status == 304 and "If-None-Match" in r.headers for r in answered)
@@ -277,3 +278,23 @@ def test_human_rights_report_pages_are_fetched_as_narratives(tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "hrr" / "2023").glob("*.html")) == [f"{n}.html" for n in names]
     assert "hrr 2023: 5 new" in result.output
+
+
+def test_an_interrupted_fetch_resumes_where_it_stopped(tmp_path):
+    from indexer.fetch import fetch_editions
+
+    done = []
+
+    def interrupt_after_three(url: str, status: str) -> None:
+        done.append(url)
+        if len(done) == 3:
+            raise KeyboardInterrupt
+
+    with MirrorServer(mirror_routes(tmp_path)) as server:
+        with pytest.raises(KeyboardInterrupt):
+            fetch_editions("tip", ("2023",), tmp_path / "raw", server.url, 0, 1, interrupt_after_three)
+        before = len(server.log)
+        result = fetch(server, tmp_path / "raw", "2023")
+    assert re.search(r"^tip 2023: 7 new, 0 changed, 3 unchanged", result.output, re.M)
+    assert [r.status for r in server.log[before:]].count(304) == 4  # robots.txt and the three pages
+    assert not list((tmp_path / "raw").rglob("*.partial"))

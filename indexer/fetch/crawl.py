@@ -49,6 +49,8 @@ class FetchReport:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (URL, reason)
     narrative_files: int = 0
     pdf_files: int = 0
+    requests: int = 0  # HTTP requests made, retries not counted
+    downloaded: int = 0  # bytes of content received
 
     def count(self, status: str) -> None:
         setattr(self, status, getattr(self, status) + 1)
@@ -131,9 +133,18 @@ class EditionCrawl:
         self.page_pattern = entry.page_path_pattern()
 
     def run(self) -> FetchReport:
+        requests, downloaded = self.client.requests, self.client.downloaded
+        try:
+            self._crawl()
+        finally:
+            self.report.requests = self.client.requests - requests
+            self.report.downloaded = self.client.downloaded - downloaded
+        return self.report
+
+    def _crawl(self) -> None:
         landing = self._landing()
         if landing is None:
-            return self.report
+            return
         landing_url, data = landing
         self.report.landing = landing_url
         landing_dir = urlsplit(landing_url).path.rsplit("/", 1)[0] + "/"
@@ -160,7 +171,6 @@ class EditionCrawl:
                         queue.append((link, depth + 1))
         for url in pdfs:
             self._fetch(url, "pdf")
-        return self.report
 
     def _links(self, data: bytes, base: str) -> list[str]:
         """A page's links, as URLs to read (state.gov links moved to the mirror)."""
