@@ -175,7 +175,8 @@ def search_command(query: tuple[str, ...], index: Path | None, report: str, coun
         for rank, hit in enumerate(response.hits, 1):
             tier = f", {hit.tier_label}" if hit.tier_label else ""
             click.echo(click.style(f"\n{rank}. {hit.title}", bold=True) if colour else f"\n{rank}. {hit.title}")
-            click.echo(f"   {hit.report} {hit.year or ''}{tier}  score {hit.score:.2f}  id {hit.id}")
+            score = f"  score {hit.score:.2f}" if hit.score else ""
+            click.echo(f"   {hit.report} {hit.year or ''}{tier}{score}  id {hit.id}")
             for section in hit.sections:
                 page = f" (p. {section.page})" if section.page else ""
                 click.echo(f"   § {section.heading}{page}")

@@ -138,7 +138,8 @@ def _best_sections(searcher: Searcher, q: wq.Query | None, narratives: list[str]
     narrative_of = narrative_column(searcher)
     missing = [n for n, sections in best.items() if not sections]
     if missing:
-        openings = wq.And([SECTIONS, wq.NumericRange("position", 0, 0),
+        # A Term: Whoosh's NumericRange over small numbers such as positions matches them all.
+        openings = wq.And([SECTIONS, wq.Term("position", 0),
                            wq.Or([wq.Term("narrative", n) for n in missing])])
         for docnum in searcher.docs_for_query(openings):
             best[narrative_of[docnum]] = [(docnum, 0.0)]

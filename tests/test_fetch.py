@@ -206,6 +206,7 @@ def test_search_by_tier_lists_exactly_the_tier_3_countries(fetched_index):
     assert result.exit_code == 0, result.output
     hits = [json.loads(line) for line in result.output.splitlines()]
     assert sorted(h["iso3"] for h in hits) == sorted(n.iso3 for n in expected(2023) if n.tier == "3")
+    assert all(h["section"] == "summary" for h in hits)  # a listing shows each narrative's opening
 
 
 def test_recommendations_are_searchable_items(fetched_index):
