@@ -10,12 +10,14 @@ that does not parse is searched as plain words.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from whoosh import query as wq
 from whoosh.qparser import MultifieldParser, plugins
 
 from indexer import settings
+from indexer.analysis import word_tokens
 from indexer.countries import all_countries, fold, lookup
 from indexer.errors import QueryRejected
 from indexer.narratives import REPORT_NAMES, slug
@@ -81,6 +83,25 @@ def lift_nots(q: wq.Query) -> wq.Query:
     return wq.AndNot(kept, negative[0] if len(negative) == 1 else wq.Or(negative))
 
 
+def weight_repeated_words(q: wq.Query, text: str) -> wq.Query:
+    """Boost each word clause of a top-level OR by how often its word occurs in ``text``.
+
+    The parser keeps one clause per distinct word; a word a long question repeats is
+    one it is about (query term frequency, as BM25 counts it).
+    """
+    if isinstance(q, wq.AndNot):
+        return wq.AndNot(weight_repeated_words(q.a, text), q.b)
+    if not isinstance(q, wq.Or):
+        return q
+    counts = Counter(stem for _, stem, _, _ in word_tokens(text) if stem)
+    weighted = []
+    for clause in q.subqueries:
+        words = {w.decode() if isinstance(w, bytes) else w for _, w in clause.iter_all_terms()}
+        repeats = counts[words.pop()] if len(words) == 1 and not isinstance(clause, wq.Phrase) else 1
+        weighted.append(clause.with_boost(clause.boost * repeats) if repeats > 1 else clause)
+    return q.__class__(weighted, boost=q.boost)
+
+
 def parse_text(text: str, level: str = "section") -> wq.Query | None:
     """The ranked query for free text over ``section`` or ``narrative`` documents; None for no words."""
     if len(text) > int(settings.get("max_query_length")):
@@ -91,12 +112,12 @@ def parse_text(text: str, level: str = "section") -> wq.Query | None:
     try:
         q = lift_nots(parser.parse(text))
         if _fields_ok(q) and q is not wq.NullQuery and list(q.iter_all_terms()):
-            return q
+            return weight_repeated_words(q, text)
     except Exception:  # any parse failure falls back to plain words below
         pass
     plain = _SYNTAX.sub(" ", text)
     q = parser.parse(plain) if plain.strip() else wq.NullQuery
-    return q if q is not wq.NullQuery and list(q.iter_all_terms()) else None
+    return weight_repeated_words(q, plain) if q is not wq.NullQuery and list(q.iter_all_terms()) else None
 
 
 def needs_sections(q: wq.Query | None, filters: Filters) -> bool:

@@ -1,17 +1,41 @@
-"""Ranking: an OR that prefers sections matching more of the query's words.
+"""Ranking: BM25 with Lucene's idf, and an OR that prefers documents matching more words.
 
-BM25F scores each section; a coordination factor then multiplies the score by the
-share of the query's clauses (words or phrases) the section matches (Lucene's
-classic ``coord``), so a long natural-language query ranks sections holding most
-of its words above sections repeating one of them. (Whoosh's own scaled OR zeroes
-the score of one-word queries.)
+:class:`TipBM25` is Whoosh's BM25F (k1 1.2, b 0.75) with Lucene's idf,
+``log(1 + (N - n + 0.5) / (n + 0.5))``, where N counts only the documents of the kind
+that carries the field (narratives for their whole text, sections for section text): the
+index holds both kinds, and counting all of them would flatten every idf.
+
+For short queries (up to ``COORD_MAX_CLAUSES`` words or phrases) a coordination factor
+multiplies the score by the share of the query's clauses a document matches (Lucene's
+classic ``coord``), so ``forced labor fishing`` ranks documents holding all three words
+above documents repeating one of them. Long natural-language queries are ranked by BM25
+alone: there, requiring most words outweighs the words that matter (measured in
+docs/ranking.md). Whoosh's own scaled OR zeroes the score of one-word queries.
 """
 
 from __future__ import annotations
 
+import math
+
 from whoosh import query as wq
+from whoosh import scoring
 from whoosh.matching import UnionMatcher, WrappingMatcher
 from whoosh.qparser import syntax
+
+from indexer.schema import FIELD_KINDS
+
+COORD_MAX_CLAUSES = 5
+
+
+class TipBM25(scoring.BM25F):
+    """BM25F with Lucene's idf over the documents of the field's own kind."""
+
+    def idf(self, searcher, fieldname: str, text) -> float:
+        parent = searcher.get_parent()
+        kind = FIELD_KINDS.get(fieldname)
+        total = parent.doc_frequency("kind", kind) if kind else parent.doc_count()
+        found = parent.doc_frequency(fieldname, text)
+        return math.log(1 + (total - found + 0.5) / (found + 0.5))
 
 
 def _union(matchers: list) -> UnionMatcher:
@@ -22,7 +46,7 @@ def _union(matchers: list) -> UnionMatcher:
 
 
 class CoordMatcher(WrappingMatcher):
-    """Union of clause matchers whose score is scaled by matched clauses / all clauses."""
+    """Union of clause matchers; with few clauses, the score is scaled by matched / all clauses."""
 
     def __init__(self, clauses: list):
         super().__init__(_union(clauses))
@@ -36,6 +60,8 @@ class CoordMatcher(WrappingMatcher):
         return False
 
     def score(self):
+        if len(self._clauses) > COORD_MAX_CLAUSES:
+            return self.child.score()
         current = self.child.id()
         matched = sum(1 for m in self._clauses if m.is_active() and m.id() == current)
         return self.child.score() * matched / len(self._clauses)

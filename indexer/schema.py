@@ -17,6 +17,8 @@ from indexer.analysis import exact_analyzer, stemmed_analyzer
 # Fields searched by plain words in each kind of document, with their BM25F boosts.
 SECTION_FIELDS = {"body": 1.0, "heading": 1.5, "place": 1.2}
 NARRATIVE_FIELDS = {"fulltext": 1.0, "place": 1.2}
+# The kind of document that carries each text field ("place" is in both).
+FIELD_KINDS = {"fulltext": "narrative", "body": "section", "heading": "section", "exact": "section"}
 
 
 def make_schema() -> Schema:

@@ -12,12 +12,12 @@ import threading
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh import scoring
 from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from indexer import settings
 from indexer.errors import IndexUnavailable
+from indexer.ranking import TipBM25
 
 
 def index_dir(path: str | Path | None = None) -> Path:
@@ -37,8 +37,8 @@ def open_index(path: str | Path | None = None) -> Index:
 
 
 def open_searcher(path: str | Path | None = None) -> Searcher:
-    """A searcher on the index with the project's weighting (BM25F); close it when done."""
-    return open_index(path).searcher(weighting=scoring.BM25F())
+    """A searcher on the index with the project's weighting; close it when done."""
+    return open_index(path).searcher(weighting=TipBM25())
 
 
 class SearcherCache:
