@@ -14,13 +14,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 from whoosh import query as wq
-from whoosh.qparser import MultifieldParser, plugins
+from whoosh.qparser import MultifieldParser
 
-from indexer import settings
 from indexer.analysis import word_tokens
 from indexer.countries import all_countries, fold, lookup
 from indexer.errors import QueryRejected
 from indexer.narratives import REPORT_NAMES, slug
+from indexer.query_policy import ADDED_PLUGINS, REFUSED_PLUGINS, sanitize
 from indexer.ranking import CoordOrGroup
 from indexer.schema import NARRATIVE_FIELDS, SECTION_FIELDS, make_schema
 from indexer.snippets import QueryTerms
@@ -29,7 +29,7 @@ from indexer.years import year_range
 
 FILTER_NAMES = ("report", "country", "year", "tier", "section", "region")
 TEXT_FIELDS = (*SECTION_FIELDS, *NARRATIVE_FIELDS, "exact")
-_FILTER_IN_QUERY = re.compile(rf"(?<!\S)({'|'.join(FILTER_NAMES)}):(\"[^\"]*\"|\S+)", re.I)
+_FILTER_IN_QUERY = re.compile(rf"(?<!\S)({'|'.join(FILTER_NAMES)}):(\[[^\]]*\]|\"[^\"]*\"|\S+)", re.I)
 _SYNTAX = re.compile(r"[\"():*?~^\[\]{}+\-!\\/]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 _schema = make_schema()
 
@@ -48,8 +48,10 @@ class Filters:
 
 def _parser(fields: dict[str, float]) -> MultifieldParser:
     parser = MultifieldParser(list(fields), _schema, fieldboosts=fields, group=CoordOrGroup)
-    for plugin in (plugins.WildcardPlugin, plugins.EveryPlugin, plugins.BoostPlugin, plugins.RangePlugin):
+    for plugin in REFUSED_PLUGINS:
         parser.remove_plugin_class(plugin)
+    for plugin in ADDED_PLUGINS:
+        parser.add_plugin(plugin())
     return parser
 
 
@@ -60,7 +62,7 @@ def split_filters(text: str, filters: Filters) -> tuple[str, Filters]:
     """Move ``name:value`` filters typed in the query into ``filters`` (parameters win)."""
     found = {}
     for name, value in _FILTER_IN_QUERY.findall(text):
-        found[name.lower()] = value.strip('"')
+        found[name.lower()] = value.strip('"[]')  # year:[2016 TO 2019] as year:2016 TO 2019
     merged = Filters(**{name: getattr(filters, name) or found.get(name, "") for name in FILTER_NAMES})
     return _FILTER_IN_QUERY.sub(" ", text).strip(), merged
 
@@ -71,6 +73,8 @@ def _fields_ok(q: wq.Query) -> bool:
 
 def lift_nots(q: wq.Query) -> wq.Query:
     """Turn ``OR(a, b, NOT c)`` into ``(a OR b) ANDNOT c``, so NOT excludes under an OR default."""
+    if isinstance(q, wq.BinaryQuery):
+        return q.__class__(lift_nots(q.a), lift_nots(q.b))
     if isinstance(q, wq.CompoundQuery):
         q = q.__class__([lift_nots(sub) for sub in q.subqueries], boost=q.boost)
     if not isinstance(q, wq.Or):
@@ -104,20 +108,25 @@ def weight_repeated_words(q: wq.Query, text: str) -> wq.Query:
 
 def parse_text(text: str, level: str = "section") -> wq.Query | None:
     """The ranked query for free text over ``section`` or ``narrative`` documents; None for no words."""
-    if len(text) > int(settings.get("max_query_length")):
-        raise QueryRejected(f"query longer than {settings.get('max_query_length')} characters")
+    text = sanitize(text)
     if not text.strip():
         return None
     parser = _PARSERS[level]
     try:
         q = lift_nots(parser.parse(text))
-        if _fields_ok(q) and q is not wq.NullQuery and list(q.iter_all_terms()):
+        if _fields_ok(q) and _searches_something(q):
             return weight_repeated_words(q, text)
     except Exception:  # any parse failure falls back to plain words below
         pass
     plain = _SYNTAX.sub(" ", text)
     q = parser.parse(plain) if plain.strip() else wq.NullQuery
-    return weight_repeated_words(q, plain) if q is not wq.NullQuery and list(q.iter_all_terms()) else None
+    return weight_repeated_words(q, plain) if _searches_something(q) else None
+
+
+def _searches_something(q: wq.Query) -> bool:
+    """Whether a parsed query holds a word, phrase or prefix (stopwords alone leave none)."""
+    leaves = list(q.leaves()) if q.children() else [q]
+    return any(isinstance(leaf, (wq.Term, wq.Phrase, wq.Prefix)) for leaf in leaves)
 
 
 def needs_sections(q: wq.Query | None, filters: Filters) -> bool:
@@ -187,6 +196,8 @@ def query_terms(q: wq.Query | None) -> QueryTerms:
         if isinstance(node, wq.Phrase):
             words = tuple(node.words)
             (terms.exact_phrases if node.fieldname == "exact" else terms.stem_phrases).add(words)
+        elif isinstance(node, wq.Prefix):
+            terms.prefixes.add(node.text)
         elif isinstance(node, wq.Term):
             text = node.text.decode() if isinstance(node.text, bytes) else node.text
             (terms.exact if node.fieldname == "exact" else terms.stems).add(text)

@@ -35,9 +35,10 @@ class QueryTerms:
     exact: set[str] = field(default_factory=set)
     stem_phrases: set[tuple[str, ...]] = field(default_factory=set)
     exact_phrases: set[tuple[str, ...]] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)  # of folded words, from ``word*``
 
     def __bool__(self) -> bool:
-        return bool(self.stems or self.exact or self.stem_phrases or self.exact_phrases)
+        return bool(self.stems or self.exact or self.stem_phrases or self.exact_phrases or self.prefixes)
 
     def prefilter(self) -> re.Pattern:
         """A regex that lower-case ASCII text holding a match must match (a cheap first test).
@@ -46,7 +47,7 @@ class QueryTerms:
         for its last letter (``countri`` <- country).
         """
         words = self.stems | self.exact | {w for p in self.stem_phrases | self.exact_phrases for w in p}
-        prefixes = sorted({w[:max(1, min(len(w) - 1, 6))] for w in words if w})
+        prefixes = sorted({w[:max(1, min(len(w) - 1, 6))] for w in words if w} | {p[:6] for p in self.prefixes})
         return re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + ")" if prefixes else r"(?!)")
 
 
@@ -86,11 +87,13 @@ def _likely_paragraphs(text: str, maybe: re.Pattern):
 def match_spans(text: str, terms: QueryTerms) -> list[tuple[int, int]]:
     """Character spans to mark in ``text``, sorted and not overlapping."""
     spans = []
+    prefixes = tuple(terms.prefixes)
     for start, paragraph, _ in _likely_paragraphs(text, terms.prefilter()):
         tokens = [(f, s, start + a, start + b) for f, s, a, b in word_tokens(paragraph)]
         spans += _phrase_spans(tokens, terms.stem_phrases, 1) + _phrase_spans(tokens, terms.exact_phrases, 0)
         spans += [(a, b) for folded, stem, a, b in tokens
-                  if (stem is not None and stem in terms.stems) or folded in terms.exact]
+                  if (stem is not None and (stem in terms.stems or folded.startswith(prefixes)))
+                  or folded in terms.exact]
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start < merged[-1][1]:

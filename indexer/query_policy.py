@@ -1,0 +1,122 @@
+"""What users may type: the query language's allow-list, applied before parsing.
+
+Allowed: words; "phrases", with ``~N`` proximity (N up to 20); ``AND``, ``OR``, ``NOT``
+(upper case); ``-word`` (NOT word) and ``+word`` (the word); parentheses; ``exact:word``; a trailing ``prefix*``
+after three letters or more (expanded to the index's most frequent matching words, at most
+``max_prefix_terms``). Filters (``country:`` ...) are taken out before, by ``split_filters``.
+
+Everything else loses its syntax and keeps its words: leading and inner wildcards, regular
+expressions, fuzzy ``word~2``, boosts, ranges and other field names. Nothing is ever
+expanded across the whole vocabulary. Limits: ``max_query_length`` characters (checked
+first, so a refusal is immediate) and ``max_clauses`` words and phrases.
+"""
+
+from __future__ import annotations
+
+import re
+
+from whoosh import query as wq
+from whoosh.qparser import plugins
+
+from indexer import settings
+from indexer.analysis import stem_word
+from indexer.errors import QueryRejected
+
+OPERATORS = ("AND", "OR", "NOT")
+_TOKENS = re.compile(r"""
+    (?P<phrase>"[^"]*"(?:~(?P<slop>\d+))?)
+  | (?P<paren>[()])
+  | (?P<exact>exact:[^\s()"]+)
+  | (?P<prefix>[+-]?[^\W\d_]{3,}\*)(?=[\s()]|$)
+  | (?P<word>[^\s()"]+)
+""", re.X)
+_NOT_WORD = re.compile(r"[^\w'’.\-]+")  # what a word keeps: letters, digits, apostrophes, dots, hyphens
+MAX_SLOP = 20
+WORDS_FIELD = "exact"  # every word of the text, folded, unstemmed
+
+
+def check_length(text: str) -> None:
+    """Refuse text longer than ``max_query_length`` before any work is done on it."""
+    limit = int(settings.get("max_query_length"))
+    if len(text) > limit:
+        raise QueryRejected(f"query longer than {limit} characters")
+
+
+def _signed(token: str, rest: str) -> str:
+    """``-word`` as ``NOT word``; ``+word`` as the word (every word counts, the more the better)."""
+    return f"NOT {rest}" if token.startswith("-") and rest and " " not in rest else rest
+
+
+def _word(token: str) -> str:
+    """A word token with its syntax taken out."""
+    if token in OPERATORS:
+        return token
+    body = token[1:] if token[0] in "+-" else token
+    cleaned = " ".join(w for w in (w.strip(".-'’") for w in _NOT_WORD.sub(" ", body).split()) if w)
+    return _signed(token, cleaned)
+
+
+def _phrase(token: str, slop: str | None) -> str:
+    words = _NOT_WORD.sub(" ", token.split('"')[1]).split()
+    if not words:
+        return ""
+    slop_text = f"~{min(int(slop), MAX_SLOP)}" if slop and len(words) > 1 else ""
+    return '"' + " ".join(words) + '"' + slop_text
+
+
+def sanitize(text: str) -> str:
+    """The query text with only allowed syntax left; QueryRejected when it holds too many clauses."""
+    check_length(text)
+    kept, clauses = [], 0
+    for match in _TOKENS.finditer(text):
+        kind = match.lastgroup if match.lastgroup != "slop" else "phrase"
+        token = match.group(kind)
+        if kind == "phrase":
+            token = _phrase(token, match.group("slop"))
+        elif kind == "word":
+            token = _word(token)
+        elif kind == "prefix":
+            token = _signed(token, token.lstrip("+-"))
+        if not token:
+            continue
+        clauses += kind in ("phrase", "exact", "prefix") or (kind == "word" and token not in OPERATORS)
+        kept.append(token)
+    limit = int(settings.get("max_clauses"))
+    if clauses > limit:
+        raise QueryRejected(f"query has {clauses} words and phrases; at most {limit} are searched")
+    return " ".join(kept)
+
+
+class BoundedPrefix(wq.Prefix):
+    """A prefix query expanded to at most ``max_prefix_terms`` words, the most frequent first.
+
+    Words are found among whole words (the unstemmed ``exact`` field: ``organiz*`` finds
+    "organization", whose stem is "organ") and searched as the field's stems.
+    """
+
+    def __init__(self, fieldname: str, text: str, boost: float = 1.0, constantscore: bool = False) -> None:
+        super().__init__(fieldname, text, boost=boost, constantscore=constantscore)
+
+    def _btexts(self, ixreader):
+        words = list(ixreader.expand_prefix(WORDS_FIELD, self.text))
+        words.sort(key=lambda w: -ixreader.doc_frequency(WORDS_FIELD, w))
+        chosen = words[:int(settings.get("max_prefix_terms"))]
+        if self.fieldname == WORDS_FIELD:
+            return chosen
+        return list(dict.fromkeys(stem_word(w.decode() if isinstance(w, bytes) else w) for w in chosen))
+
+
+class BoundedPrefixPlugin(plugins.PrefixPlugin):
+    """``word*`` after three letters or more, as a :class:`BoundedPrefix`."""
+
+    class PrefixNode(plugins.PrefixPlugin.PrefixNode):
+        qclass = BoundedPrefix
+
+    expr = r"(?P<text>[^\W\d_]{3,})[*](?= |$|\))"
+    nodetype = PrefixNode
+
+
+# Whoosh's default parser less what is refused, plus bounded prefixes.
+REFUSED_PLUGINS = (plugins.WildcardPlugin, plugins.EveryPlugin, plugins.BoostPlugin, plugins.RangePlugin,
+                   plugins.SingleQuotePlugin)
+ADDED_PLUGINS = (BoundedPrefixPlugin,)

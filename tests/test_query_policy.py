@@ -1,0 +1,115 @@
+"""The query language's allow-list: what is kept, what is rewritten, what is refused."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from whoosh import query as wq
+
+from indexer.cli import main
+from indexer.errors import QueryRejected
+from indexer.query import Filters, parse_text, split_filters
+from indexer.query_policy import BoundedPrefix, sanitize
+from indexer.search import SearchRequest, search
+from indexer.store import open_searcher
+from webapp import create_app
+
+
+@pytest.mark.parametrize("typed, kept", [
+    ('"forced labor"~3 fishing', '"forced labor"~3 fishing'),
+    ('"forced labor"~500', '"forced labor"~20'),
+    ("torture -prison", "torture NOT prison"),
+    ("+shelter", "shelter"),
+    ("forced AND (labor OR servitude) NOT prison", "forced AND ( labor OR servitude ) NOT prison"),
+    ("traffick* law", "traffick* law"),
+    ("tr*", "tr"),  # a prefix needs three letters
+    ("*ffick tr*ck", "ffick tr ck"),  # leading and inner wildcards lose the wildcard
+    ("/reg.x/ labor~2 a^3 {1 TO 2} [a TO b]", "reg.x labor 2 a 3 1 TO 2 a TO b"),
+    ("title:abc body:def exact:Labour", "title abc body def exact:Labour"),
+    ('"unclosed phrase', "unclosed phrase"),
+    ("Côte d’Ivoire anti-trafficking U.S.", "Côte d’Ivoire anti-trafficking U.S"),
+])
+def test_syntax_outside_the_allow_list_is_rewritten_as_words(typed, kept):
+    assert sanitize(typed) == kept
+
+
+def test_proximity_phrases_keep_their_slop():
+    q = parse_text('"forced labor"~3')
+    assert {leaf.slop for leaf in q.leaves() if isinstance(leaf, wq.Phrase)} == {3}
+
+
+def test_minus_excludes_and_prefix_is_bounded():
+    assert isinstance(parse_text("torture -prison"), wq.AndNot)
+    prefixes = [leaf for leaf in parse_text("traffick*").leaves()]
+    assert prefixes and all(isinstance(p, BoundedPrefix) for p in prefixes)
+
+
+def test_prefix_expands_to_the_most_frequent_words_only(index_dir, monkeypatch):
+    monkeypatch.setenv("TIPSEARCH_MAX_PREFIX_TERMS", "2")
+    with open_searcher(index_dir) as searcher:
+        words = BoundedPrefix("exact", "pro")._btexts(searcher.reader())
+        stems = BoundedPrefix("body", "pro")._btexts(searcher.reader())
+        everything = list(searcher.reader().expand_prefix("exact", "pro"))
+    assert len(words) == 2 and len(everything) > 10
+    assert 1 <= len(stems) <= 2  # the stems of those two words
+
+
+@pytest.mark.parametrize("typed, year", [("year:2016..2019", "2016..2019"), ("year:[2016 TO 2019]", "2016 TO 2019")])
+def test_year_ranges_in_the_query(typed, year, index_dir):
+    text, filters = split_filters(f"labor {typed}", Filters())
+    assert (text.strip(), filters.year) == ("labor", year)
+    with open_searcher(index_dir) as searcher:
+        hits = search(searcher, SearchRequest(q=f"labor {typed}")).hits
+    assert hits and all(2016 <= h.year <= 2019 for h in hits)
+
+
+def test_limits_are_settings_and_refusals_say_which(monkeypatch):
+    monkeypatch.setenv("TIPSEARCH_MAX_CLAUSES", "3")
+    with pytest.raises(QueryRejected, match="4 words and phrases; at most 3"):
+        parse_text('one two three "four five"')
+    monkeypatch.setenv("TIPSEARCH_MAX_QUERY_LENGTH", "10")
+    with pytest.raises(QueryRejected, match="longer than 10 characters"):
+        parse_text("x" * 11)
+
+
+QUERY_PIECES = st.lists(st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(['"', "(", ")", "*", "?", "~", "~2", "^", ":", "[", "]", "{", "}", "-", "+", "!", "/", "\\",
+                     "AND", "OR", "NOT", "ANDNOT", "year:", "country:", "tier:", "section:", "exact:", "body:",
+                     "year:[2016 TO", "2019]", "labor", "forced", "traffick*", "*", "\x00", "\u202e", "é"])),
+    max_size=12).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=QUERY_PIECES)
+def test_any_string_gives_results_or_a_clear_refusal(index_dir, text):
+    with open_searcher(index_dir) as searcher:
+        try:
+            search(searcher, SearchRequest(q=text))
+        except QueryRejected as refusal:
+            assert str(refusal)
+
+
+@pytest.fixture(scope="module")
+def api(index_dir):
+    return create_app({"TESTING": True, "INDEX": str(index_dir)}).test_client()
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=QUERY_PIECES, year=st.one_of(st.just(""), st.text(max_size=8)),
+       country=st.one_of(st.just(""), st.text(max_size=8)))
+def test_the_api_answers_200_or_400_to_anything(api, text, year, country):
+    response = api.get("/api/search", query_string={"q": text, "year": year, "country": country})
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert response.get_json()["error"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=QUERY_PIECES)
+def test_the_command_line_exits_0_1_or_2_without_a_traceback(index_dir, text):
+    result = CliRunner().invoke(main, ["search", "--index", str(index_dir), "--", text])
+    assert result.exit_code in (0, 1, 2), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
