@@ -13,6 +13,7 @@ from indexer import settings
 from indexer.errors import DocumentNotFound, QueryRejected
 from indexer.narratives import RECOMMENDATION_KEYS, NarrativeInfo
 from indexer.query import Filters, filter_query, needs_sections, parse_text, query_terms, split_filters
+from indexer.query_policy import check_length
 from indexer.snippets import QueryTerms, highlight_all, snippet
 
 
@@ -183,6 +184,7 @@ def _by_narratives(searcher: Searcher, text: str, q: wq.Query | None, restrict: 
 
 def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
     """Run a search: ranked narratives (BM25F), each with its best sections and their snippets."""
+    check_length(request.q)  # first: a refusal costs nothing
     _check_paging(request)
     text, filters = split_filters(request.q, request.filters)
     q = parse_text(text)
