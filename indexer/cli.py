@@ -16,6 +16,7 @@ from indexer import settings
 from indexer.build import build_index
 from indexer.catalog import reports
 from indexer.errors import TipsearchError
+from indexer.facets import SORTS
 from indexer.fetch import fetch_editions
 from indexer.fetch.crawl import FetchReport
 from indexer.history import tier_history
@@ -152,14 +153,20 @@ def _terminal_snippet(snippet_html: str, colour: bool) -> str:
 @click.option("--region", default="", help="Region, e.g. 'Western Hemisphere'.")
 @click.option("--limit", type=int, default=None,
               help="Narratives to show [default: 10; with filters alone, all of them up to TIPSEARCH_MAX_LIMIT].")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per hit.")
+@click.option("--sort", default="relevance", show_default=True, type=click.Choice(SORTS),
+              help="Order of the narratives.")
+@click.option("--facets", "with_facets", is_flag=True,
+              help="Also print how many matches have each report, year, country, region, tier, section.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object per hit (and, with --facets, a last one with the facets).")
 def search_command(query: tuple[str, ...], index: Path | None, report: str, country: str, year: str,
-                   tier: str, section: str, region: str, limit: int | None, as_json: bool) -> None:
+                   tier: str, section: str, region: str, limit: int | None, sort: str, with_facets: bool,
+                   as_json: bool) -> None:
     """Search the index, or list what filters alone select. Exit status: 0 with hits, 1 with none, 2 on error."""
     text = " ".join(query)
     if limit is None:
         limit = 10 if split_filters(text, Filters())[0] else int(settings.get("max_limit"))
-    request = SearchRequest(q=text, limit=limit,
+    request = SearchRequest(q=text, limit=limit, sort=sort,
                             filters=Filters(report, country, year, tier, section, region))
     try:
         with open_searcher(index) as searcher:
@@ -169,6 +176,8 @@ def search_command(query: tuple[str, ...], index: Path | None, report: str, coun
     if as_json:
         for hit in response.hits:
             click.echo(json.dumps(hit.as_json(), ensure_ascii=False))
+        if with_facets:
+            click.echo(json.dumps({"facets": response.facets_json()}, ensure_ascii=False))
     else:
         colour = sys.stdout.isatty()
         click.echo(f"{response.total} narratives match; showing {len(response.hits)}")
@@ -181,6 +190,12 @@ def search_command(query: tuple[str, ...], index: Path | None, report: str, coun
                 page = f" (p. {section.page})" if section.page else ""
                 click.echo(f"   § {section.heading}{page}")
                 click.echo(f"     {_terminal_snippet(section.snippet, colour)}")
+        if with_facets:
+            click.echo("\nFacets:")
+            for name, counts in response.facets.items():
+                shown = ", ".join(f"{c.label} ({c.count})" for c in counts[:12])
+                more = f", and {len(counts) - 12} more" if len(counts) > 12 else ""
+                click.echo(f"  {name}: {shown or '-'}{more}")
     sys.exit(0 if response.hits else 1)
 
 

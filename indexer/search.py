@@ -11,6 +11,7 @@ from whoosh.searching import Searcher
 
 from indexer import settings
 from indexer.errors import DocumentNotFound, QueryRejected
+from indexer.facets import FacetCount, check_sort, count_facets, sorted_matches
 from indexer.narratives import RECOMMENDATION_KEYS, NarrativeInfo
 from indexer.query import Filters, filter_query, needs_sections, parse_text, query_terms, split_filters
 from indexer.query_policy import check_length
@@ -25,6 +26,7 @@ class SearchRequest:
     filters: Filters = field(default_factory=Filters)
     limit: int = 10
     offset: int = 0
+    sort: str = "relevance"  # or "newest", "oldest", "country"
 
 
 @dataclass
@@ -64,6 +66,11 @@ class SearchResponse:
     request: SearchRequest
     total: int
     hits: list[Hit]
+    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
+
+    def facets_json(self) -> dict:
+        """Facets as JSON: ``{name: [{"value", "label", "count"}, ...]}``."""
+        return {name: [asdict(c) for c in counts] for name, counts in self.facets.items()}
 
 
 def _page_of(stored: dict, offset: int) -> int | None:
@@ -147,8 +154,11 @@ def _best_sections(searcher: Searcher, q: wq.Query | None, narratives: list[str]
     return best
 
 
+Ranked = list[tuple[float, Sections]]  # a page of narratives: (score, best sections)
+
+
 def _by_sections(searcher: Searcher, q: wq.Query, restrict: wq.Query | None, request: SearchRequest,
-                 per_hit: int) -> tuple[int, list[tuple[float, Sections]]]:
+                 per_hit: int) -> tuple[set[str], Ranked]:
     """Rank narratives by their best section: for phrases, exact words and section filters."""
     wanted = request.offset + request.limit
     candidates = max(int(settings.get("section_candidates")), wanted * per_hit * 4)
@@ -156,36 +166,45 @@ def _by_sections(searcher: Searcher, q: wq.Query, restrict: wq.Query | None, req
     grouped = _group(searcher, searcher.search(ranked, limit=candidates, optimize=False).items(), per_hit, {})
     page = list(grouped.values())[request.offset:wanted]
     narrative_of = narrative_column(searcher)
-    total = len({narrative_of[docnum] for docnum in searcher.docs_for_query(ranked)})
-    return total, [(sections[0][1], sections) for sections in page]
+    matched = {narrative_of[docnum] for docnum in searcher.docs_for_query(ranked)}
+    return matched, [(sections[0][1], sections) for sections in page]
 
 
 def _by_narratives(searcher: Searcher, text: str, q: wq.Query | None, restrict: wq.Query | None,
-                   request: SearchRequest, per_hit: int) -> tuple[int, list[tuple[float, Sections]]]:
+                   request: SearchRequest, per_hit: int) -> tuple[set[str], Ranked]:
     """Rank narrative documents (whole text), then find each one's best sections."""
     wanted = request.offset + request.limit
+    narrative_of = narrative_column(searcher)
     if q is None:  # filters alone: newest first, then by country
-        results = searcher.search(_restricted(NARRATIVES, restrict), limit=wanted,
-                                  sortedby=[sorting.FieldFacet("year", reverse=True),
-                                            sorting.FieldFacet("narrative")])
-        scored, total = [(docnum, 0.0) for docnum, _ in results.items()], len(results)
+        selected = _restricted(NARRATIVES, restrict)
+        results = searcher.search(selected, limit=wanted, sortedby=[sorting.FieldFacet("year", reverse=True),
+                                                                    sorting.FieldFacet("narrative")])
+        scored = [(docnum, 0.0) for docnum, _ in results.items()]
     else:
         # Restrictions go in the query rather than ``filter=``, which Whoosh applies by walking
         # every match again. Whoosh's block-quality skipping trips an assertion on Require,
-        # hence optimize=False; its top-N collector still prunes, so matches are counted apart.
-        ranked = wq.Require(parse_text(text, "narrative"), _restricted(NARRATIVES, restrict))
-        scored = list(searcher.search(ranked, limit=wanted, optimize=False).items())
-        total = sum(1 for _ in searcher.docs_for_query(ranked))
-    narrative_of = narrative_column(searcher)
+        # hence optimize=False; its top-N collector still prunes, so matches are collected apart.
+        selected = wq.Require(parse_text(text, "narrative"), _restricted(NARRATIVES, restrict))
+        scored = list(searcher.search(selected, limit=wanted, optimize=False).items())
+    matched = {narrative_of[docnum] for docnum in searcher.docs_for_query(selected)}
     shown = [(narrative_of[docnum], score) for docnum, score in scored[request.offset:wanted]]
     best = _best_sections(searcher, q, [n for n, _ in shown], per_hit) if shown else {}
-    return total, [(score, best[n]) for n, score in shown]
+    return matched, [(score, best[n]) for n, score in shown]
+
+
+def _in_order(searcher: Searcher, q: wq.Query | None, matched: set[str], request: SearchRequest,
+              per_hit: int) -> Ranked:
+    """A page of the matches sorted by year or country instead of relevance."""
+    page = sorted_matches(searcher, matched, request.sort)[request.offset:request.offset + request.limit]
+    best = _best_sections(searcher, q, page, per_hit) if page else {}
+    return [(best[n][0][1], best[n]) for n in page]
 
 
 def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
-    """Run a search: ranked narratives (BM25F), each with its best sections and their snippets."""
+    """Run a search: narratives ranked (or sorted), each with its best sections and snippets, and facets."""
     check_length(request.q)  # first: a refusal costs nothing
     _check_paging(request)
+    check_sort(request.sort)
     text, filters = split_filters(request.q, request.filters)
     q = parse_text(text)
     restrict = filter_query(filters)
@@ -193,16 +212,19 @@ def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
         raise QueryRejected("give a query or at least one filter")
     per_hit = int(settings.get("sections_per_hit"))
     if needs_sections(q, filters):
-        total, page = _by_sections(searcher, q, restrict, request, per_hit)
+        matched, page = _by_sections(searcher, q, restrict, request, per_hit)
     else:
-        total, page = _by_narratives(searcher, text, q, restrict, request, per_hit)
+        matched, page = _by_narratives(searcher, text, q, restrict, request, per_hit)
+    if request.sort != "relevance":
+        page = _in_order(searcher, q, matched, request, per_hit)
     terms = query_terms(q)
     hits = []
     for score, sections in page:
         stored = [(searcher.stored_fields(d), sc) for d, sc in sections]
         hits.append(Hit(**_info(stored[0][0]), score=score,
                         sections=[_section_hit(f, sc, terms) for f, sc in stored]))
-    return SearchResponse(request=request, total=total, hits=hits)
+    return SearchResponse(request=request, total=len(matched), hits=hits,
+                          facets=count_facets(searcher, matched))
 
 
 @dataclass

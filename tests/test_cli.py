@@ -112,3 +112,11 @@ def test_run_fetches_from_a_mirror_indexes_and_serves(tmp_path, monkeypatch):
         empty = CliRunner().invoke(main, ["run", server.url, "--edition", "2004", "--index", str(index)])
     assert empty.exit_code == 1 and "no narratives found for tip 2004" in empty.output
     assert served == [index]
+
+
+def test_search_prints_facets_on_request(runner):
+    text = runner.invoke(main, ["search", "labor", "--facets"]).output
+    assert "\nFacets:\n  report: " in text and "  tier: " in text
+    lines = runner.invoke(main, ["search", "labor", "--facets", "--json"]).output.splitlines()
+    assert set(json.loads(lines[-1])["facets"]) == {"report", "year", "country", "region", "tier", "section"}
+    assert all("id" in json.loads(line) for line in lines[:-1])

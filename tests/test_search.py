@@ -141,3 +141,33 @@ def test_upgrades_downgrades_and_watch_list_years():
     assert [(e.year, e.change, e.watch_list_years) for e in marked] == [
         (2017, "", 0), (2018, "downgraded", 1), (2019, "", 2), (2020, "downgraded", 0),
         (2021, "upgraded", 0), (2022, "", 0)]
+
+
+def test_facets_count_the_matches_and_filtering_by_a_value_finds_that_many(ix):
+    searcher = ix
+    response = search(searcher, SearchRequest(q="labor", limit=50))
+    facets = response.facets
+    assert set(facets) == {"report", "year", "country", "region", "tier", "section"}
+    assert sum(c.count for c in facets["report"]) == response.total
+    years = [int(c.value) for c in facets["year"]]
+    assert years == sorted(years, reverse=True)
+    for name in ("year", "country", "tier", "region", "report"):
+        for count in facets[name][:3]:
+            narrowed = search(searcher, SearchRequest(q="labor", filters=Filters(**{name: count.value})))
+            assert narrowed.total == count.count, (name, count)
+    assert {c.value: c.label for c in facets["tier"]}.get("2WL") == "Tier 2 Watch List"
+
+
+def test_sorting_by_year_and_country(ix):
+    searcher = ix
+
+    def order(sort):
+        return [(h.year, h.country) for h in search(searcher, SearchRequest(q="labor", limit=50, sort=sort)).hits]
+
+    assert order("newest") == sorted(order("newest"), key=lambda h: (-(h[0] or 0), h[1]))
+    assert order("oldest") == sorted(order("oldest"), key=lambda h: (h[0] or 0, h[1]))
+    countries = [c for _, c in order("country") if c]
+    assert countries == sorted(countries)
+    assert sorted(order("relevance")) == sorted(order("newest"))  # the same matches
+    with pytest.raises(QueryRejected, match="sort must be one of"):
+        search(searcher, SearchRequest(q="labor", sort="random"))

@@ -118,3 +118,11 @@ def test_narrative_api_gives_sections_and_recommendations(client):
     assert [s["section"] for s in shown["sections"]][:2] == ["summary", "prioritized-recommendations"]
     assert shown["recommendations"] == shown["sections"][1]["items"] and len(shown["recommendations"]) == 3
     assert client.get("/api/narratives/tip-1999-xyz").status_code == 404
+
+
+def test_api_gives_facets_and_takes_a_sort(client):
+    body = client.get("/api/search?q=labor&sort=oldest&limit=50").get_json()
+    assert body["sort"] == "oldest" and sum(c["count"] for c in body["facets"]["report"]) == body["total"]
+    years = [h["year"] or 0 for h in body["hits"]]
+    assert years == sorted(years)
+    assert client.get("/api/search?q=labor&sort=sideways").status_code == 400

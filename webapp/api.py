@@ -15,10 +15,11 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 @bp.get("/search")
 def api_search():
-    """Ranked narratives as JSON: ``{total, page, limit, hits: [...]}``."""
+    """Ranked narratives as JSON: ``{query, sort, total, page, limit, hits: [...], facets: {...}}``."""
     response, page, size = run_search()
-    return jsonify({"query": response.request.q, "total": response.total, "page": page, "limit": size,
-                    "hits": [hit.as_json() for hit in response.hits]})
+    return jsonify({"query": response.request.q, "sort": response.request.sort, "total": response.total,
+                    "page": page, "limit": size, "hits": [hit.as_json() for hit in response.hits],
+                    "facets": response.facets_json()})
 
 
 @bp.get("/countries/<iso3>")

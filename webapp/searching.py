@@ -40,5 +40,5 @@ def run_search() -> tuple[SearchResponse, int, int]:
     if page < 1:
         raise QueryRejected("page must be 1 or more")
     req = SearchRequest(q=request.args.get("q", ""), filters=request_filters(), limit=size,
-                        offset=(page - 1) * size)
+                        offset=(page - 1) * size, sort=request.args.get("sort", "relevance") or "relevance")
     return search(get_searcher(), req), page, size
