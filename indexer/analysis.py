@@ -2,8 +2,9 @@
 
 Words are found by an NLTK regular-expression tokenizer that reports character
 spans, then folded (lower case, accents and curly quotes straightened, possessive
-``'s`` and acronym dots dropped), stopwords removed (the list is ``data/stopwords.txt``)
-and stemmed with NLTK's Snowball English stemmer. The Whoosh analyzers built here
+``'s`` and acronym dots dropped), stopwords removed (the list is ``data/stopwords.txt``),
+British spellings read as American (``data/spellings.txt``: labour, programme,
+organisation) and stemmed with NLTK's Snowball English stemmer. The Whoosh analyzers built here
 must stay importable from this module: an index pickles them.
 """
 
@@ -34,6 +35,15 @@ def load_stopwords() -> frozenset[str]:
 STOPWORDS = load_stopwords()
 
 
+def load_spellings() -> dict[str, str]:
+    """British spelling -> American, from ``data/spellings.txt`` (``labour`` -> ``labor``)."""
+    lines = (DATA_DIR / "spellings.txt").read_text(encoding="utf-8").splitlines()
+    return dict(line.split() for line in lines if line.strip() and not line.startswith("#"))
+
+
+AMERICAN = load_spellings()
+
+
 @lru_cache(maxsize=8)
 def word_spans(text: str) -> tuple[tuple[int, int], ...]:
     """The (start, end) character span of every word in ``text``.
@@ -56,8 +66,8 @@ def fold_word(word: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def stem_word(folded: str) -> str:
-    """Snowball English stem of an already folded word."""
-    return _stemmer.stem(folded)
+    """Snowball English stem of an already folded word, British spellings read as American."""
+    return _stemmer.stem(AMERICAN.get(folded, folded))
 
 
 def word_tokens(text: str) -> Iterator[tuple[str, str | None, int, int]]:

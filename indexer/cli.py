@@ -173,6 +173,8 @@ def search_command(query: tuple[str, ...], index: Path | None, report: str, coun
             response = search(searcher, request)
     except TipsearchError as error:
         _fail(error)
+    if response.suggestion:
+        click.echo(f"Did you mean: {response.suggestion}", err=as_json)
     if as_json:
         for hit in response.hits:
             click.echo(json.dumps(hit.as_json(), ensure_ascii=False))

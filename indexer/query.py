@@ -29,7 +29,7 @@ from indexer.years import year_range
 
 FILTER_NAMES = ("report", "country", "year", "tier", "section", "region")
 TEXT_FIELDS = (*SECTION_FIELDS, *NARRATIVE_FIELDS, "exact")
-_FILTER_IN_QUERY = re.compile(rf"(?<!\S)({'|'.join(FILTER_NAMES)}):(\[[^\]]*\]|\"[^\"]*\"|\S+)", re.I)
+FILTER_IN_QUERY = re.compile(rf"(?<!\S)({'|'.join(FILTER_NAMES)}):(\[[^\]]*\]|\"[^\"]*\"|\S+)", re.I)
 _SYNTAX = re.compile(r"[\"():*?~^\[\]{}+\-!\\/]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 _schema = make_schema()
 
@@ -61,10 +61,10 @@ _PARSERS = {"section": _parser(SECTION_FIELDS), "narrative": _parser(NARRATIVE_F
 def split_filters(text: str, filters: Filters) -> tuple[str, Filters]:
     """Move ``name:value`` filters typed in the query into ``filters`` (parameters win)."""
     found = {}
-    for name, value in _FILTER_IN_QUERY.findall(text):
+    for name, value in FILTER_IN_QUERY.findall(text):
         found[name.lower()] = value.strip('"[]')  # year:[2016 TO 2019] as year:2016 TO 2019
     merged = Filters(**{name: getattr(filters, name) or found.get(name, "") for name in FILTER_NAMES})
-    return _FILTER_IN_QUERY.sub(" ", text).strip(), merged
+    return FILTER_IN_QUERY.sub(" ", text).strip(), merged
 
 
 def _fields_ok(q: wq.Query) -> bool:

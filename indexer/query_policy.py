@@ -8,7 +8,7 @@ after three letters or more (expanded to the index's most frequent matching word
 Everything else loses its syntax and keeps its words: leading and inner wildcards, regular
 expressions, fuzzy ``word~2``, boosts, ranges and other field names. Nothing is ever
 expanded across the whole vocabulary. Limits: ``max_query_length`` characters (checked
-first, so a refusal is immediate) and ``max_clauses`` words and phrases.
+first, so a refusal is immediate) and ``max_clauses`` words (stopwords aside) and phrases.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from whoosh import query as wq
 from whoosh.qparser import plugins
 
 from indexer import settings
-from indexer.analysis import stem_word
+from indexer.analysis import stem_word, word_tokens
 from indexer.errors import QueryRejected
 
 OPERATORS = ("AND", "OR", "NOT")
@@ -79,7 +79,10 @@ def sanitize(text: str) -> str:
             token = _signed(token, token.lstrip("+-"))
         if not token:
             continue
-        clauses += kind in ("phrase", "exact", "prefix") or (kind == "word" and token not in OPERATORS)
+        if kind == "word" and token not in OPERATORS:
+            clauses += sum(1 for _, stem, _, _ in word_tokens(token) if stem)  # stopwords are not searched
+        else:
+            clauses += kind in ("phrase", "exact", "prefix")
         kept.append(token)
     limit = int(settings.get("max_clauses"))
     if clauses > limit:

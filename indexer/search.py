@@ -16,6 +16,7 @@ from indexer.narratives import RECOMMENDATION_KEYS, NarrativeInfo
 from indexer.query import Filters, filter_query, needs_sections, parse_text, query_terms, split_filters
 from indexer.query_policy import check_length
 from indexer.snippets import QueryTerms, highlight_all, snippet
+from indexer.suggest import suggest
 
 
 @dataclass
@@ -67,6 +68,7 @@ class SearchResponse:
     total: int
     hits: list[Hit]
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
+    suggestion: str = ""  # the query with rare words replaced by close, frequent ones
 
     def facets_json(self) -> dict:
         """Facets as JSON: ``{name: [{"value", "label", "count"}, ...]}``."""
@@ -223,8 +225,8 @@ def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
         stored = [(searcher.stored_fields(d), sc) for d, sc in sections]
         hits.append(Hit(**_info(stored[0][0]), score=score,
                         sections=[_section_hit(f, sc, terms) for f, sc in stored]))
-    return SearchResponse(request=request, total=len(matched), hits=hits,
-                          facets=count_facets(searcher, matched))
+    return SearchResponse(request=request, total=len(matched), hits=hits, facets=count_facets(searcher, matched),
+                          suggestion=suggest(searcher, request.q) if text.strip() else "")
 
 
 @dataclass

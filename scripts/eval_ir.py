@@ -85,7 +85,9 @@ def recall(ranked: list[str], grades: dict[str, int], k: int) -> float:
 def evaluate(folder: Path) -> dict[str, float]:
     """Build, run the judged queries and return the mean of each measure."""
     corpus, queries, qrels = read_collection(folder)
-    os.environ["TIPSEARCH_MAX_QUERY_LENGTH"] = str(max(len(q) for q in queries.values()) + 1)
+    longest = max(len(q) for q in queries.values()) + 1  # judged queries may be whole paragraphs
+    os.environ["TIPSEARCH_MAX_QUERY_LENGTH"] = str(longest)
+    os.environ["TIPSEARCH_MAX_CLAUSES"] = str(longest)
     os.environ["TIPSEARCH_MAX_LIMIT"] = str(DEPTH)
     scores = defaultdict(list)
     with tempfile.TemporaryDirectory() as tmp:

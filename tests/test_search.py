@@ -171,3 +171,25 @@ def test_sorting_by_year_and_country(ix):
     assert sorted(order("relevance")) == sorted(order("newest"))  # the same matches
     with pytest.raises(QueryRejected, match="sort must be one of"):
         search(searcher, SearchRequest(q="labor", sort="random"))
+
+
+@pytest.mark.parametrize("typed, found", [("Myanmar", "MMR"), ("Swaziland", "SWZ"), ("Eswatini", "SWZ"),
+                                          ("DPRK", "PRK"), ("Ivory Coast", "CIV")])
+def test_country_aliases_and_old_names_find_the_country_in_free_text(ix, typed, found):
+    hits = search(ix, SearchRequest(q=typed, limit=5)).hits
+    assert hits and hits[0].iso3 == found
+
+
+def test_british_and_american_spellings_find_the_same_narratives(ix):
+    def ids(q):
+        return [h.id for h in search(ix, SearchRequest(q=q, limit=20)).hits]
+
+    assert ids("forced labour programme") == ids("forced labor program")
+    assert ids("criminalised") == ids("criminalized")
+
+
+def test_did_you_mean_for_rare_words_prefers_country_names(ix):
+    assert search(ix, SearchRequest(q="forced labor in Afganistan")).suggestion == "forced labor in Afghanistan"
+    assert search(ix, SearchRequest(q="traficking of fishremen")).suggestion == "trafficking of fishermen"
+    assert search(ix, SearchRequest(q="forced labor country:burma")).suggestion == ""
+    assert search(ix, SearchRequest(q="xqzwv")).suggestion == ""

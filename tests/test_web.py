@@ -126,3 +126,9 @@ def test_api_gives_facets_and_takes_a_sort(client):
     years = [h["year"] or 0 for h in body["hits"]]
     assert years == sorted(years)
     assert client.get("/api/search?q=labor&sort=sideways").status_code == 400
+
+
+def test_search_page_offers_did_you_mean(client):
+    page = client.get("/search?q=Afganistan&year=2016").get_data(as_text=True)
+    assert 'Did you mean <a href="/search?q=Afghanistan&amp;year=2016">Afghanistan</a>?' in page
+    assert client.get("/api/search?q=Afganistan").get_json()["suggestion"] == "Afghanistan"

@@ -12,9 +12,10 @@ from webapp.searching import get_searcher, request_filters, run_search
 bp = Blueprint("views", __name__)
 
 
-def _page_url(page: int) -> str:
-    args = {k: v for k, v in request.args.items() if v and k != "page"}
-    return url_for("views.search_page", page=page, **args)
+def _page_url(page: int, **changed: str) -> str:
+    """This search's URL at ``page``, with the ``changed`` parameters (``q=...``) replaced."""
+    args = {k: v for k, v in {**request.args.to_dict(), **changed}.items() if v and k != "page"}
+    return url_for("views.search_page", **args, **({"page": page} if page > 1 else {}))
 
 
 @bp.get("/")
