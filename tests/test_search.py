@@ -1,6 +1,6 @@
 import pytest
 
-from indexer.errors import QueryRejected
+from indexer.errors import DocumentNotFound, QueryRejected
 from indexer.history import Edition, mark_changes, tier_history
 from indexer.query import Filters
 from indexer.search import SearchRequest, get_narrative, search
@@ -193,3 +193,17 @@ def test_did_you_mean_for_rare_words_prefers_country_names(ix):
     assert search(ix, SearchRequest(q="traficking of fishremen")).suggestion == "trafficking of fishermen"
     assert search(ix, SearchRequest(q="forced labor country:burma")).suggestion == ""
     assert search(ix, SearchRequest(q="xqzwv")).suggestion == ""
+
+
+def test_similar_narratives_in_the_same_edition_and_the_same_country_elsewhere(ix):
+    from indexer.similar import similar
+
+    found = similar(ix, "tip-2023-prk")
+    assert [s.id for s in found.other_editions] == ["tip-2002-prk"]
+    assert all(s.year == 2023 and s.id != "tip-2023-prk" and s.country != "North Korea" for s in found.same_edition)
+    hrr = similar(ix, "hrr-2023-tha")
+    assert hrr.same_edition and all(s.id.startswith("hrr-2023-") for s in hrr.same_edition)
+    scores = [s.score for s in hrr.same_edition]
+    assert scores == sorted(scores, reverse=True)
+    with pytest.raises(DocumentNotFound):
+        similar(ix, "tip-1999-xyz")

@@ -132,3 +132,12 @@ def test_search_page_offers_did_you_mean(client):
     page = client.get("/search?q=Afganistan&year=2016").get_data(as_text=True)
     assert 'Did you mean <a href="/search?q=Afghanistan&amp;year=2016">Afghanistan</a>?' in page
     assert client.get("/api/search?q=Afganistan").get_json()["suggestion"] == "Afghanistan"
+
+
+def test_document_page_links_similar_narratives(client):
+    page = client.get("/doc/tip-2023-prk").get_data(as_text=True)
+    similar = page.split('<aside class="similar"', 1)[1].split("</aside>", 1)[0]
+    assert "North Korea in other editions" in similar and 'href="/doc/tip-2002-prk"' in similar
+    body = client.get("/api/narratives/tip-2023-prk/similar").get_json()
+    assert [s["id"] for s in body["other_editions"]] == ["tip-2002-prk"]
+    assert client.get("/api/narratives/nope/similar").status_code == 404

@@ -8,6 +8,7 @@ from indexer.countries import lookup
 from indexer.errors import DocumentNotFound
 from indexer.history import tier_history
 from indexer.search import get_narrative, narrative_json
+from indexer.similar import similar
 from webapp.searching import get_searcher, run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -37,3 +38,9 @@ def api_country(iso3: str):
 def api_narrative(narrative_id: str):
     """One narrative whole: metadata, sections in order and its recommendations, as ``tipsearch show``."""
     return jsonify(narrative_json(*get_narrative(get_searcher(), narrative_id)))
+
+
+@bp.get("/narratives/<narrative_id>/similar")
+def api_similar(narrative_id: str):
+    """The narratives most like one: ``{same_edition: [...], other_editions: [...]}``."""
+    return jsonify(similar(get_searcher(), narrative_id).as_json())

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from indexer.history import editions
 from indexer.query import FILTER_NAMES
 from indexer.search import get_narrative
+from indexer.similar import similar
 from webapp.searching import get_searcher, request_filters, run_search
 
 bp = Blueprint("views", __name__)
@@ -41,6 +42,7 @@ def document_page(narrative_id: str):
     earlier = [e for e in others if e.year < meta.year]
     later = [e for e in others if e.year > meta.year]
     return render_template("doc.html", meta=meta, sections=sections, q=request.args.get("q", ""),
+                           similar=similar(searcher, narrative_id),
                            previous=earlier[-1] if earlier else None, next=later[0] if later else None)
 
 
