@@ -49,6 +49,13 @@ def index_dir(tmp_path_factory, sources) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def hrr_2023(tmp_path_factory):
+    """An index of every 2023 Human Rights Report page in ../shared, and its build report."""
+    target = tmp_path_factory.mktemp("hrr2023") / "index"
+    return target, build_index([shared_path(HRR / "2023")], target)
+
+
 @pytest.fixture
 def needs_hrr():
     shared_path(HRR)

@@ -18,9 +18,7 @@ def _expected(path):
     return lookup(slug), int(path.parent.name)
 
 
-def _check_folder(folders, tmp_path):
-    target = tmp_path / "ix"
-    report = build_index(folders, target)
+def _check_folder(folders, target, report):
     files = sorted(p for folder in folders for p in folder.glob("*.html.gz"))
     assert report.failures == []
     assert report.narratives == len(files)
@@ -32,8 +30,8 @@ def _check_folder(folders, tmp_path):
     return searcher
 
 
-def test_2023_folder_indexes_every_page(tmp_path):
-    with _check_folder([shared_path(HRR / "2023")], tmp_path) as searcher:
+def test_2023_folder_indexes_every_page(hrr_2023):
+    with _check_folder([HRR / "2023"], *hrr_2023) as searcher:
         assert search(searcher, SearchRequest(q='"No FEAR Act"')).hits == []
         top = search(searcher, SearchRequest(q="Rohingya refugees in Cox's Bazar", filters=Filters(year="2023")))
         assert top.hits[0].iso3 in {"BGD", "MMR"}
@@ -42,4 +40,4 @@ def test_2023_folder_indexes_every_page(tmp_path):
 @pytest.mark.corpus
 def test_whole_hrr_corpus_indexes_every_page(tmp_path):
     folders = sorted(p for p in shared_path(HRR).iterdir() if p.is_dir())
-    _check_folder(folders, tmp_path).close()
+    _check_folder(folders, tmp_path / "ix", build_index(folders, tmp_path / "ix")).close()
