@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -43,11 +44,12 @@ def read_collection(folder: Path) -> tuple[dict[str, dict], dict[str, str], dict
         queries = {str(q["_id"]): q["text"] for q in map(json.loads, lines)}
     qrels: dict[str, dict[str, int]] = defaultdict(dict)
     with (folder / "qrels.tsv").open(encoding="utf-8", newline="") as rows:
-        reader = csv.reader(rows, delimiter="\t")
-        next(reader)
-        for query_id, doc_id, grade in reader:
-            if int(grade) > 0:
-                qrels[query_id][doc_id] = int(grade)
+        for row in csv.reader(rows, delimiter="\t"):
+            if len(row) < 3 or not row[2].strip().lstrip("-").isdigit():
+                continue  # the header line, or a blank one
+            query_id, doc_id, grade = row[0], row[1], int(row[2])
+            if grade > 0:
+                qrels[query_id][doc_id] = grade
     return corpus, queries, qrels
 
 
@@ -61,6 +63,21 @@ def build(corpus: dict[str, dict], index_dir: Path) -> None:
                                   title=title, sections=[Section(title, ["text"], doc.get("text") or "")])
             for document in documents(narrative):
                 writer.add_document(**document)
+
+
+@contextmanager
+def _environment(values: dict[str, str]):
+    """Set environment variables for the duration, then restore them."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def ndcg(ranked: list[str], grades: dict[str, int], k: int) -> float:
@@ -86,11 +103,10 @@ def evaluate(folder: Path) -> dict[str, float]:
     """Build, run the judged queries and return the mean of each measure."""
     corpus, queries, qrels = read_collection(folder)
     longest = max(len(q) for q in queries.values()) + 1  # judged queries may be whole paragraphs
-    os.environ["TIPSEARCH_MAX_QUERY_LENGTH"] = str(longest)
-    os.environ["TIPSEARCH_MAX_CLAUSES"] = str(longest)
-    os.environ["TIPSEARCH_MAX_LIMIT"] = str(DEPTH)
+    limits = {"TIPSEARCH_MAX_QUERY_LENGTH": str(longest), "TIPSEARCH_MAX_CLAUSES": str(longest),
+              "TIPSEARCH_MAX_LIMIT": str(DEPTH)}
     scores = defaultdict(list)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, _environment(limits):
         started = time.perf_counter()
         build(corpus, Path(tmp))
         built = time.perf_counter() - started
