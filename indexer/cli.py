@@ -142,8 +142,8 @@ def _terminal_snippet(snippet_html: str, colour: bool) -> str:
     return html.unescape(marked)
 
 
-@main.command("search")
-@click.argument("query", nargs=-1)
+@main.command("search", context_settings={"ignore_unknown_options": True})
+@click.argument("query", nargs=-1, type=click.UNPROCESSED)
 @INDEX_OPTION
 @click.option("--report", default="", help="tip, hrr or other.")
 @click.option("--country", default="", help="Country name, alias or ISO3 code.")

@@ -120,3 +120,11 @@ def test_search_prints_facets_on_request(runner):
     lines = runner.invoke(main, ["search", "labor", "--facets", "--json"]).output.splitlines()
     assert set(json.loads(lines[-1])["facets"]) == {"report", "year", "country", "region", "tier", "section"}
     assert all("id" in json.loads(line) for line in lines[:-1])
+
+
+def test_a_query_word_may_start_with_a_minus(runner):
+    with_all = runner.invoke(main, ["search", "forced", "labor", "--json", "--limit", "50"])
+    without = runner.invoke(main, ["search", "forced", "labor", "-fishing", "--json", "--limit", "50"])
+    assert without.exit_code == 0, without.output
+    ids = {json.loads(line)["id"] for line in without.output.splitlines()}
+    assert ids and ids < {json.loads(line)["id"] for line in with_all.output.splitlines()}
