@@ -42,6 +42,7 @@ SETTINGS = {
         Setting("max_pdf_bytes", 200_000_000, "Largest PDF file extracted, in bytes."),
         Setting("index_procs", 2, "Worker processes used to build the index."),
         Setting("web_threads", 8, "Threads serving web requests under waitress."),
+        Setting("rate_limit", 1000, "Web requests a minute from one client before 429 (0: no limit)."),
         Setting("index_memory_mb", 256, "Memory per index worker before it flushes a segment, in MB."),
         Setting("raw", "data/raw", "Directory fetched report pages and PDFs are saved in (and indexed from)."),
         Setting("fetch_delay", 1.0, "Seconds between two requests to a site when fetching."),

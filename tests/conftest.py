@@ -63,7 +63,7 @@ def needs_hrr():
 
 @pytest.fixture
 def app(index_dir):
-    return create_app({"TESTING": True, "INDEX": str(index_dir)})
+    return create_app({"TESTING": True, "INDEX": str(index_dir), "RATE_LIMIT": 0})
 
 
 @pytest.fixture

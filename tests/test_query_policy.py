@@ -94,7 +94,7 @@ def test_any_string_gives_results_or_a_clear_refusal(index_dir, text):
 
 @pytest.fixture(scope="module")
 def api(index_dir):
-    return create_app({"TESTING": True, "INDEX": str(index_dir)}).test_client()
+    return create_app({"TESTING": True, "INDEX": str(index_dir), "RATE_LIMIT": 0}).test_client()
 
 
 @settings(max_examples=200, deadline=None)

@@ -1,8 +1,10 @@
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from indexer.cli import main
+from webapp import create_app
 
 
 def test_search_page_lists_ranked_narratives_with_marks(client):
@@ -141,3 +143,76 @@ def test_document_page_links_similar_narratives(client):
     body = client.get("/api/narratives/tip-2023-prk/similar").get_json()
     assert [s["id"] for s in body["other_editions"]] == ["tip-2002-prk"]
     assert client.get("/api/narratives/nope/similar").status_code == 404
+
+
+def test_too_many_requests_get_429_with_retry_after(index_dir):
+    client = create_app({"TESTING": True, "INDEX": str(index_dir), "RATE_LIMIT": 3}).test_client()
+    statuses = [client.get("/api/search?q=labor").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = client.get("/search?q=labor")
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    assert refused.headers["Content-Security-Policy"] and "try again" in refused.get_data(as_text=True)
+    assert client.get("/healthz").status_code == 200  # not counted
+    other = client.get("/api/search?q=labor", environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert other.status_code == 200  # each client has its own allowance
+
+
+def test_rate_limiter_refills_over_time():
+    from webapp.ratelimit import RateLimiter
+
+    limiter = RateLimiter(60)  # one a second
+    assert all(limiter.wait("a", now=0.0) == 0 for _ in range(60))
+    assert limiter.wait("a", now=0.0) == pytest.approx(1.0)
+    assert limiter.wait("a", now=1.0) == 0
+
+
+def test_search_page_facets_filter_and_show_what_is_active(client):
+    page = client.get("/search?q=labor").get_data(as_text=True)
+    facets = page.split('<aside class="facets"', 1)[1].split("</aside>", 1)[0]
+    assert 'href="/search?q=labor&amp;tier=3"' in facets and "Tier 3" in facets
+    narrowed = client.get("/search?q=labor&tier=3").get_data(as_text=True)
+    active = narrowed.split('<section class="active"', 1)[1].split("</section>", 1)[0]
+    assert 'href="/search?q=labor"' in active and "tier: 3" in active  # the link that removes it
+    assert '<option value="newest" selected>' in client.get("/search?q=labor&sort=newest").get_data(as_text=True)
+
+
+def test_exports_are_bounded_files_without_markup_or_formulas(client):
+    response = client.get("/api/export.csv?q=labor")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="tipsearch-results.csv"'
+    text = response.get_data(as_text=True)
+    assert text.startswith("rank,id,report,year") and len(text.splitlines()) > 2 and "<mark>" not in text
+    body = client.get("/api/export.json?q=labor&limit=2").get_json()
+    assert len(body["rows"]) == 2 and body["rows"][0]["rank"] == 1
+    assert client.get("/api/export.xml?q=labor").status_code == 404
+    from webapp.exports import to_csv
+    assert "'=HYPERLINK" in to_csv([{"title": "=HYPERLINK(1)"}])
+
+
+def test_trend_page_counts_matches_per_edition(client):
+    page = client.get('/trend?q="forced labor"').get_data(as_text=True)
+    assert "<svg" in page and '<th scope="row">2023</th>' in page
+    assert "<script" not in page
+
+
+def test_country_page_has_the_tier_timeline_and_compares_two_editions(client):
+    page = client.get("/country/PRK").get_data(as_text=True)
+    assert "<svg" in page and "2002: Tier 3" in page and 'name="section"' in page
+    compared = client.get("/country/PRK/compare?report=tip&section=summary&from=2002&to=2023").get_data(as_text=True)
+    assert '<tr class="removed">' in compared and '<tr class="added">' in compared
+    assert client.get("/country/PRK/compare?report=tip&section=summary&from=1999&to=2023").status_code == 404
+    assert client.get("/country/PRK/compare?section=summary").status_code == 400
+    assert client.get("/country/ATL").status_code == 404
+
+
+def test_document_page_cites_and_links_the_pdf_page(client):
+    page = client.get("/doc/tip-2023-mmr").get_data(as_text=True)
+    assert "Cite this:" in page and 'href="/country/MMR"' in page
+    cite = page.split('<p class="cite">', 1)[1].split("</p>", 1)[0]
+    assert "2023 Trafficking in Persons Report: Burma</cite>, p. 1" in cite  # the narrative came from a PDF
+
+
+def test_opensearch_description(client):
+    response = client.get("/opensearch.xml")
+    assert response.mimetype == "application/opensearchdescription+xml"
+    assert "/search?q={searchTerms}" in response.get_data(as_text=True)
+    assert 'rel="search"' in client.get("/").get_data(as_text=True)

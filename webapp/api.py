@@ -1,14 +1,17 @@
 """JSON API: the same search as the pages and the CLI."""
 
+import json
 from dataclasses import asdict
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, Response, jsonify
 
+from indexer import settings
 from indexer.countries import lookup
 from indexer.errors import DocumentNotFound
 from indexer.history import tier_history
 from indexer.search import get_narrative, narrative_json
 from indexer.similar import similar
+from webapp.exports import export_rows, to_csv
 from webapp.searching import get_searcher, run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -44,3 +47,17 @@ def api_narrative(narrative_id: str):
 def api_similar(narrative_id: str):
     """The narratives most like one: ``{same_edition: [...], other_editions: [...]}``."""
     return jsonify(similar(get_searcher(), narrative_id).as_json())
+
+
+@bp.get("/export.<fmt>")
+def export(fmt: str):
+    """The result list as a CSV or JSON file, up to ``max_limit`` narratives (``limit`` to ask fewer)."""
+    if fmt not in ("csv", "json"):
+        raise DocumentNotFound(f"no export format {fmt!r}; csv or json")
+    response, _, _ = run_search(int(settings.get("max_limit")))
+    rows = export_rows(response)
+    body = to_csv(rows) if fmt == "csv" else json.dumps({"query": response.request.q, "total": response.total,
+                                                          "rows": rows}, ensure_ascii=False, indent=1)
+    mimetype = "text/csv" if fmt == "csv" else "application/json"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="tipsearch-results.{fmt}"'})

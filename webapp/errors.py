@@ -8,10 +8,10 @@ from werkzeug.exceptions import HTTPException
 from indexer.errors import TipsearchError
 
 
-def _respond(status: int, message: str):
+def _respond(status: int, message: str, headers: dict | None = None):
     if request.path.startswith("/api/"):
-        return jsonify({"error": message, "status": status}), status
-    return render_template("error.html", status=status, message=message), status
+        return jsonify({"error": message, "status": status}), status, headers or {}
+    return render_template("error.html", status=status, message=message), status, headers or {}
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -23,4 +23,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return _respond(error.code or 500, error.description or error.name)
+        retry_after = getattr(error, "retry_after", None)
+        return _respond(error.code or 500, error.description or error.name,
+                        {"Retry-After": str(retry_after)} if retry_after else None)

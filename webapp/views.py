@@ -19,6 +19,11 @@ def _page_url(page: int, **changed: str) -> str:
     return url_for("views.search_page", **args, **({"page": page} if page > 1 else {}))
 
 
+FACET_TITLES = {"report": "Report", "year": "Year", "country": "Country", "region": "Region", "tier": "Tier",
+                "section": "Section"}
+FACET_SIZE = 12  # values shown per facet, the most frequent
+
+
 @bp.get("/")
 @bp.get("/search")
 def search_page():
@@ -29,8 +34,16 @@ def search_page():
     if asked:
         response, page, size = run_search()
     pages = -(-response.total // size) if response else 0
-    return render_template("search.html", q=request.args.get("q", ""), filters=filters,
-                           response=response, page=page, pages=pages, page_url=_page_url)
+    active = [(name, getattr(filters, name)) for name in FILTER_NAMES if getattr(filters, name)]
+    return render_template("search.html", q=request.args.get("q", ""), filters=filters, active=active,
+                           sort=request.args.get("sort", "relevance"), response=response, page=page, pages=pages,
+                           page_url=_page_url, export_url=_export_url, facet_titles=FACET_TITLES,
+                           facet_size=FACET_SIZE)
+
+
+def _export_url(fmt: str) -> str:
+    args = {k: v for k, v in request.args.items() if v and k != "page"}
+    return url_for("api.export", fmt=fmt, **args)
 
 
 @bp.get("/doc/<narrative_id>")
@@ -41,8 +54,9 @@ def document_page(narrative_id: str):
     others = editions(searcher, meta.report, meta.iso3) if meta.iso3 and meta.year else []
     earlier = [e for e in others if e.year < meta.year]
     later = [e for e in others if e.year > meta.year]
+    pdf_page = sections[0].page if meta.source.lower().split("#")[0].endswith(".pdf") else None
     return render_template("doc.html", meta=meta, sections=sections, q=request.args.get("q", ""),
-                           similar=similar(searcher, narrative_id),
+                           similar=similar(searcher, narrative_id), pdf_page=pdf_page,
                            previous=earlier[-1] if earlier else None, next=later[0] if later else None)
 
 
@@ -50,3 +64,10 @@ def document_page(narrative_id: str):
 def healthz():
     """Liveness: the index opens and holds documents."""
     return {"status": "ok", "index": current_app.config["INDEX"], "documents": get_searcher().doc_count()}
+
+
+@bp.get("/opensearch.xml")
+def opensearch():
+    """OpenSearch description, so that browsers can add tipsearch as a search engine."""
+    body = render_template("opensearch.xml", search_url=url_for("views.search_page", _external=True))
+    return current_app.response_class(body, mimetype="application/opensearchdescription+xml")
