@@ -50,6 +50,6 @@ def tier_points(history: list[Edition]) -> list[Point]:
     first, last = history[0].year, history[-1].year
     span = max(1, last - first)
     row = CHART_HEIGHT / (len(TIMELINE_ROWS) - 1)
-    return [Point(e, 40 + (CHART_WIDTH - 80) * (e.year - first) / span,
+    return [Point(e, 90 + (CHART_WIDTH - 120) * (e.year - first) / span,
                   20 + row * TIMELINE_ROWS.index(e.tier if e.tier in TIER_RANK else "special") * 0.8)
             for e in history]
