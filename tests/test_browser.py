@@ -97,6 +97,9 @@ def test_search_then_a_facet_then_a_document(page, site):
     page.locator("ol.hits > li h2 a").first.click()
     page.wait_for_url("**/doc/**")
     assert page.locator("article.narrative h1").is_visible() and page.locator("mark").count() > 0
+    target = page.url.split("#", 1)[1]  # the best-matching section, scrolled into view
+    top = page.evaluate(f"document.getElementById({target!r}).getBoundingClientRect().top")
+    assert 0 <= top < WIDTHS["desktop"]["height"] and page.locator(f"section#{target} mark").count() > 0
     assert page.get_by_text("Cite this:").is_visible()
     audit(page, "document")
 
