@@ -21,6 +21,7 @@ from indexer import settings
 from indexer.countries import lookup
 from indexer.errors import ExtractionError
 from indexer.extract.html import extract_html
+from indexer.extract.isolated import run_isolated
 from indexer.extract.pdf import extract_pdf
 from indexer.fetch.manifest import provenance
 from indexer.narratives import Narrative, build_narratives
@@ -83,7 +84,8 @@ def extract_file(path: Path) -> list[Narrative]:
     if is_pdf(path):
         if len(data) > settings.get("max_pdf_bytes"):
             raise ExtractionError(f"{name}: PDF larger than {settings.get('max_pdf_bytes')} bytes")
-        extracted = extract_pdf(data, name)
+        extracted = run_isolated(name, extract_pdf, (data, name), float(settings.get("pdf_timeout")),
+                                 int(settings.get("pdf_memory_mb")))
     else:
         extracted = extract_html(data, name, settings.get("max_html_bytes"))
     fetched = provenance(path)

@@ -1,0 +1,74 @@
+"""Hostile files fail alone, each with a reason naming it, while the rest is indexed."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+
+import pytest
+
+from indexer.build import build_index
+from indexer.errors import ExtractionError
+from indexer.extract.isolated import run_isolated
+from tests.conftest import PDF_HOSTILE, TIP_FIXTURES, shared_path
+from tests.fixtures.tip_pdf import write_tip_pdf
+
+
+@pytest.fixture
+def hostile_folder(tmp_path):
+    """Good pages and a good PDF beside every kind of bad file."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(TIP_FIXTURES / "2019-south-korea.html", folder / "good.html")
+    good_pdf = write_tip_pdf(folder / "good.pdf")
+    bad = {
+        "bomb.html.gz": gzip.compress(b" " * 60_000_000, compresslevel=9),  # 60 MB of blanks in 60 KB
+        "nested.html": b"<html><body>" + b"<div>" * 200_000 + b"deep" + b"</div>" * 200_000 + b"</body></html>",
+        "truncated.pdf": good_pdf.read_bytes()[: good_pdf.stat().st_size // 2],
+        "empty.pdf": b"",
+        "empty.html": b"",
+        "not-a-pdf.pdf": b"<html><body><p>This is HTML named .pdf</p></body></html>",
+    }
+    for name, data in bad.items():
+        (folder / name).write_bytes(data)
+    return folder, set(bad)
+
+
+def _failures(report):
+    return {path.rsplit("/", 1)[-1]: reason for path, reason in report.failures}
+
+
+def test_every_bad_file_fails_alone_with_a_reason(hostile_folder, tmp_path):
+    folder, bad = hostile_folder
+    shared = shared_path(PDF_HOSTILE)
+    for path in shared.iterdir():
+        shutil.copy(path, folder / f"shared-{path.name}")
+    report = build_index([folder], tmp_path / "index")
+    failed = _failures(report)
+    assert bad <= set(failed), failed
+    assert {"shared-aes-256.pdf", "shared-rc4-128.pdf"} <= set(failed)  # the others may yield some text
+    assert all(name in reason for name, reason in failed.items())
+    assert "good.html" not in failed and "good.pdf" not in failed
+    assert report.narratives >= 2
+
+
+def test_a_pdf_that_takes_too_long_is_stopped(hostile_folder, tmp_path, monkeypatch):
+    folder, _ = hostile_folder
+    monkeypatch.setenv("TIPSEARCH_PDF_TIMEOUT", "0.001")
+    failed = _failures(build_index([folder / "good.pdf", folder / "good.html"], tmp_path / "index"))
+    assert set(failed) == {"good.pdf"} and "took longer than 0.001 s and was stopped" in failed["good.pdf"]
+
+
+def _allocate(megabytes: int) -> int:
+    return len(bytearray(megabytes * 1024 * 1024))
+
+
+def test_an_extraction_that_needs_too_much_memory_is_stopped():
+    assert run_isolated("small.pdf", _allocate, (5,), timeout=30, memory_mb=200) == 5 * 1024 * 1024
+    with pytest.raises(ExtractionError, match="huge.pdf: extraction needed more than the 50 MB memory cap"):
+        run_isolated("huge.pdf", _allocate, (500,), timeout=30, memory_mb=50)
+
+
+def test_an_extraction_that_crashes_is_reported_not_raised():
+    with pytest.raises(ExtractionError, match=r"odd.pdf: ZeroDivisionError"):
+        run_isolated("odd.pdf", divmod, (1, 0), timeout=30, memory_mb=200)
