@@ -20,6 +20,7 @@ from indexer.facets import SORTS
 from indexer.fetch import fetch_editions
 from indexer.fetch.crawl import FetchReport
 from indexer.history import tier_history
+from indexer.locking import index_lock
 from indexer.query import Filters, split_filters
 from indexer.search import SearchRequest, get_narrative, narrative_json, search
 from indexer.store import index_dir, open_searcher
@@ -116,7 +117,11 @@ def _index(paths: tuple[Path, ...], index: Path | None, add: bool) -> int:
     def on_failure(_path: str, reason: str) -> None:
         _warn(f"failed: {reason}")
 
-    report = build_index(list(paths), target, add=add, progress=progress, on_failure=on_failure)
+    try:
+        with index_lock(target):
+            report = build_index(list(paths), target, add=add, progress=progress, on_failure=on_failure)
+    except TipsearchError as error:
+        _fail(error)
     click.echo(f"indexed {report.narratives} narratives ({report.sections} sections) from "
                f"{report.files} files into {target} in {report.seconds:.1f}s; "
                f"{len(report.failures)} failed"

@@ -30,3 +30,10 @@ class DocumentNotFound(TipsearchError):
     """No narrative with the requested id is in the index."""
 
     http_status = 404
+
+
+class IndexBusy(TipsearchError):
+    """Another job is writing the index; exit status 75 (EX_TEMPFAIL): try again later."""
+
+    exit_code = 75
+    http_status = 503

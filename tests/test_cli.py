@@ -128,3 +128,43 @@ def test_a_query_word_may_start_with_a_minus(runner):
     assert without.exit_code == 0, without.output
     ids = {json.loads(line)["id"] for line in without.output.splitlines()}
     assert ids and ids < {json.loads(line)["id"] for line in with_all.output.splitlines()}
+
+
+def test_a_second_index_job_exits_75_at_once_and_a_dead_ones_lock_does_not_block(tmp_path):
+    import multiprocessing
+    import os
+    import signal
+    import time
+
+    from indexer.errors import IndexBusy
+    from indexer.locking import index_lock
+
+    target = tmp_path / "index"
+    with index_lock(target):
+        busy = CliRunner().invoke(main, ["index", str(TIP_FIXTURES), "--index", str(target)])
+    assert busy.exit_code == 75 and "index busy" in busy.output
+
+    def hold_forever():
+        with index_lock(target):
+            signal.pause()
+
+    def held() -> bool:
+        try:
+            with index_lock(target):
+                return False
+        except IndexBusy:
+            return True
+
+    holder = multiprocessing.get_context("fork").Process(target=hold_forever)
+    holder.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not held() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert held()
+        os.kill(holder.pid, signal.SIGKILL)
+    finally:
+        holder.join()
+    assert not held()  # the kernel let go of the killed job's lock
+    after = CliRunner().invoke(main, ["index", str(TIP_FIXTURES), "--index", str(target)])
+    assert after.exit_code == 0, after.output
