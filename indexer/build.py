@@ -1,8 +1,9 @@
 """Build the index from files and folders: extract in worker processes, write with Whoosh.
 
 One file that cannot be read or parsed is reported and skipped; the rest are indexed.
-A full build writes a new directory beside the index and then moves it into place,
-so searches never see a half-built index.
+Every build is written in a new build directory and published by an atomic swap of the
+index's ``current`` link (``indexer/builds.py``), so searches never see a half-built index;
+``add=True`` starts the new build from a copy of the current one.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from indexer import settings
+from indexer.builds import build_dir, new_build_id, publish, searched_dir
 from indexer.countries import lookup
 from indexer.errors import ExtractionError
 from indexer.extract.html import extract_html
@@ -39,6 +41,7 @@ class BuildReport:
     narratives: int = 0
     sections: int = 0
     repeated: int = 0  # PDF narratives left out because a page of the same edition has them
+    build_id: str = ""  # the build published, "" when none was
     failures: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -165,14 +168,15 @@ def build_index(paths: list[Path], index_dir: Path, add: bool = False,
         on_failure(path, f"{path}: {reason}")
     files.sort(key=is_pdf)  # pages first: a narrative both on a page and in a PDF is taken from the page
     report.files = len(files)
-    target = index_dir if add and whoosh_index.exists_in(str(index_dir)) else index_dir.with_name(
-        index_dir.name + ".building")
-    if target != index_dir:
-        shutil.rmtree(target, ignore_errors=True)
+    report.build_id = new_build_id()
+    target = build_dir(index_dir, report.build_id)
+    previous = searched_dir(index_dir)
+    if add and whoosh_index.exists_in(str(previous)):
+        shutil.copytree(previous, target)
+        ix = whoosh_index.open_dir(str(target))
+    else:
         target.mkdir(parents=True)
         ix = whoosh_index.create_in(str(target), make_schema())
-    else:
-        ix = whoosh_index.open_dir(str(target))
     procs = int(settings.get("index_procs"))
     writer = ix.writer(procs=procs, limitmb=int(settings.get("index_memory_mb")), multisegment=procs > 1)
     seen: set[str] = set()
@@ -194,20 +198,12 @@ def build_index(paths: list[Path], index_dir: Path, add: bool = False,
         writer.commit()
     except BaseException:
         writer.cancel()
-        raise
-    if target != index_dir and report.narratives:
-        _replace_dir(target, index_dir)
-    elif target != index_dir:
         shutil.rmtree(target, ignore_errors=True)
+        raise
+    if report.narratives:
+        publish(index_dir, report.build_id)
+    else:
+        shutil.rmtree(target, ignore_errors=True)
+        report.build_id = ""
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _replace_dir(new: Path, old: Path) -> None:
-    """Move ``new`` to ``old``'s place, removing the previous contents."""
-    retired = old.with_name(old.name + ".old")
-    shutil.rmtree(retired, ignore_errors=True)
-    if old.exists():
-        old.rename(retired)
-    new.rename(old)
-    shutil.rmtree(retired, ignore_errors=True)

@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from indexer import settings
 from indexer.build import build_index
+from indexer.builds import rollback
 from indexer.catalog import reports
 from indexer.errors import TipsearchError
 from indexer.facets import SORTS
@@ -23,7 +24,7 @@ from indexer.history import tier_history
 from indexer.locking import index_lock
 from indexer.query import Filters, split_filters
 from indexer.search import SearchRequest, get_narrative, narrative_json, search
-from indexer.store import index_dir, open_searcher
+from indexer.store import index_dir, index_status, open_searcher
 
 INDEX_OPTION = click.option("--index", "index", envvar="TIPSEARCH_INDEX", type=click.Path(path_type=Path),
                             default=None, help="Index directory [default: data/index].")
@@ -252,6 +253,38 @@ def tiers_command(country: str, index: Path | None, as_json: bool) -> None:
             note = f"  ({'; '.join(notes)})" if notes else ""
             click.echo(f"  {edition.year}  {edition.tier_label or edition.tier}{note}")
     sys.exit(0 if history else 1)
+
+
+@main.command("rollback")
+@INDEX_OPTION
+def rollback_command(index: Path | None) -> None:
+    """Publish the build before the current one again."""
+    target = index_dir(index)
+    try:
+        with index_lock(target):
+            build_id = rollback(target)
+    except TipsearchError as error:
+        _fail(error)
+    click.echo(f"current build is now {build_id}")
+
+
+@main.command("status")
+@INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the status as one JSON object.")
+def status_command(index: Path | None, as_json: bool) -> None:
+    """The current build, its age and counts, and the builds kept for rollback."""
+    try:
+        status = index_status(index_dir(index))
+    except TipsearchError as error:
+        _fail(error)
+    if as_json:
+        click.echo(json.dumps(status, ensure_ascii=False))
+        return
+    click.echo(f"index {status['index']}: build {status['build'] or '(plain index)'}, "
+               f"{status['age_seconds'] / 3600:.1f} hours old")
+    click.echo(f"  {status['narratives']} narratives: " + ", ".join(
+        f"{report} {years}" for report, years in status["by_report"].items()))
+    click.echo("  builds kept: " + (", ".join(status["builds"]) or "none"))
 
 
 def _serve(index: Path | None, host: str, port: int) -> None:

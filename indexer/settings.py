@@ -42,6 +42,7 @@ SETTINGS = {
         Setting("max_pdf_bytes", 200_000_000, "Largest PDF file extracted, in bytes."),
         Setting("pdf_timeout", 300.0, "Seconds one PDF's extraction may take before it is stopped."),
         Setting("pdf_memory_mb", 2048, "Memory one PDF's extraction may add to its process, in MB."),
+        Setting("builds_to_keep", 3, "Index builds kept (the current one included) for rollback."),
         Setting("index_procs", 2, "Worker processes used to build the index."),
         Setting("web_threads", 8, "Threads serving web requests under waitress."),
         Setting("rate_limit", 1000, "Web requests a minute from one client before 429 (0: no limit)."),

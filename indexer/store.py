@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -16,6 +17,7 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from indexer import settings
+from indexer.builds import all_builds, current_build, searched_dir
 from indexer.errors import IndexUnavailable
 from indexer.ranking import TipBM25
 
@@ -26,8 +28,8 @@ def index_dir(path: str | Path | None = None) -> Path:
 
 
 def open_index(path: str | Path | None = None) -> Index:
-    """Open the index, or raise IndexUnavailable saying where it was looked for."""
-    directory = index_dir(path)
+    """Open the index (its current build), or raise IndexUnavailable saying where it was looked for."""
+    directory = searched_dir(index_dir(path))
     if not whoosh_index.exists_in(str(directory)):
         raise IndexUnavailable(f"no index at {directory}: build one with 'tipsearch index PATH...'")
     try:
@@ -42,18 +44,20 @@ def open_searcher(path: str | Path | None = None) -> Searcher:
 
 
 class SearcherCache:
-    """One open searcher per thread, replaced when the index directory changes."""
+    """One open searcher per thread, replaced when another build is published (or the index changes)."""
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.directory = index_dir(path)
         self._local = threading.local()
 
-    def _version(self) -> tuple[int, int]:
+    def _version(self) -> tuple[str, int, int]:
+        """Which build is current and its state: a swap or a change in place opens a new searcher."""
+        searched = searched_dir(self.directory)
         try:
-            stat = os.stat(self.directory)
+            stat = os.stat(searched)
         except OSError:
             raise IndexUnavailable(f"no index at {self.directory}") from None
-        return stat.st_ino, stat.st_mtime_ns
+        return str(searched), stat.st_ino, stat.st_mtime_ns
 
     def get(self) -> Searcher:
         """This thread's searcher on the current index."""
@@ -65,3 +69,18 @@ class SearcherCache:
             if old is not None:
                 old.close()
         return self._local.searcher
+
+
+def index_status(path: str | Path | None = None) -> dict:
+    """The current build's id, age and narrative counts (by report, the years covered), and the builds kept."""
+    root = index_dir(path)
+    searched = searched_dir(root)
+    with open_searcher(root) as searcher:
+        years: dict[str, set[int]] = {}
+        for fields in searcher.documents(kind="narrative"):
+            years.setdefault(fields["report"], set()).add(fields["year"])
+        narratives = searcher.doc_frequency("kind", "narrative")
+    by_report = {r: f"{min(y)}-{max(y)}" if len(y) > 1 else str(min(y)) for r, y in sorted(years.items())}
+    return {"index": str(root), "build": current_build(root).name if current_build(root) else "",
+            "age_seconds": round(time.time() - searched.stat().st_mtime), "narratives": narratives,
+            "by_report": by_report, "builds": [b.name for b in all_builds(root)]}

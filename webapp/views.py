@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 from flask import Blueprint, current_app, render_template, request, url_for
 
+from indexer.builds import current_build, searched_dir
 from indexer.history import editions
 from indexer.query import FILTER_NAMES
 from indexer.search import get_narrative
@@ -62,8 +66,12 @@ def document_page(narrative_id: str):
 
 @bp.get("/healthz")
 def healthz():
-    """Liveness: the index opens and holds documents."""
-    return {"status": "ok", "index": current_app.config["INDEX"], "documents": get_searcher().doc_count()}
+    """Liveness: the index opens and holds documents; which build is current and how old it is."""
+    root = Path(current_app.config["INDEX"])
+    searched = searched_dir(root)
+    build = current_build(root)
+    return {"status": "ok", "index": str(root), "documents": get_searcher().doc_count(),
+            "build": build.name if build else None, "age_seconds": round(time.time() - searched.stat().st_mtime)}
 
 
 @bp.get("/opensearch.xml")

@@ -1,0 +1,84 @@
+"""Builds published by an atomic swap, kept for rollback, followed by the web app."""
+
+from __future__ import annotations
+
+import shutil
+
+from click.testing import CliRunner
+from whoosh import index as whoosh_index
+
+from indexer.build import build_index
+from indexer.builds import all_builds, current_build, publish, rollback
+from indexer.cli import main
+from indexer.store import SearcherCache, open_searcher
+from tests.conftest import TIP_FIXTURES
+from webapp import create_app
+
+
+def _narratives(root) -> int:
+    with open_searcher(root) as searcher:
+        return searcher.doc_frequency("kind", "narrative")
+
+
+def test_each_build_is_published_whole_and_the_oldest_are_dropped(tmp_path, monkeypatch):
+    monkeypatch.setenv("TIPSEARCH_BUILDS_TO_KEEP", "2")
+    root = tmp_path / "index"
+    ids = [build_index([TIP_FIXTURES / name], root).build_id
+           for name in ("2002-multi-country.html", "2016-afghanistan.html", "2019-south-korea.html")]
+    assert current_build(root).name == ids[-1] and (root / "current").is_symlink()
+    assert [b.name for b in all_builds(root)] == ids[1:]
+    assert _narratives(root) == 1
+    assert rollback(root) == ids[1] and current_build(root).name == ids[1]
+
+
+def test_a_build_with_nothing_indexed_publishes_nothing(tmp_path):
+    root = tmp_path / "index"
+    first = build_index([TIP_FIXTURES], root).build_id
+    empty = tmp_path / "empty.html"
+    empty.write_text("")
+    assert build_index([empty], root).build_id == ""
+    assert current_build(root).name == first and len(all_builds(root)) == 1
+
+
+def test_add_starts_from_a_copy_of_the_current_build(tmp_path):
+    root = tmp_path / "index"
+    first = build_index([TIP_FIXTURES / "2002-multi-country.html"], root).build_id
+    build_index([TIP_FIXTURES / "2016-afghanistan.html"], root, add=True)
+    assert _narratives(root) == 4
+    rollback(root)
+    assert current_build(root).name == first and _narratives(root) == 3  # the old build was left as it was
+
+
+def test_a_plain_index_directory_still_opens_and_is_replaced_by_builds(tmp_path):
+    root = tmp_path / "index"
+    build_index([TIP_FIXTURES / "2016-afghanistan.html"], tmp_path / "scratch")
+    shutil.copytree(current_build(tmp_path / "scratch"), root)  # the older layout: the index itself
+    assert whoosh_index.exists_in(str(root)) and _narratives(root) == 1
+    build_index([TIP_FIXTURES / "2002-multi-country.html"], root)
+    assert _narratives(root) == 3 and not list(root.glob("*.toc"))
+
+
+def test_the_web_app_follows_a_swap_without_a_restart(tmp_path):
+    root = tmp_path / "index"
+    build_index([TIP_FIXTURES / "2002-multi-country.html"], root)
+    cache = SearcherCache(root)
+    before = cache.get()
+    second = build_index([TIP_FIXTURES], root).build_id
+    after = cache.get()
+    assert after is not before and after.doc_frequency("kind", "narrative") > 3
+    client = create_app({"TESTING": True, "INDEX": str(root), "RATE_LIMIT": 0}).test_client()
+    assert client.get("/healthz").get_json()["build"] == second
+    publish(root, all_builds(root)[0].name)
+    assert client.get("/healthz").get_json()["build"] == all_builds(root)[0].name
+
+
+def test_status_and_rollback_commands(tmp_path):
+    root = tmp_path / "index"
+    first = build_index([TIP_FIXTURES / "2002-multi-country.html"], root).build_id
+    second = build_index([TIP_FIXTURES], root).build_id
+    status = CliRunner().invoke(main, ["status", "--index", str(root)])
+    assert f"build {second}" in status.output and "builds kept: " in status.output
+    rolled = CliRunner().invoke(main, ["rollback", "--index", str(root)])
+    assert rolled.exit_code == 0 and first in rolled.output
+    again = CliRunner().invoke(main, ["rollback", "--index", str(root)])
+    assert again.exit_code == 2 and "no earlier build" in again.output
