@@ -14,11 +14,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from indexer import settings
+from indexer import extract_cache, settings
 from indexer.builds import build_dir, new_build_id, publish, searched_dir
 from indexer.countries import lookup
 from indexer.errors import ExtractionError
@@ -52,6 +53,11 @@ def is_indexable(path: Path) -> bool:
     return name.endswith(HTML_SUFFIXES + PDF_SUFFIXES)
 
 
+def cache_dir(index_dir: Path) -> Path:
+    """Where the extraction cache of an index lives: ``<index>.cache`` beside it."""
+    return index_dir.with_name(index_dir.name + ".cache")
+
+
 def is_pdf(path: Path) -> bool:
     return path.name.lower().endswith(PDF_SUFFIXES)
 
@@ -75,8 +81,12 @@ def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]
     return found, problems
 
 
-def extract_file(path: Path) -> list[Narrative]:
-    """Read one file and return its narratives; raises ExtractionError naming the file."""
+def extract_file(path: Path, cache_dir: Path | None = None) -> list[Narrative]:
+    """Read one file and return its narratives; raises ExtractionError naming the file.
+
+    With ``cache_dir``, a file parsed before (same bytes, name, provenance and parsing code)
+    is not parsed again.
+    """
     name = str(path)
     try:
         data = path.read_bytes()
@@ -84,6 +94,19 @@ def extract_file(path: Path) -> list[Narrative]:
         raise ExtractionError(f"{name}: cannot read ({exc.strerror})") from exc
     if not data:
         raise ExtractionError(f"{name}: empty file")
+    fetched = provenance(path)
+    key = extract_cache.cache_key(data, f"{name}\n{fetched}")
+    cached = extract_cache.load(cache_dir, key) if cache_dir else None
+    if cached is not None:
+        return cached
+    narratives = _parse(path, data, fetched)
+    if cache_dir:
+        extract_cache.store(cache_dir, key, narratives)
+    return narratives
+
+
+def _parse(path: Path, data: bytes, fetched) -> list[Narrative]:
+    name = str(path)
     if is_pdf(path):
         if len(data) > settings.get("max_pdf_bytes"):
             raise ExtractionError(f"{name}: PDF larger than {settings.get('max_pdf_bytes')} bytes")
@@ -91,28 +114,29 @@ def extract_file(path: Path) -> list[Narrative]:
                                  int(settings.get("pdf_memory_mb")))
     else:
         extracted = extract_html(data, name, settings.get("max_html_bytes"))
-    fetched = provenance(path)
     extracted.url = extracted.url or (fetched.url if fetched else "")
     edition = (fetched.report, fetched.year) if fetched else None
     return build_narratives(extracted, name, hashlib.sha256(data).hexdigest(), edition)
 
 
-def _extract_safely(path: Path) -> tuple[str, list[Narrative] | None, str]:
+def _extract_safely(path: Path, cache_dir: Path | None = None) -> tuple[str, list[Narrative] | None, str]:
     try:
-        return str(path), extract_file(path), ""
+        return str(path), extract_file(path, cache_dir), ""
     except ExtractionError as exc:
         return str(path), None, str(exc)
     except Exception as exc:  # a parser bug on one file must not stop the build
         return str(path), None, f"{path}: {type(exc).__name__}: {exc}"
 
 
-def extract_all(files: list[Path], procs: int) -> Iterator[tuple[str, list[Narrative] | None, str]]:
+def extract_all(files: list[Path], procs: int,
+                cache_dir: Path | None = None) -> Iterator[tuple[str, list[Narrative] | None, str]]:
     """Extract files in ``procs`` worker processes, yielding (path, narratives or None, error)."""
+    extract = partial(_extract_safely, cache_dir=cache_dir)
     if procs <= 1 or len(files) < 4:
-        yield from map(_extract_safely, files)
+        yield from map(extract, files)
         return
     with ProcessPoolExecutor(max_workers=procs) as pool:
-        yield from pool.map(_extract_safely, files, chunksize=4)
+        yield from pool.map(extract, files, chunksize=4)
 
 
 def documents(narrative: Narrative) -> Iterator[dict]:
@@ -160,7 +184,7 @@ def build_index(paths: list[Path], index_dir: Path, add: bool = False,
     wraps the stream of extracted files (with their count); ``on_failure`` hears of each
     file that fails.
     """
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), time.time()
     report = BuildReport()
     files, problems = find_files(paths)
     for path, reason in problems:
@@ -181,7 +205,7 @@ def build_index(paths: list[Path], index_dir: Path, add: bool = False,
     writer = ix.writer(procs=procs, limitmb=int(settings.get("index_memory_mb")), multisegment=procs > 1)
     seen: set[str] = set()
     try:
-        for path, narratives, error in progress(extract_all(files, procs), len(files)):
+        for path, narratives, error in progress(extract_all(files, procs, cache_dir(index_dir)), len(files)):
             if narratives is None:
                 report.failures.append((path, error))
                 on_failure(path, error)
@@ -202,6 +226,8 @@ def build_index(paths: list[Path], index_dir: Path, add: bool = False,
         raise
     if report.narratives:
         publish(index_dir, report.build_id)
+        if not add:
+            extract_cache.drop_unused(cache_dir(index_dir), since=started_at)
     else:
         shutil.rmtree(target, ignore_errors=True)
         report.build_id = ""

@@ -82,3 +82,19 @@ def test_status_and_rollback_commands(tmp_path):
     assert rolled.exit_code == 0 and first in rolled.output
     again = CliRunner().invoke(main, ["rollback", "--index", str(root)])
     assert again.exit_code == 2 and "no earlier build" in again.output
+
+
+def test_unchanged_files_are_not_parsed_again(tmp_path, monkeypatch):
+    from indexer import build
+
+    root = tmp_path / "index"
+    build_index([TIP_FIXTURES], root)
+    cached = set(build.cache_dir(root).glob("*.pickle"))
+    assert len(cached) == len(list(TIP_FIXTURES.glob("*.html")))
+    parsed = []
+    real_parse = build._parse
+    monkeypatch.setattr(build, "_parse", lambda *args: parsed.append(args[0]) or real_parse(*args))
+    build_index([TIP_FIXTURES], root)
+    assert parsed == []  # every page came from the cache
+    build_index([TIP_FIXTURES / "2016-afghanistan.html"], root)
+    assert len(list(build.cache_dir(root).glob("*.pickle"))) == 1  # entries no longer used are dropped

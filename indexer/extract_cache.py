@@ -1,0 +1,64 @@
+"""Extraction results kept by content, so that a rebuild parses only the files that changed.
+
+The key is the SHA-256 of the file's bytes, its name, what a fetch knows of it, and the
+parsing code itself (the source of the extraction and narrative modules and the country
+list): changing any of these parses the file again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from functools import cache
+from pathlib import Path
+
+from indexer.narratives import Narrative
+from indexer.settings import DATA_DIR
+
+_PARSING_CODE = ("extract/html.py", "extract/pdf.py", "extract/__init__.py", "narratives.py", "tiers.py",
+                 "countries.py", "build.py")
+
+
+@cache
+def _code_fingerprint() -> bytes:
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in [package / name for name in _PARSING_CODE] + [DATA_DIR / "countries.csv"]:
+        digest.update(path.read_bytes())
+    return digest.digest()
+
+
+def cache_key(data: bytes, context: str) -> str:
+    """The key of a file's extraction: its bytes, ``context`` (name, provenance) and the parsing code."""
+    digest = hashlib.sha256(_code_fingerprint())
+    digest.update(context.encode())
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def load(folder: Path, key: str) -> list[Narrative] | None:
+    """The narratives stored under ``key``, or None."""
+    entry = folder / f"{key}.pickle"
+    try:
+        narratives = pickle.loads(entry.read_bytes())
+        os.utime(entry)  # used by this build: kept by ``drop_unused``
+        return narratives
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError):
+        return None
+
+
+def store(folder: Path, key: str, narratives: list[Narrative]) -> None:
+    """Keep ``narratives`` under ``key`` (written whole or not at all)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f".{key}.partial"
+    partial.write_bytes(pickle.dumps(narratives, protocol=pickle.HIGHEST_PROTOCOL))
+    partial.replace(folder / f"{key}.pickle")
+
+
+def drop_unused(folder: Path, since: float) -> None:
+    """Drop the entries no build has read or written since ``since`` (files no longer indexed)."""
+    if folder.is_dir():
+        for entry in folder.glob("*.pickle"):
+            if entry.stat().st_mtime < since:
+                entry.unlink(missing_ok=True)
