@@ -43,6 +43,7 @@ class BuildReport:
     sections: int = 0
     repeated: int = 0  # PDF narratives left out because a page of the same edition has them
     build_id: str = ""  # the build published, "" when none was
+    rejected: list[str] = field(default_factory=list)  # why validation kept the build from being published
     failures: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -176,13 +177,15 @@ def _unique_ids(narratives: list[Narrative], seen: set[str], from_pdf: bool) -> 
 
 def build_index(paths: list[Path], index_dir: Path, add: bool = False,
                 progress: Callable[[Iterable, int], Iterable] = lambda items, total: items,
-                on_failure: Callable[[str, str], None] = lambda path, reason: None) -> BuildReport:
+                on_failure: Callable[[str, str], None] = lambda path, reason: None,
+                validate: Callable[[Path], list[str]] = lambda build: []) -> BuildReport:
     """Index the files under ``paths`` into ``index_dir``.
 
     A full build replaces the index when it is complete; ``add=True`` adds to (and
     replaces narratives with the same id in) the existing index instead. ``progress``
     wraps the stream of extracted files (with their count); ``on_failure`` hears of each
-    file that fails.
+    file that fails; ``validate`` is asked about the finished build and publishing waits for
+    it to find nothing wrong.
     """
     started, started_at = time.perf_counter(), time.time()
     report = BuildReport()
@@ -224,7 +227,8 @@ def build_index(paths: list[Path], index_dir: Path, add: bool = False,
         writer.cancel()
         shutil.rmtree(target, ignore_errors=True)
         raise
-    if report.narratives:
+    report.rejected = validate(target) if report.narratives else []
+    if report.narratives and not report.rejected:
         publish(index_dir, report.build_id)
         if not add:
             extract_cache.drop_unused(cache_dir(index_dir), since=started_at)

@@ -1,4 +1,4 @@
-"""The ``tipsearch`` command: fetch, index, search, show, tiers, serve, run."""
+"""The ``tipsearch`` command: fetch, index, update, search, show, tiers, status, rollback, serve, run."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from indexer.locking import index_lock
 from indexer.query import Filters, split_filters
 from indexer.search import SearchRequest, get_narrative, narrative_json, search
 from indexer.store import index_dir, index_status, open_searcher
+from indexer.update import last_run, run_update
 
 INDEX_OPTION = click.option("--index", "index", envvar="TIPSEARCH_INDEX", type=click.Path(path_type=Path),
                             default=None, help="Index directory [default: data/index].")
@@ -255,6 +256,37 @@ def tiers_command(country: str, index: Path | None, as_json: bool) -> None:
     sys.exit(0 if history else 1)
 
 
+@main.command("update")
+@fetch_options
+@INDEX_OPTION
+def update_command(report: str, editions: tuple[str, ...], base_url: str | None, delay: float | None,
+                   timeout: float | None, index: Path | None) -> None:
+    """The nightly job: fetch what changed, rebuild, validate, publish. Exit 1 when it failed, 75 when busy."""
+    target = index_dir(index)
+    try:
+        run = run_update(target, Path(settings.get("raw")), report, editions, base_url,
+                         settings.get("fetch_delay") if delay is None else delay,
+                         settings.get("fetch_timeout") if timeout is None else timeout)
+    except TipsearchError as error:
+        _fail(error)
+    for what, reason in run.failures:
+        _warn(f"failed: {what}: {reason}" if not reason.startswith(what) else f"failed: {reason}")
+    for problem in run.validation:
+        _warn(f"not published: {problem}")
+    fetched = ", ".join(f"{e['report']} {e['year']}: {e['new']} new, {e['changed']} changed, "
+                        f"{e['unchanged']} unchanged, {e['failed']} failed" for e in run.fetched)
+    click.echo(f"fetched {fetched or 'nothing'}")
+    if run.outcome == "unchanged":
+        click.echo(f"nothing changed; build {run.build} stays current")
+    elif run.outcome == "published":
+        n = run.narratives
+        click.echo(f"published build {run.build}: {n['added']} narratives added, {n['changed']} changed, "
+                   f"{n['removed']} removed")
+    else:
+        click.secho(f"error: nothing published; build {run.build or '(none)'} stays current", fg="red", err=True)
+        sys.exit(1)
+
+
 @main.command("rollback")
 @INDEX_OPTION
 def rollback_command(index: Path | None) -> None:
@@ -275,6 +307,7 @@ def status_command(index: Path | None, as_json: bool) -> None:
     """The current build, its age and counts, and the builds kept for rollback."""
     try:
         status = index_status(index_dir(index))
+        status["last_run"] = last_run(index_dir(index))
     except TipsearchError as error:
         _fail(error)
     if as_json:
@@ -285,6 +318,8 @@ def status_command(index: Path | None, as_json: bool) -> None:
     click.echo(f"  {status['narratives']} narratives: " + ", ".join(
         f"{report} {years}" for report, years in status["by_report"].items()))
     click.echo("  builds kept: " + (", ".join(status["builds"]) or "none"))
+    run = status["last_run"]
+    click.echo(f"  last update: {run['outcome']} at {run['ended']}" if run else "  last update: none yet")
 
 
 def _serve(index: Path | None, host: str, port: int) -> None:

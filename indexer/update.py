@@ -1,0 +1,127 @@
+"""The nightly job: fetch what changed, rebuild from the fetched files, validate, publish.
+
+A run holds the index lock throughout. When nothing was fetched new or changed and a build
+is current, nothing is rebuilt. Otherwise a new build is made from every fetched file (the
+extraction cache spares the unchanged ones) and published only if it passes validation: it
+opens, each report and year keeps at least ``MIN_SHARE`` of the narratives the current
+build has, and golden queries (a sample of the current build's narratives, each searched
+by its country, report and year) still find their narratives. Every run writes a JSON
+report in ``<index>/runs/``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from indexer.build import build_index
+from indexer.builds import current_build
+from indexer.fetch import fetch_editions
+from indexer.fetch.manifest import write_atomically
+from indexer.locking import index_lock
+from indexer.query import Filters
+from indexer.search import SearchRequest, search
+from indexer.store import open_searcher
+
+MIN_SHARE = 0.9
+GOLDEN_SAMPLE = 20
+RUNS = "runs"
+
+
+@dataclass
+class RunReport:
+    """What one update did."""
+
+    started: str
+    ended: str = ""
+    outcome: str = ""  # "published", "unchanged" or "failed"
+    build: str = ""  # the build current after the run
+    previous_build: str = ""
+    fetched: list[dict] = field(default_factory=list)  # per edition: new, changed, unchanged, failed
+    narratives: dict[str, int] = field(default_factory=dict)  # added, changed, removed
+    failures: list[list[str]] = field(default_factory=list)  # [what, reason]
+    validation: list[str] = field(default_factory=list)  # why a build was not published
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _narratives(build: Path) -> dict[str, tuple[str, str]]:
+    """Narrative id -> (edition as ``report year``, content hash) of a build."""
+    with open_searcher(build) as searcher:
+        return {f["narrative"]: (f"{f['report']} {f['year']}", f["content_hash"])
+                for f in searcher.documents(kind="narrative")}
+
+
+def validate(new: Path, previous: Path | None) -> list[str]:
+    """Why ``new`` must not replace ``previous`` (empty when it may)."""
+    try:
+        new_ids = _narratives(new)
+    except Exception as error:  # a build that does not open is the first thing to catch
+        return [f"the new build does not open: {error}"]
+    if previous is None:
+        return [] if new_ids else ["the new build holds no narrative"]
+    old_ids = _narratives(previous)
+    problems = []
+    before, after = Counter(e for e, _ in old_ids.values()), Counter(e for e, _ in new_ids.values())
+    for edition, count in sorted(before.items()):
+        if after[edition] < MIN_SHARE * count:
+            problems.append(f"{edition}: {after[edition]} narratives, down from {count}")
+    sample = sorted(n for n in old_ids if n in new_ids)[:: max(1, len(old_ids) // GOLDEN_SAMPLE)][:GOLDEN_SAMPLE]
+    with open_searcher(new) as searcher:
+        for narrative in sample:
+            hit = next(iter(searcher.documents(narrative=narrative, kind="narrative")))
+            if not hit["iso3"]:
+                continue
+            found = search(searcher, SearchRequest(q=hit["country"], limit=5, filters=Filters(
+                report=hit["report"], country=hit["iso3"], year=str(hit["year"])))).hits
+            if narrative not in [h.id for h in found]:
+                problems.append(f"golden query for {narrative} no longer finds it")
+    return problems
+
+
+def run_update(index: Path, raw: Path, report: str, editions: tuple[str, ...], base_url: str | None,
+               delay: float, timeout: float, progress=lambda items, total: items) -> RunReport:
+    """One update run under the index lock; its report is also written to ``<index>/runs/``."""
+    run = RunReport(started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    with index_lock(index):
+        previous = current_build(index)
+        run.previous_build = run.build = previous.name if previous else ""
+        clock = time.perf_counter()
+        fetched = fetch_editions(report, editions, raw, base_url, delay, timeout)
+        run.seconds["fetch"] = round(time.perf_counter() - clock, 2)
+        run.fetched = [{"report": e.report, "year": e.year, "new": e.new, "changed": e.changed,
+                        "unchanged": e.unchanged, "failed": len(e.failures)} for e in fetched]
+        run.failures += [[url, reason] for e in fetched for url, reason in e.failures]
+        if previous and not any(e.new or e.changed for e in fetched):
+            run.outcome = "unchanged"
+            return _finish(index, run)
+        clock = time.perf_counter()
+        built = build_index([raw], index, progress=progress,
+                            validate=lambda build: validate(build, previous))
+        run.seconds["build_and_validate"] = round(time.perf_counter() - clock, 2)
+        run.failures += [[path, reason] for path, reason in built.failures]
+        run.validation = built.rejected
+        if not built.build_id:
+            run.outcome = "failed"
+            return _finish(index, run)
+        run.build, run.outcome = built.build_id, "published"
+        old = _narratives(previous) if previous else {}
+        new = _narratives(current_build(index))
+        run.narratives = {"added": len(new.keys() - old.keys()), "removed": len(old.keys() - new.keys()),
+                          "changed": sum(1 for n in new.keys() & old.keys() if new[n][1] != old[n][1])}
+        return _finish(index, run)
+
+
+def _finish(index: Path, run: RunReport) -> RunReport:
+    run.ended = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    name = run.started.replace(":", "") + f"-{run.outcome}.json"
+    write_atomically(index / RUNS / name, json.dumps(asdict(run), indent=1).encode())
+    return run
+
+
+def last_run(index: Path) -> dict | None:
+    """The newest run report of an index, or None."""
+    reports = sorted((index / RUNS).glob("*.json")) if (index / RUNS).is_dir() else []
+    return json.loads(reports[-1].read_text(encoding="utf-8")) if reports else None
