@@ -20,7 +20,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from indexer import extract_cache, settings
-from indexer.builds import build_dir, new_build_id, publish, searched_dir
+from indexer.builds import build_dir, clean_incomplete, new_build_id, publish, searched_dir
 from indexer.countries import lookup
 from indexer.errors import ExtractionError
 from indexer.extract.html import extract_html
@@ -195,6 +195,7 @@ def build_index(paths: list[Path], index_dir: Path, add: bool = False,
         on_failure(path, f"{path}: {reason}")
     files.sort(key=is_pdf)  # pages first: a narrative both on a page and in a PDF is taken from the page
     report.files = len(files)
+    clean_incomplete(index_dir)
     report.build_id = new_build_id()
     target = build_dir(index_dir, report.build_id)
     previous = searched_dir(index_dir)

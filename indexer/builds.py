@@ -19,6 +19,7 @@ from indexer import settings
 from indexer.errors import IndexUnavailable
 
 BUILDS, CURRENT = "builds", "current"
+COMPLETE = "BUILD-COMPLETE"  # written in a build once it is whole and validated
 _WHOOSH_FILES = re.compile(r"^(_?MAIN_.*\.(toc|seg)|MAIN_WRITELOCK|_MAIN_\d+\.toc)$")
 
 
@@ -51,8 +52,19 @@ def searched_dir(root: Path) -> Path:
     return current_build(root) or root
 
 
+def clean_incomplete(root: Path) -> None:
+    """Remove what a killed job left: builds never completed and half-made ``current`` links."""
+    current = current_build(root)
+    for build in all_builds(root):
+        if build != current and not (build / COMPLETE).exists():
+            shutil.rmtree(build, ignore_errors=True)
+    for staged in root.glob(f".{CURRENT}-*") if root.is_dir() else []:
+        staged.unlink(missing_ok=True)
+
+
 def publish(root: Path, build_id: str) -> None:
-    """Make ``build_id`` the current build, atomically, then drop builds beyond ``builds_to_keep``."""
+    """Mark ``build_id`` complete and make it current, atomically; drop builds beyond ``builds_to_keep``."""
+    (build_dir(root, build_id) / COMPLETE).touch()
     _point_current(root, build_id)
     for name in os.listdir(root):  # a plain index left from before builds
         if _WHOOSH_FILES.match(name):
@@ -80,7 +92,7 @@ def _prune(root: Path, keep: int) -> None:
 def rollback(root: Path) -> str:
     """Publish the build before the current one; return its id."""
     current = current_build(root)
-    earlier = [b for b in all_builds(root) if current is None or b.name < current.name]
+    earlier = [b for b in all_builds(root) if (current is None or b.name < current.name) and (b / COMPLETE).exists()]
     if not earlier:
         raise IndexUnavailable(f"no earlier build to roll back to in {root / BUILDS}")
     _point_current(root, earlier[-1].name)

@@ -53,6 +53,8 @@ class Manifest:
         self.folder, self.report, self.year = folder, report, year
         self.path = folder / CRAWL_DIR / MANIFEST
         self.saved: dict[str, Saved] = {}
+        for partial in folder.rglob(".*.partial") if folder.is_dir() else []:  # left by a killed fetch
+            partial.unlink(missing_ok=True)
         if self.path.exists():
             stored = json.loads(self.path.read_text(encoding="utf-8"))
             self.saved = {e["url"]: Saved(**e) for e in stored["saved"]}

@@ -1,0 +1,90 @@
+"""Faults: the update killed at random moments, and searches served while builds are swapped.
+
+Marked ``faults`` (selected with ``-m faults``); they run with the rest of the suite.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from indexer.build import build_index
+from indexer.builds import COMPLETE, all_builds
+from indexer.query import Filters
+from indexer.search import SearchRequest, search
+from indexer.store import open_searcher
+from tests.conftest import TIP_FIXTURES
+from tests.fixtures.mirror_server import MirrorServer
+from tests.fixtures.tip_site import TROUBLE_LINKS
+from tests.test_fetch import BASE_2023, mirror_routes
+from webapp import create_app
+
+pytestmark = pytest.mark.faults
+TIPSEARCH = str(Path(sys.executable).with_name("tipsearch"))
+TRIALS = 20
+
+
+def _finds_north_korea(index: Path) -> bool:
+    with open_searcher(index) as searcher:
+        hits = search(searcher, SearchRequest(q="North Korea", filters=Filters(year="2023", report="tip"))).hits
+    return "tip-2023-prk" in [h.id for h in hits]
+
+
+def test_update_killed_at_random_moments_never_breaks_the_live_index(tmp_path):
+    routes = mirror_routes(tmp_path)
+    for slow in (TROUBLE_LINKS["stalled"], TROUBLE_LINKS["broken"]):
+        routes.pop(slow)
+    index = tmp_path / "index"
+    env = {**os.environ, "TIPSEARCH_RAW": str(tmp_path / "raw"), "TIPSEARCH_INDEX": str(index),
+           "TIPSEARCH_FETCH_DELAY": "0", "TIPSEARCH_FETCH_RETRIES": "1", "TIPSEARCH_FETCH_BACKOFF": "0.01"}
+    rng = random.Random(20261128)
+    with MirrorServer(routes) as server:
+        command = [TIPSEARCH, "update", "--edition", "2023", "--base-url", server.url, "--timeout", "2"]
+        started = time.monotonic()
+        assert subprocess.run(command, env=env, capture_output=True).returncode == 0
+        duration = time.monotonic() - started
+        for trial in range(TRIALS):
+            routes[f"{BASE_2023}south-korea/"].body += f"<!-- trial {trial} -->".encode()
+            job = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(rng.uniform(0, duration))
+            job.kill()
+            job.wait()
+            assert _finds_north_korea(index), f"trial {trial}: the live index lost its narratives"
+        routes[f"{BASE_2023}south-korea/"].body += b"<!-- last -->"
+        last = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert last.returncode == 0, last.stdout + last.stderr
+    assert "published build" in last.stdout and _finds_north_korea(index)
+    assert all((build / COMPLETE).exists() for build in all_builds(index))  # nothing half-built is left
+    assert not list(index.glob(".current-*")) and not list((tmp_path / "raw").rglob(".*.partial"))
+
+
+def test_searches_during_builds_and_swaps_see_no_error_and_no_empty_result(tmp_path):
+    index = tmp_path / "index"
+    build_index([TIP_FIXTURES], index)
+    client = create_app({"TESTING": True, "INDEX": str(index), "RATE_LIMIT": 0}).test_client()
+    problems, stop = [], threading.Event()
+
+    def ask():
+        while not stop.is_set():
+            response = client.get("/api/search?q=trafficking")
+            if response.status_code != 200 or not response.get_json()["hits"]:
+                problems.append((response.status_code, response.get_data(as_text=True)[:200]))
+
+    askers = [threading.Thread(target=ask) for _ in range(4)]
+    for asker in askers:
+        asker.start()
+    try:
+        for _ in range(8):
+            build_index([TIP_FIXTURES], index)
+    finally:
+        stop.set()
+        for asker in askers:
+            asker.join()
+    assert problems == []
