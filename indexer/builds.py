@@ -83,10 +83,15 @@ def _point_current(root: Path, build_id: str) -> None:
 
 
 def _prune(root: Path, keep: int) -> None:
-    current = current_build(root)
-    older = [b for b in all_builds(root) if b != current]
+    """Remove the oldest builds beyond ``keep``, once ``prune_grace`` seconds have passed since
+    their successor was published (a search still running on one finishes first)."""
+    builds, current = all_builds(root), current_build(root)
+    older = [b for b in builds if b != current]
+    grace, now = float(settings.get("prune_grace")), time.time()
     for build in older[:max(0, len(older) - (keep - 1))]:
-        shutil.rmtree(build, ignore_errors=True)
+        successor = next((b for b in builds if b.name > build.name and (b / COMPLETE).exists()), None)
+        if successor and now - (successor / COMPLETE).stat().st_mtime >= grace:
+            shutil.rmtree(build, ignore_errors=True)
 
 
 def rollback(root: Path) -> str:

@@ -43,6 +43,7 @@ SETTINGS = {
         Setting("pdf_timeout", 300.0, "Seconds one PDF's extraction may take before it is stopped."),
         Setting("pdf_memory_mb", 2048, "Memory one PDF's extraction may add to its process, in MB."),
         Setting("builds_to_keep", 3, "Index builds kept (the current one included) for rollback."),
+        Setting("prune_grace", 60.0, "Seconds an old build outlives its successor's publication before removal."),
         Setting("index_procs", 2, "Worker processes used to build the index."),
         Setting("web_threads", 8, "Threads serving web requests under waitress."),
         Setting("rate_limit", 1000, "Web requests a minute from one client before 429 (0: no limit)."),

@@ -22,6 +22,7 @@ def _narratives(root) -> int:
 
 def test_each_build_is_published_whole_and_the_oldest_are_dropped(tmp_path, monkeypatch):
     monkeypatch.setenv("TIPSEARCH_BUILDS_TO_KEEP", "2")
+    monkeypatch.setenv("TIPSEARCH_PRUNE_GRACE", "0")
     root = tmp_path / "index"
     ids = [build_index([TIP_FIXTURES / name], root).build_id
            for name in ("2002-multi-country.html", "2016-afghanistan.html", "2019-south-korea.html")]
@@ -82,6 +83,17 @@ def test_status_and_rollback_commands(tmp_path):
     assert rolled.exit_code == 0 and first in rolled.output
     again = CliRunner().invoke(main, ["rollback", "--index", str(root)])
     assert again.exit_code == 2 and "no earlier build" in again.output
+
+
+def test_old_builds_outlive_their_successor_by_the_grace_period(tmp_path, monkeypatch):
+    monkeypatch.setenv("TIPSEARCH_BUILDS_TO_KEEP", "1")
+    root = tmp_path / "index"
+    first = build_index([TIP_FIXTURES], root).build_id
+    build_index([TIP_FIXTURES], root)
+    assert first in [b.name for b in all_builds(root)]  # a search may still be reading it
+    monkeypatch.setenv("TIPSEARCH_PRUNE_GRACE", "0")
+    build_index([TIP_FIXTURES], root)
+    assert len(all_builds(root)) == 1
 
 
 def test_unchanged_files_are_not_parsed_again(tmp_path, monkeypatch):
