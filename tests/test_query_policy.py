@@ -97,7 +97,7 @@ def api(index_dir):
     return create_app({"TESTING": True, "INDEX": str(index_dir), "RATE_LIMIT": 0}).test_client()
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=QUERY_PIECES, year=st.one_of(st.just(""), st.text(max_size=8)),
        country=st.one_of(st.just(""), st.text(max_size=8)))
 def test_the_api_answers_200_or_400_to_anything(api, text, year, country):
@@ -107,7 +107,7 @@ def test_the_api_answers_200_or_400_to_anything(api, text, year, country):
         assert response.get_json()["error"]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=QUERY_PIECES)
 def test_the_command_line_exits_0_1_or_2_without_a_traceback(index_dir, text):
     result = CliRunner().invoke(main, ["search", "--index", str(index_dir), "--", text])
