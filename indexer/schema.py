@@ -10,9 +10,9 @@ ranked narrative its best sections.
 
 from __future__ import annotations
 
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, Schema
 
-from indexer.analysis import exact_analyzer, stemmed_analyzer
+from indexer.analysis import AnalyzedText
 
 # Fields searched by plain words in each kind of document, with their BM25F boosts.
 SECTION_FIELDS = {"body": 1.0, "heading": 1.5, "place": 1.2}
@@ -23,7 +23,6 @@ FIELD_KINDS = {"fulltext": "narrative", "body": "section", "heading": "section",
 
 def make_schema() -> Schema:
     """Build the schema used by every index."""
-    stemmed = stemmed_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
         kind=ID(stored=True),
@@ -38,11 +37,11 @@ def make_schema() -> Schema:
         section=KEYWORD(stored=True, lowercase=True),
         position=NUMERIC(int, bits=32, stored=True, signed=False),
         title=STORED(),
-        heading=TEXT(analyzer=stemmed, stored=True),
-        place=TEXT(analyzer=stemmed),
-        body=TEXT(analyzer=stemmed, stored=True),
-        fulltext=TEXT(analyzer=stemmed, phrase=False),
-        exact=TEXT(analyzer=exact_analyzer()),
+        heading=AnalyzedText(stored=True),
+        place=AnalyzedText(),
+        body=AnalyzedText(stored=True),
+        fulltext=AnalyzedText(phrase=False),
+        exact=AnalyzedText(stem=False),
         pages=STORED(),
         source=STORED(),
         content_hash=STORED(),

@@ -1,7 +1,11 @@
 import nltk
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from whoosh.fields import TEXT
 
-from indexer.analysis import exact_analyzer, fold_word, stemmed_analyzer, word_tokens
+from indexer.analysis import AnalyzedText, exact_analyzer, fold_word, stemmed_analyzer, word_tokens
+from indexer.schema import make_schema
 
 
 @pytest.fixture(autouse=True)
@@ -44,3 +48,24 @@ def test_exact_variant_keeps_words_unstemmed_and_stopwords():
 
 def test_word_tokens_give_both_terms():
     assert list(word_tokens("the Refugees")) == [("the", None, 0, 3), ("refugees", "refuge", 4, 12)]
+
+
+SAMPLE = ("The Government's U.S.-funded programme: of the 1,204 victims, Côte d’Ivoire’s NGOs said "
+          "that the the traffickers' ' labour and the trafficking of children in the capital. "
+          "In 2023 ``it'' was a Tier 2 Watch List country; and... ’s")
+
+
+@pytest.mark.parametrize("field_name", ["body", "fulltext", "exact", "heading", "place"])
+@pytest.mark.parametrize("text", ["", "the of and", SAMPLE, SAMPLE * 3])
+def test_one_pass_indexing_gives_what_the_analyzer_gives(field_name, text):
+    field = make_schema()[field_name]
+    assert isinstance(field, AnalyzedText)
+    assert sorted(field.index(text)) == sorted(TEXT.index(field, text))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.sampled_from(list("ab'’. é-Éthe of\n1_")), max_size=80))
+def test_one_pass_indexing_agrees_on_any_text(text):
+    for field_name in ("body", "exact"):
+        field = make_schema()[field_name]
+        assert sorted(field.index(text)) == sorted(TEXT.index(field, text))
