@@ -20,13 +20,14 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from indexer import extract_cache, settings
-from indexer.builds import build_dir, clean_incomplete, new_build_id, publish, searched_dir
+from indexer.builds import build_dir, clean_incomplete, current_build, new_build_id, publish, searched_dir
 from indexer.countries import lookup
 from indexer.errors import ExtractionError
 from indexer.extract.html import extract_html
 from indexer.extract.isolated import run_isolated
 from indexer.extract.pdf import extract_pdf
 from indexer.fetch.manifest import provenance
+from indexer.inputs import INPUTS, inputs_digest, record_digest, recorded_digest
 from indexer.narratives import Narrative, build_narratives
 from indexer.schema import make_schema
 
@@ -43,6 +44,7 @@ class BuildReport:
     sections: int = 0
     repeated: int = 0  # PDF narratives left out because a page of the same edition has them
     build_id: str = ""  # the build published, "" when none was
+    unchanged: bool = False  # the files and code are those of the current build, which stays current
     rejected: list[str] = field(default_factory=list)  # why validation kept the build from being published
     failures: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
@@ -175,14 +177,16 @@ def _unique_ids(narratives: list[Narrative], seen: set[str], from_pdf: bool) -> 
     return kept
 
 
-def build_index(paths: list[Path], index_dir: Path, add: bool = False,
+def build_index(paths: list[Path], index_dir: Path, add: bool = False, force: bool = False,
                 progress: Callable[[Iterable, int], Iterable] = lambda items, total: items,
                 on_failure: Callable[[str, str], None] = lambda path, reason: None,
                 validate: Callable[[Path], list[str]] = lambda build: []) -> BuildReport:
     """Index the files under ``paths`` into ``index_dir``.
 
     A full build replaces the index when it is complete; ``add=True`` adds to (and
-    replaces narratives with the same id in) the existing index instead. ``progress``
+    replaces narratives with the same id in) the existing index instead. A full build over the
+    files and code the current build was made from keeps that build (``unchanged``) unless
+    ``force`` is given. ``progress``
     wraps the stream of extracted files (with their count); ``on_failure`` hears of each
     file that fails; ``validate`` is asked about the finished build and publishing waits for
     it to find nothing wrong.
@@ -195,12 +199,19 @@ def build_index(paths: list[Path], index_dir: Path, add: bool = False,
         on_failure(path, f"{path}: {reason}")
     files.sort(key=is_pdf)  # pages first: a narrative both on a page and in a PDF is taken from the page
     report.files = len(files)
+    digest = "" if add else inputs_digest(files)
+    current = current_build(index_dir)
+    if digest and not force and recorded_digest(current) == digest:
+        report.build_id, report.unchanged = current.name, True
+        report.seconds = time.perf_counter() - started
+        return report
     clean_incomplete(index_dir)
     report.build_id = new_build_id()
     target = build_dir(index_dir, report.build_id)
     previous = searched_dir(index_dir)
     if add and whoosh_index.exists_in(str(previous)):
         shutil.copytree(previous, target)
+        (target / INPUTS).unlink(missing_ok=True)  # an added-to build is not the product of one set of files
         ix = whoosh_index.open_dir(str(target))
     else:
         target.mkdir(parents=True)
@@ -224,6 +235,8 @@ def build_index(paths: list[Path], index_dir: Path, add: bool = False,
                 report.sections += len(narrative.sections)
                 report.narratives += 1
         writer.commit()
+        if digest:
+            record_digest(target, digest)
     except BaseException:
         writer.cancel()
         shutil.rmtree(target, ignore_errors=True)

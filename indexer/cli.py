@@ -109,8 +109,8 @@ def fetch_command(report: str, editions: tuple[str, ...], base_url: str | None, 
     _fetch(report, editions, dest or Path(settings.get("raw")), base_url, delay, timeout)
 
 
-def _index(paths: tuple[Path, ...], index: Path | None, add: bool) -> int:
-    """Build the index and print its summary; return the number of narratives indexed."""
+def _index(paths: tuple[Path, ...], index: Path | None, add: bool, force: bool = False) -> bool:
+    """Build the index and print its summary; return whether the index now holds narratives."""
     target = index_dir(index)
 
     def progress(items, total: int):
@@ -121,23 +121,32 @@ def _index(paths: tuple[Path, ...], index: Path | None, add: bool) -> int:
 
     try:
         with index_lock(target):
-            report = build_index(list(paths), target, add=add, progress=progress, on_failure=on_failure)
+            report = build_index(list(paths), target, add=add, force=force, progress=progress,
+                                 on_failure=on_failure)
     except TipsearchError as error:
         _fail(error)
+    if report.unchanged:
+        click.echo(f"nothing changed in {report.files} files; build {report.build_id} stays current "
+                   f"({report.seconds:.1f}s; --force rebuilds)")
+        return True
     click.echo(f"indexed {report.narratives} narratives ({report.sections} sections) from "
                f"{report.files} files into {target} in {report.seconds:.1f}s; "
                f"{len(report.failures)} failed"
                + (f"; {report.repeated} PDF narratives already read from pages" if report.repeated else ""))
-    return report.narratives
+    return report.narratives > 0
 
 
 @main.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @INDEX_OPTION
 @click.option("--add", is_flag=True, help="Add to the existing index instead of rebuilding it.")
-def index_command(paths: tuple[Path, ...], index: Path | None, add: bool) -> None:
-    """Index report pages (.html, .html.gz) and PDFs in PATHS (files or folders) [default: data/raw]."""
-    if not _index(paths or (Path(settings.get("raw")),), index, add):
+@click.option("--force", is_flag=True, help="Rebuild even when the files and code are those of the current build.")
+def index_command(paths: tuple[Path, ...], index: Path | None, add: bool, force: bool) -> None:
+    """Index report pages (.html, .html.gz) and PDFs in PATHS (files or folders) [default: data/raw].
+
+    A rebuild over the same files with the same code keeps the current build.
+    """
+    if not _index(paths or (Path(settings.get("raw")),), index, add, force):
         click.secho("error: nothing could be indexed", fg="red", err=True)
         sys.exit(1)
 

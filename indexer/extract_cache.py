@@ -21,7 +21,8 @@ _PARSING_CODE = ("extract/html.py", "extract/pdf.py", "extract/__init__.py", "na
 
 
 @cache
-def _code_fingerprint() -> bytes:
+def code_fingerprint() -> bytes:
+    """A digest of the parsing code and the country list: a change to either parses every file again."""
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent
     for path in [package / name for name in _PARSING_CODE] + [DATA_DIR / "countries.csv"]:
@@ -31,7 +32,7 @@ def _code_fingerprint() -> bytes:
 
 def cache_key(data: bytes, context: str) -> str:
     """The key of a file's extraction: its bytes, ``context`` (name, provenance) and the parsing code."""
-    digest = hashlib.sha256(_code_fingerprint())
+    digest = hashlib.sha256(code_fingerprint())
     digest.update(context.encode())
     digest.update(data)
     return digest.hexdigest()

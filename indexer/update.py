@@ -103,6 +103,9 @@ def run_update(index: Path, raw: Path, report: str, editions: tuple[str, ...], b
         run.seconds["build_and_validate"] = round(time.perf_counter() - clock, 2)
         run.failures += [[path, reason] for path, reason in built.failures]
         run.validation = built.rejected
+        if built.unchanged:
+            run.outcome = "unchanged"
+            return _finish(index, run)
         if not built.build_id:
             run.outcome = "failed"
             return _finish(index, run)

@@ -110,3 +110,38 @@ def test_unchanged_files_are_not_parsed_again(tmp_path, monkeypatch):
     assert parsed == []  # every page came from the cache
     build_index([TIP_FIXTURES / "2016-afghanistan.html"], root)
     assert len(list(build.cache_dir(root).glob("*.pickle"))) == 1  # entries no longer used are dropped
+
+
+def test_a_rebuild_over_unchanged_files_keeps_the_current_build(tmp_path):
+    raw, root = tmp_path / "raw", tmp_path / "index"
+    shutil.copytree(TIP_FIXTURES, raw)
+    first = build_index([raw], root)
+    again = build_index([raw], root)
+    assert again.unchanged and again.build_id == first.build_id and again.narratives == 0
+    assert [b.name for b in all_builds(root)] == [first.build_id]
+    forced = build_index([raw], root, force=True)
+    assert not forced.unchanged and forced.build_id != first.build_id
+    page = next(raw.glob("2016-*.html"))
+    page.write_text(page.read_text(encoding="utf-8").replace("Afghanistan", "Afghanistan."), encoding="utf-8")
+    changed = build_index([raw], root)
+    assert not changed.unchanged and changed.build_id not in (first.build_id, forced.build_id)
+    (raw / "2019-south-korea.html").unlink()
+    assert not build_index([raw], root).unchanged  # a file gone is a change too
+
+
+def test_a_build_added_to_is_never_taken_for_unchanged(tmp_path):
+    root = tmp_path / "index"
+    build_index([TIP_FIXTURES / "2002-multi-country.html"], root)
+    build_index([TIP_FIXTURES / "2016-afghanistan.html"], root, add=True)
+    rebuilt = build_index([TIP_FIXTURES / "2002-multi-country.html"], root)
+    assert not rebuilt.unchanged and _narratives(root) == 3
+
+
+def test_the_cli_says_when_nothing_changed(tmp_path):
+    root = tmp_path / "index"
+    runner = CliRunner()
+    assert runner.invoke(main, ["index", str(TIP_FIXTURES), "--index", str(root)]).exit_code == 0
+    second = runner.invoke(main, ["index", str(TIP_FIXTURES), "--index", str(root)])
+    assert second.exit_code == 0 and "nothing changed" in second.output
+    assert "nothing changed" not in runner.invoke(main, ["index", str(TIP_FIXTURES), "--index", str(root),
+                                                         "--force"]).output
