@@ -11,7 +11,7 @@ must stay importable from this module: an index pickles them.
 from __future__ import annotations
 
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -144,13 +144,12 @@ def exact_analyzer():
     return NltkTokenizer() | FoldFilter()
 
 
-def indexed_positions(text: str, stem: bool) -> dict[str, list[int]]:
-    """Each term of ``text`` and its word positions, exactly as the field's analyzer indexes them.
+def indexed_words(text: str, stem: bool) -> Iterator[tuple[int, str]]:
+    """Each term of ``text`` with its word position, exactly as the field's analyzer indexes it.
 
     Stemmed: stopwords dropped and the positions of the words kept renumbered from the first
     one, as Whoosh's ``StopFilter`` does. Exact: every word folded, positions as found.
     """
-    positions: dict[str, list[int]] = defaultdict(list)
     last = None
     for pos, word in enumerate(_tokenizer.tokenize(text)):
         folded = fold_word(word)
@@ -162,8 +161,26 @@ def indexed_positions(text: str, stem: bool) -> dict[str, list[int]]:
             folded = stem_word(folded)
             pos = pos if last is None else last + 1
             last = pos
-        positions[folded].append(pos)
+        yield pos, folded
+
+
+def indexed_positions(text: str, stem: bool) -> dict[str, list[int]]:
+    """Each term of ``text`` and its word positions (see :func:`indexed_words`)."""
+    positions: dict[str, list[int]] = defaultdict(list)
+    for pos, term in indexed_words(text, stem):
+        positions[term].append(pos)
     return positions
+
+
+def pair_term(first: str, second: str) -> str:
+    """The term of two adjacent stems in the word-pair field: ``forc labor``."""
+    return f"{first} {second}"
+
+
+def word_pairs(text: str) -> Counter[str]:
+    """How often each pair of adjacent stems occurs in ``text`` (stopwords skipped, as phrases skip them)."""
+    stems = [term for _, term in indexed_words(text, stem=True)]
+    return Counter(map(pair_term, stems, stems[1:]))
 
 
 class AnalyzedText(TEXT):
@@ -184,3 +201,19 @@ class AnalyzedText(TEXT):
         for word, poslist in indexed_positions(value, self.stem).items():
             encoded = self.format.encode(poslist) if with_positions else pack_uint(len(poslist))
             yield word.encode("utf-8"), len(poslist), len(poslist) * boost, encoded
+
+
+class WordPairs(AnalyzedText):
+    """The word-pair field: each pair of adjacent stems is one term, counted, without positions.
+
+    A two-word phrase is then one term to look up, and a longer phrase is checked for word
+    positions only in the sections that hold all of its pairs (``indexer/phrases.py``).
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(phrase=False, **kwargs)
+
+    def index(self, value, **kwargs):
+        boost = self.format.field_boost
+        for pair, count in word_pairs(value).items():
+            yield pair.encode("utf-8"), count, count * boost, pack_uint(count)

@@ -20,6 +20,7 @@ from indexer.analysis import word_tokens
 from indexer.countries import all_countries, fold, lookup
 from indexer.errors import QueryRejected
 from indexer.narratives import REPORT_NAMES, slug
+from indexer.phrases import pair_phrases
 from indexer.query_policy import ADDED_PLUGINS, REFUSED_PLUGINS, sanitize
 from indexer.ranking import CoordOrGroup
 from indexer.schema import NARRATIVE_FIELDS, SECTION_FIELDS, make_schema
@@ -115,7 +116,7 @@ def parse_text(text: str, level: str = "section") -> wq.Query | None:
     try:
         q = lift_nots(parser.parse(text))
         if _fields_ok(q) and _searches_something(q):
-            return weight_repeated_words(q, text)
+            return pair_phrases(weight_repeated_words(q, text))
     except Exception:  # any parse failure falls back to plain words below
         pass
     plain = _SYNTAX.sub(" ", text)

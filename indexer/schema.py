@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, Schema
 
-from indexer.analysis import AnalyzedText
+from indexer.analysis import AnalyzedText, WordPairs
 
 # Fields searched by plain words in each kind of document, with their BM25F boosts.
 SECTION_FIELDS = {"body": 1.0, "heading": 1.5, "place": 1.2}
 NARRATIVE_FIELDS = {"fulltext": 1.0, "place": 1.2}
 # The kind of document that carries each text field ("place" is in both).
-FIELD_KINDS = {"fulltext": "narrative", "body": "section", "heading": "section", "exact": "section"}
+FIELD_KINDS = {"fulltext": "narrative", "body": "section", "heading": "section", "exact": "section",
+               "pairs": "section"}
 
 
 def make_schema() -> Schema:
@@ -42,6 +43,7 @@ def make_schema() -> Schema:
         body=AnalyzedText(stored=True),
         fulltext=AnalyzedText(phrase=False),
         exact=AnalyzedText(stem=False),
+        pairs=WordPairs(),
         pages=STORED(),
         source=STORED(),
         content_hash=STORED(),
