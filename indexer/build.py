@@ -12,7 +12,7 @@ import hashlib
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -25,7 +25,7 @@ from indexer.countries import lookup
 from indexer.errors import ExtractionError
 from indexer.extract.html import extract_html
 from indexer.extract.isolated import run_isolated
-from indexer.extract.pdf import extract_pdf
+from indexer.extract.pdf import assemble_pdf, read_pdf_part
 from indexer.fetch.manifest import provenance
 from indexer.inputs import INPUTS, inputs_digest, record_digest, recorded_digest
 from indexer.narratives import Narrative, build_narratives
@@ -113,13 +113,22 @@ def _parse(path: Path, data: bytes, fetched) -> list[Narrative]:
     if is_pdf(path):
         if len(data) > settings.get("max_pdf_bytes"):
             raise ExtractionError(f"{name}: PDF larger than {settings.get('max_pdf_bytes')} bytes")
-        extracted = run_isolated(name, extract_pdf, (data, name), float(settings.get("pdf_timeout")),
-                                 int(settings.get("pdf_memory_mb")))
+        extracted = _extract_pdf_isolated(name, data)
     else:
         extracted = extract_html(data, name, settings.get("max_html_bytes"))
     extracted.url = extracted.url or (fetched.url if fetched else "")
     edition = (fetched.report, fetched.year) if fetched else None
     return build_narratives(extracted, name, hashlib.sha256(data).hexdigest(), edition)
+
+
+def _extract_pdf_isolated(name: str, data: bytes):
+    """A PDF's pages laid out in ``pdf_procs`` child processes at once, each timed and capped apart."""
+    parts = max(1, int(settings.get("pdf_procs")))
+    timeout, memory = float(settings.get("pdf_timeout")), int(settings.get("pdf_memory_mb"))
+    with ThreadPoolExecutor(parts) as pool:
+        read = pool.map(lambda part: run_isolated(name, read_pdf_part, (data, name, part, parts), timeout, memory),
+                        range(parts))
+        return assemble_pdf(name, list(read))
 
 
 def _extract_safely(path: Path, cache_dir: Path | None = None) -> tuple[str, list[Narrative] | None, str]:
@@ -156,7 +165,7 @@ def documents(narrative: Narrative) -> Iterator[dict]:
     for position, section in enumerate(narrative.sections):
         yield {**shared, "id": f"{narrative.id}/{position}", "kind": "section",
                "section": " ".join(section.keys), "position": position, "heading": section.heading,
-               "body": section.text, "exact": section.text, "pages": section.pages}
+               "body": section.text, "exact": section.text, "pairs": section.text, "pages": section.pages}
 
 
 def _unique_ids(narratives: list[Narrative], seen: set[str], from_pdf: bool) -> list[Narrative]:

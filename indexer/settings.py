@@ -41,6 +41,7 @@ SETTINGS = {
         Setting("max_html_bytes", 20_000_000, "Largest HTML page extracted, in bytes (after decompression)."),
         Setting("max_pdf_bytes", 200_000_000, "Largest PDF file extracted, in bytes."),
         Setting("pdf_timeout", 300.0, "Seconds one PDF's extraction may take before it is stopped."),
+        Setting("pdf_procs", 2, "Child processes laying out the pages of one PDF at once."),
         Setting("pdf_memory_mb", 2048, "Memory one PDF's extraction may add to its process, in MB."),
         Setting("builds_to_keep", 3, "Index builds kept (the current one included) for rollback."),
         Setting("prune_grace", 60.0, "Seconds an old build outlives its successor's publication before removal."),

@@ -6,7 +6,7 @@ import pytest
 from indexer.build import extract_file
 from indexer.errors import ExtractionError
 from indexer.extract.html import extract_html
-from indexer.extract.pdf import extract_pdf, join_lines
+from indexer.extract.pdf import assemble_pdf, extract_pdf, join_lines, read_pdf_part
 from tests.conftest import HRR, PDF_HOSTILE, PDF_REAL, TIP_FIXTURES, shared_path
 
 LIMIT = 20_000_000
@@ -92,3 +92,19 @@ def test_hostile_pdfs_fail_alone_with_a_reason(name):
 def test_non_pdf_named_pdf_is_refused():
     with pytest.raises(ExtractionError, match="not a PDF"):
         extract_pdf(b"<html>hello</html>", "fake.pdf")
+
+
+@pytest.mark.parametrize("parts", [2, 3])
+def test_a_pdf_read_in_parts_gives_what_one_reading_gives(tip_pdf, parts):
+    data = tip_pdf.read_bytes()
+    whole = extract_pdf(data, "tip.pdf")
+    pieces = [read_pdf_part(data, "tip.pdf", part, parts) for part in range(parts)]
+    assert sorted(n for piece in pieces for n, _ in piece.pages) == [n for n, _ in read_pdf_part(data, "x").pages]
+    assert assemble_pdf("tip.pdf", pieces) == whole
+
+
+def test_a_pdf_is_read_in_parallel_child_processes_in_a_build(tip_pdf, monkeypatch):
+    monkeypatch.setenv("TIPSEARCH_PDF_PROCS", "3")
+    narratives = extract_file(tip_pdf)
+    monkeypatch.setenv("TIPSEARCH_PDF_PROCS", "1")
+    assert narratives == extract_file(tip_pdf) and narratives

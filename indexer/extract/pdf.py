@@ -229,22 +229,55 @@ def _title(data: bytes) -> str:
     return ""
 
 
-def extract_pdf(data: bytes, name: str) -> Extracted:
-    """Extract one PDF; ``name`` is used in error messages."""
+@dataclass
+class PdfPart:
+    """The lines of some of a PDF's pages, by page number, and the PDF's title (read by part 0)."""
+
+    title: str
+    pages: list[tuple[int, list[Line]]]
+
+
+class _EveryNth:
+    """Page indexes ``part``, ``part + parts``, ``part + 2 * parts``... as a container pdfminer accepts."""
+
+    def __init__(self, part: int, parts: int):
+        self.part, self.parts = part, parts
+
+    def __contains__(self, index: int) -> bool:
+        return index % self.parts == self.part
+
+
+def read_pdf_part(data: bytes, name: str, part: int = 0, parts: int = 1) -> PdfPart:
+    """Lay out every ``parts``-th page of a PDF, from page index ``part``; ``name`` is used in errors.
+
+    Parts can be read in separate processes and put together by :func:`assemble_pdf`.
+    """
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise ExtractionError(f"{name}: not a PDF file")
     try:
-        title = _title(data)
-        pages = [_page_lines(layout, number)
-                 for number, layout in enumerate(extract_pages(io.BytesIO(data), laparams=LAYOUT), 1)]
+        title = _title(data) if part == 0 else ""
+        layouts = extract_pages(io.BytesIO(data), laparams=LAYOUT, page_numbers=_EveryNth(part, parts))
+        pages = [(number, _page_lines(layout, number)) for number, layout in zip(
+            range(part + 1, 10**9, parts), layouts, strict=False)]
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise ExtractionError(f"{name}: encrypted PDF (a password is needed to read it)") from exc
     except Exception as exc:  # pdfminer raises many kinds of errors on damaged files
         raise ExtractionError(f"{name}: unreadable PDF ({type(exc).__name__}: {exc})") from exc
+    return PdfPart(title, pages)
+
+
+def assemble_pdf(name: str, parts: list[PdfPart]) -> Extracted:
+    """The blocks of a PDF in reading order, from all of its parts."""
+    pages = [lines for _, lines in sorted(page for part in parts for page in part.pages)]
     kept = _drop_furniture(pages)
     body = _body_size(kept)
     runs = [run for lines in kept for run in reading_order(lines)]
     blocks = _blocks(runs, body)
     if not any(b.kind == "text" for b in blocks):
         raise ExtractionError(f"{name}: no text in PDF (scanned or empty)")
-    return Extracted(blocks=blocks, title=title)
+    return Extracted(blocks=blocks, title=next((part.title for part in parts if part.title), ""))
+
+
+def extract_pdf(data: bytes, name: str) -> Extracted:
+    """Extract one PDF in this process; ``name`` is used in error messages."""
+    return assemble_pdf(name, [read_pdf_part(data, name)])
