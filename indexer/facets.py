@@ -10,6 +10,7 @@ from __future__ import annotations
 import weakref
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 
 from whoosh.searching import Searcher
 
@@ -64,18 +65,31 @@ def _values(facts: NarrativeFacts, name: str) -> tuple[str, ...]:
     return (value,) if value and value != "0" else ()
 
 
+_VALUES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _facet_values(searcher: Searcher) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Facet name -> narrative id -> the narrative's values of that facet, read once per searcher."""
+    if searcher not in _VALUES:
+        facts = narrative_facts(searcher)
+        _VALUES[searcher] = {name: {n: _values(f, name) for n, f in facts.items()} for name in FACET_NAMES}
+    return _VALUES[searcher]
+
+
 def count_facets(searcher: Searcher, matched: set[str]) -> dict[str, list[FacetCount]]:
     """For each facet, its values among ``matched`` narratives with their counts.
 
     Years come newest first; other values most frequent first.
     """
     facts = narrative_facts(searcher)
-    known = [facts[n] for n in matched if n in facts]
-    names = {f.iso3: f.country for f in known}
+    known = [n for n in matched if n in facts]
     facets = {}
-    for name in FACET_NAMES:
-        counts = Counter(v for f in known for v in _values(f, name))
-        label = {"country": names.get, "tier": TIER_LABELS.get}.get(name, lambda v: None)
+    for name, values_of in _facet_values(searcher).items():
+        counts = Counter(chain.from_iterable(map(values_of.__getitem__, known)))
+        if name == "country":
+            label = {facts[n].iso3: facts[n].country for n in known}.get
+        else:
+            label = TIER_LABELS.get if name == "tier" else lambda v: None
         values = [FacetCount(v, label(v) or v, n) for v, n in counts.items()]
         if name == "year":
             facets[name] = sorted(values, key=lambda c: -int(c.value))
