@@ -165,7 +165,8 @@ def documents(narrative: Narrative) -> Iterator[dict]:
     for position, section in enumerate(narrative.sections):
         yield {**shared, "id": f"{narrative.id}/{position}", "kind": "section",
                "section": " ".join(section.keys), "position": position, "heading": section.heading,
-               "body": section.text, "exact": section.text, "pairs": section.text, "pages": section.pages}
+               "body": section.text, "exact": section.text, "body_pairs": section.text,
+               "heading_pairs": section.heading, "pages": section.pages}
 
 
 def _unique_ids(narratives: list[Narrative], seen: set[str], from_pdf: bool) -> list[Narrative]:

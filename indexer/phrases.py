@@ -1,11 +1,12 @@
-"""Phrases of the section text, matched through the word-pair field.
+"""Phrases of the section text and headings, matched through word-pair fields.
 
 Whoosh matches a phrase by reading the word positions of every section that holds all of
-its words: for ``"security forces"`` that is most sections of the corpus. The word-pair
-field (``indexer.analysis.WordPairs``) holds each pair of adjacent stems as one term, so a
-phrase of two words (stopwords aside) is one term to look up, matching exactly the sections
-the positions would; a longer phrase steps only through the sections that hold every one of
-its pairs and checks word positions there. Phrases with a slop other than 1 are left to Whoosh.
+its words: for ``"security forces"`` that is most sections of the corpus. A word-pair field
+(``indexer.analysis.WordPairs``, one for the text, one for the headings) holds each pair of
+adjacent stems as one term, so a phrase of two words (stopwords aside) is one term to look
+up, matching exactly the sections the positions would; a longer phrase steps only through
+the sections that hold every one of its pairs and checks word positions there. Phrases with
+a slop other than 1 are left to Whoosh.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from whoosh.util import make_binary_tree
 
 from indexer.analysis import pair_term
 
-PAIRS = "pairs"
-PAIRED_FIELDS = ("body",)  # the fields whose word pairs are indexed in PAIRS
+PAIRED_FIELDS = {"body": "body_pairs", "heading": "heading_pairs"}  # field -> its word-pair field
 
 
 class _PairedSpans(SpanNear2.SpanNear2Matcher):
@@ -42,10 +42,11 @@ class PairedPhrase(wq.Phrase):
     def matcher(self, searcher, context=None):
         if self.slop != 1 or len(self.words) < 2:
             return super().matcher(searcher, context)
-        field = searcher.schema[PAIRS]
-        pairs = [wq.Term(PAIRS, pair_term(a, b)) for a, b in zip(self.words, self.words[1:], strict=False)]
+        paired = PAIRED_FIELDS[self.fieldname]
+        field = searcher.schema[paired]
+        pairs = [wq.Term(paired, pair_term(a, b)) for a, b in zip(self.words, self.words[1:], strict=False)]
         reader = searcher.reader()
-        if any((PAIRS, field.to_bytes(p.text)) not in reader for p in pairs):
+        if any((paired, field.to_bytes(p.text)) not in reader for p in pairs):
             return NullMatcher()
         if len(pairs) == 1:
             matcher = pairs[0].matcher(searcher, context)

@@ -130,12 +130,21 @@ def _searches_something(q: wq.Query) -> bool:
     return any(isinstance(leaf, (wq.Term, wq.Phrase, wq.Prefix)) for leaf in leaves)
 
 
+def without_place(q: wq.Query) -> wq.Query:
+    """``q`` without its place-name clauses: for ranking the sections of one narrative, which all
+    carry the same place names (half the matching work of a several-word query)."""
+    return q.accept(lambda node: wq.NullQuery if getattr(node, "fieldname", "") == "place" else node).normalize()
+
+
 def needs_sections(q: wq.Query | None, filters: Filters) -> bool:
-    """Whether a search must match section by section: a phrase, an exact word or a section filter."""
-    if filters.section:
-        return True
+    """Whether a search must match section by section: a phrase, an exact word or a section filter.
+
+    Filters alone never need it: a narrative document lists the keys of all its sections.
+    """
     if q is None:
         return False
+    if filters.section:
+        return True
     leaves = list(q.leaves()) if q.children() else [q]
     return any(isinstance(leaf, wq.Phrase) or getattr(leaf, "fieldname", "") == "exact" for leaf in leaves)
 

@@ -19,7 +19,7 @@ SECTION_FIELDS = {"body": 1.0, "heading": 1.5, "place": 1.2}
 NARRATIVE_FIELDS = {"fulltext": 1.0, "place": 1.2}
 # The kind of document that carries each text field ("place" is in both).
 FIELD_KINDS = {"fulltext": "narrative", "body": "section", "heading": "section", "exact": "section",
-               "pairs": "section"}
+               "body_pairs": "section", "heading_pairs": "section"}
 
 
 def make_schema() -> Schema:
@@ -43,7 +43,8 @@ def make_schema() -> Schema:
         body=AnalyzedText(stored=True),
         fulltext=AnalyzedText(phrase=False),
         exact=AnalyzedText(stem=False),
-        pairs=WordPairs(),
+        body_pairs=WordPairs(),
+        heading_pairs=WordPairs(),
         pages=STORED(),
         source=STORED(),
         content_hash=STORED(),

@@ -13,7 +13,7 @@ from indexer import settings
 from indexer.errors import DocumentNotFound, QueryRejected
 from indexer.facets import FacetCount, check_sort, count_facets, sorted_matches
 from indexer.narratives import RECOMMENDATION_KEYS, NarrativeInfo
-from indexer.query import Filters, filter_query, needs_sections, parse_text, query_terms, split_filters
+from indexer.query import Filters, filter_query, needs_sections, parse_text, query_terms, split_filters, without_place
 from indexer.query_policy import check_length
 from indexer.snippets import QueryTerms, highlight_all, snippet
 from indexer.suggest import suggest
@@ -108,10 +108,10 @@ def _check_paging(request: SearchRequest) -> None:
 _NARRATIVE_COLUMNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def narrative_column(searcher: Searcher):
-    """docnum -> narrative id, read once per searcher (building it reads every document's entry)."""
+def narrative_column(searcher: Searcher) -> list[str]:
+    """docnum -> narrative id, read into memory once per searcher (a search may look up every match)."""
     if searcher not in _NARRATIVE_COLUMNS:
-        _NARRATIVE_COLUMNS[searcher] = searcher.reader().column_reader("narrative")
+        _NARRATIVE_COLUMNS[searcher] = list(searcher.reader().column_reader("narrative"))
     return _NARRATIVE_COLUMNS[searcher]
 
 
@@ -142,7 +142,7 @@ def _best_sections(searcher: Searcher, q: wq.Query | None, narratives: list[str]
     among = wq.And([SECTIONS, wq.Or([wq.Term("narrative", n) for n in narratives])])
     best: dict[str, Sections] = {n: [] for n in narratives}
     if q is not None:
-        found = searcher.search(wq.Require(q, among), limit=len(narratives) * per_hit * 20,
+        found = searcher.search(wq.Require(without_place(q), among), limit=len(narratives) * per_hit * 20,
                                 optimize=False)
         _group(searcher, found.items(), per_hit, best)
     narrative_of = narrative_column(searcher)
@@ -163,13 +163,12 @@ def _by_sections(searcher: Searcher, q: wq.Query, restrict: wq.Query | None, req
                  per_hit: int) -> tuple[set[str], Ranked]:
     """Rank narratives by their best section: for phrases, exact words and section filters."""
     wanted = request.offset + request.limit
-    candidates = max(int(settings.get("section_candidates")), wanted * per_hit * 4)
     ranked = wq.Require(q, _restricted(SECTIONS, restrict))
-    grouped = _group(searcher, searcher.search(ranked, limit=candidates, optimize=False).items(), per_hit, {})
+    # Every match is scored anyway (optimize=False), so one pass ranks them all and gives the total.
+    found = searcher.search(ranked, limit=None, optimize=False).items()
+    grouped = _group(searcher, found, per_hit, {})
     page = list(grouped.values())[request.offset:wanted]
-    narrative_of = narrative_column(searcher)
-    matched = {narrative_of[docnum] for docnum in searcher.docs_for_query(ranked)}
-    return matched, [(sections[0][1], sections) for sections in page]
+    return set(grouped), [(sections[0][1], sections) for sections in page]
 
 
 def _by_narratives(searcher: Searcher, text: str, q: wq.Query | None, restrict: wq.Query | None,
@@ -186,9 +185,11 @@ def _by_narratives(searcher: Searcher, text: str, q: wq.Query | None, restrict: 
         # Restrictions go in the query rather than ``filter=``, which Whoosh applies by walking
         # every match again. Whoosh's block-quality skipping trips an assertion on Require,
         # hence optimize=False; its top-N collector still prunes, so matches are collected apart.
+        # Every match is scored anyway, so one pass gives the ranking and the total.
         selected = wq.Require(parse_text(text, "narrative"), _restricted(NARRATIVES, restrict))
-        scored = list(searcher.search(selected, limit=wanted, optimize=False).items())
-    matched = {narrative_of[docnum] for docnum in searcher.docs_for_query(selected)}
+        scored = list(searcher.search(selected, limit=None, optimize=False).items())
+    matched = {narrative_of[docnum] for docnum in searcher.docs_for_query(selected)} if q is None \
+        else {narrative_of[docnum] for docnum, _ in scored}
     shown = [(narrative_of[docnum], score) for docnum, score in scored[request.offset:wanted]]
     best = _best_sections(searcher, q, [n for n, _ in shown], per_hit) if shown else {}
     return matched, [(score, best[n]) for n, score in shown]

@@ -58,6 +58,14 @@ def test_filters_by_tier_report_year_and_section(ix):
     assert section.hits and all(s.section == "prosecution" for h in section.hits for s in h.sections)
 
 
+def test_a_section_filter_alone_lists_the_narratives_having_that_section(ix):
+    listed = run(ix, section="Prosecution", report="tip", limit=50)
+    expected = {h.id for h in run(ix, "government", report="tip", limit=50).hits
+                if any("prosecution" in s.section for s in get_narrative(ix, h.id)[1])}
+    assert listed.total == len(listed.hits) and expected <= {h.id for h in listed.hits}
+    assert listed.facets["section"] and all(c.count <= listed.total for c in listed.facets["section"])
+
+
 def test_country_filter_accepts_aliases(ix):
     assert {h.iso3 for h in run(ix, "trafficking", country="Myanmar", limit=50).hits} == {"MMR"}
     assert {h.iso3 for h in run(ix, "country:DPRK forced labor", limit=50).hits} == {"PRK"}
