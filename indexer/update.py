@@ -1,7 +1,8 @@
 """The nightly job: fetch what changed, rebuild from the fetched files, validate, publish.
 
 A run holds the index lock throughout. When nothing was fetched new or changed and a build
-is current, nothing is rebuilt. Otherwise a new build is made from every fetched file (the
+is current, nothing is rebuilt, nor when the files and code are those the current build was
+made from (``indexer/inputs.py``). Otherwise a new build is made from every fetched file (the
 extraction cache spares the unchanged ones) and published only if it passes validation: it
 opens, each report and year keeps at least ``MIN_SHARE`` of the narratives the current
 build has, and golden queries (a sample of the current build's narratives, each searched

@@ -4,24 +4,24 @@
                             [--work DIR] [--repeat 3] [--clients 8] [--load-seconds 60]
                             [--json bench-results.json] [--markdown bench-results.md]
 
-What it measures, in this order (medians over ``--repeat`` runs for extraction and queries;
-the builds are run once each, they take minutes):
+What it measures (medians over ``--repeat`` runs for extraction and queries; the builds are
+run once each, they take minutes):
 
-1. extraction: HTML pages/s and MB/s of text, in 2 worker processes; PDF pages/s of the PDFs
-   in ``--pdfs``; and how many unchanged PDFs a second pass parses again (none, by the cache);
-2. the index build with ``tipsearch index`` in a process of its own: from nothing (cold), and
-   again with ``--force`` from the extraction cache (index only); seconds, MB/s of text, index
-   size, the peak memory of its largest process; then ``tipsearch index`` over the unchanged
-   folder (the time to decide that nothing changed);
-3. searches of the fixed query set (``scripts/bench_queries.tsv``: words, several words,
-   phrases, boolean queries, filters; every tipsearch search also counts facets), top 10
-   narratives with and without highlighted snippets: p50/p95/p99 ms;
-4. the same extracted sections indexed and searched by SQLite FTS5 (``bm25()``, ``snippet()``)
-   and tantivy (if installed: ``pip install -e '.[bench]'``), in processes of their own
-   (``scripts/bench_engines.py``), and the ratios tipsearch/FTS5 and tipsearch/tantivy;
-5. ``tipsearch serve`` under ``--clients`` concurrent clients for ``--load-seconds`` seconds,
-   alternating ``/search`` and ``/api/search``: requests/s, p50/p95/p99, errors, the worker's memory;
-6. the targets, each with the measured figure and whether it was met (and by how much not).
+- the index build with ``tipsearch index`` in a process of its own: from nothing (cold), and
+  again with ``--force`` from the extraction cache (index only); seconds, MB/s of text, index
+  size, the peak memory of its largest process; then ``tipsearch index`` over the unchanged
+  folder (the time to decide that nothing changed). Run first, while this process is small;
+- ``tipsearch serve`` under ``--clients`` concurrent clients for ``--load-seconds`` seconds,
+  alternating ``/search`` and ``/api/search``: requests/s, p50/p95/p99, errors, the worker's memory;
+- searches of the fixed query set (``scripts/bench_queries.tsv``: words, several words,
+  phrases, boolean queries, filters; every tipsearch search also counts facets), top 10
+  narratives with and without highlighted snippets: p50/p95/p99 ms;
+- extraction: HTML pages/s and MB/s of text, in 2 worker processes; PDF pages/s of the PDFs
+  in ``--pdfs``; and how many unchanged PDFs a second pass parses again (none, by the cache);
+- the same extracted sections indexed and searched by SQLite FTS5 (``bm25()``, ``snippet()``)
+  and tantivy (if installed: ``pip install -e '.[bench]'``), in processes of their own
+  (``scripts/bench_engines.py``), top 10 sections, and the ratios tipsearch/FTS5 and tipsearch/tantivy;
+- the targets, each with the measured figure and whether it was met (and by how much not).
 
 It prints the Markdown report and writes it (``--markdown``) with the figures as JSON (``--json``).
 """
@@ -33,6 +33,7 @@ import json
 import os
 import pickle
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -169,18 +170,18 @@ def run_measured(command: list[str], env: dict | None = None) -> tuple[float, fl
     return time.perf_counter() - started, usage.ru_maxrss / 1024, output
 
 
-def bench_builds(corpus: Path, index: Path, text: float) -> dict:
+def bench_builds(corpus: Path, index: Path) -> dict:
+    """Run first, while this process is small: a child's peak memory counts its parent's at the fork."""
     for leftover in (index, index.with_name(index.name + ".cache")):
-        subprocess.run(["rm", "-rf", str(leftover)], check=True)
+        shutil.rmtree(leftover, ignore_errors=True)
     command = [*TIPSEARCH, "index", str(corpus), "--index", str(index)]
     cold, cold_mb, _ = run_measured(command)
     warm, warm_mb, _ = run_measured([*command, "--force"])
     unchanged, _, said = run_measured(command)
     if "nothing changed" not in said:
         raise SystemExit(f"an unchanged folder was rebuilt:\n{said}")
-    return {"build_cold_s": round(cold, 1), "build_cold_mb_per_s": round(text / cold, 2),
-            "build_cold_peak_mb": round(cold_mb), "build_index_only_s": round(warm, 1),
-            "build_index_only_mb_per_s": round(text / warm, 2), "build_index_only_peak_mb": round(warm_mb),
+    return {"build_cold_s": round(cold, 1), "build_cold_peak_mb": round(cold_mb),
+            "build_index_only_s": round(warm, 1), "build_index_only_peak_mb": round(warm_mb),
             "index_mb": round(_mb(current_build(index).rglob("*")), 1), "unchanged_s": round(unchanged, 2)}
 
 
@@ -241,12 +242,11 @@ def bench_engines(narratives, queries, repeat: int, work: Path) -> dict:
             print("tantivy is not installed (pip install -e '.[bench]'): left out", file=sys.stderr)
             continue
         out = work / f"{engine}.json"
-        _, peak, _ = run_measured([sys.executable, str(ROOT / "scripts" / "bench_engines.py"), engine,
-                                   str(work / "sections.pickle"), str(work / "queries.json"), str(work),
-                                   str(repeat), str(out)])
+        run_measured([sys.executable, str(ROOT / "scripts" / "bench_engines.py"), engine,
+                      str(work / "sections.pickle"), str(work / "queries.json"), str(work), str(repeat), str(out)])
         figures = json.loads(out.read_text())
         results[engine] = {"build_s": round(figures["build_seconds"], 1), "index_mb": round(figures["index_mb"], 1),
-                           "peak_mb": round(peak), "query_ms_snippets": figures["query_ms_snippets"],
+                           "peak_mb": round(figures["peak_mb"]), "query_ms_snippets": figures["query_ms_snippets"],
                            "query_ms": figures["query_ms"]}
     return results
 
@@ -414,16 +414,19 @@ def main() -> None:
     figures: dict = {"machine": f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
                      "queries": len(queries), "query_kinds": ", ".join(f"{n} {k}" for k, n in kinds.items()),
                      "repeat": args.repeat}
-    print("extracting…", file=sys.stderr)
-    figures["extraction"], narratives = bench_extraction(args.corpus, args.pdfs, args.repeat, work)
     print("building…", file=sys.stderr)
-    figures["build"] = bench_builds(args.corpus, work / "index", figures["extraction"]["text_mb"])
-    print("searching…", file=sys.stderr)
-    figures["search"] = bench_searches(work / "index", queries, args.repeat)
-    print("other engines…", file=sys.stderr)
-    figures["engines"] = bench_engines(narratives, queries, args.repeat, work)
+    figures["build"] = bench_builds(args.corpus, work / "index")
     print("web load…", file=sys.stderr)
     figures["web"] = bench_web(work / "index", queries, args.clients, args.load_seconds)
+    print("searching…", file=sys.stderr)
+    figures["search"] = bench_searches(work / "index", queries, args.repeat)
+    print("extracting…", file=sys.stderr)
+    figures["extraction"], narratives = bench_extraction(args.corpus, args.pdfs, args.repeat, work)
+    text = figures["extraction"]["text_mb"]
+    for build in ("build_cold", "build_index_only"):
+        figures["build"][f"{build}_mb_per_s"] = round(text / figures["build"][f"{build}_s"], 2)
+    print("other engines…", file=sys.stderr)
+    figures["engines"] = bench_engines(narratives, queries, args.repeat, work)
     figures["targets"] = targets(figures)
     markdown = report(figures)
     print(markdown)
