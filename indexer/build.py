@@ -227,7 +227,10 @@ def build_index(paths: list[Path], index_dir: Path, add: bool = False, force: bo
         target.mkdir(parents=True)
         ix = whoosh_index.create_in(str(target), make_schema())
     procs = int(settings.get("index_procs"))
-    writer = ix.writer(procs=procs, limitmb=int(settings.get("index_memory_mb")), multisegment=procs > 1)
+    # Separate files per segment: Whoosh reads a compound segment file by copying its parts into
+    # memory, which costs each open searcher about as much memory as the index holds on disk.
+    writer = ix.writer(procs=procs, limitmb=int(settings.get("index_memory_mb")), multisegment=procs > 1,
+                       compound=False)
     seen: set[str] = set()
     try:
         for path, narratives, error in progress(extract_all(files, procs, cache_dir(index_dir)), len(files)):

@@ -332,13 +332,19 @@ def status_command(index: Path | None, as_json: bool) -> None:
 
 
 def _serve(index: Path | None, host: str, port: int) -> None:
-    from waitress import serve
-
     from webapp import create_app
 
-    app = create_app({"INDEX": str(index_dir(index))})
-    click.echo(f"serving http://{host}:{port}/ (Ctrl+C to stop)")
-    serve(app, host=host, port=port, threads=int(settings.get("web_threads")))
+    config = {"INDEX": str(index_dir(index))}
+    workers, threads = int(settings.get("web_workers")), int(settings.get("web_threads"))
+    click.echo(f"serving http://{host}:{port}/ with {workers} worker(s) (Ctrl+C to stop)")
+    if workers > 1:
+        from webapp.workers import serve_in_workers
+
+        serve_in_workers(lambda: create_app(config), f"{host}:{port}", workers, threads)
+    else:
+        from waitress import serve
+
+        serve(create_app(config), host=host, port=port, threads=threads)
 
 
 @main.command("serve")
@@ -346,7 +352,7 @@ def _serve(index: Path | None, host: str, port: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True)
 def serve_command(index: Path | None, host: str, port: int) -> None:
-    """Serve the search page with waitress."""
+    """Serve the search page: waitress, or gunicorn with TIPSEARCH_WEB_WORKERS processes."""
     try:
         open_searcher(index).close()
     except TipsearchError as error:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import weakref
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -49,6 +50,9 @@ class SearcherCache:
     def __init__(self, path: str | Path | None = None) -> None:
         self.directory = index_dir(path)
         self._local = threading.local()
+        self._open: list[Searcher] = []  # every thread's, closed when the cache goes
+        self._lock = threading.Lock()
+        weakref.finalize(self, _close_all, self._open)
 
     def _version(self) -> tuple[str, int, int]:
         """Which build is current and its state: a swap or a change in place opens a new searcher."""
@@ -66,9 +70,18 @@ class SearcherCache:
             old = getattr(self._local, "searcher", None)
             self._local.searcher = open_searcher(self.directory)
             self._local.version = version
+            with self._lock:
+                self._open.append(self._local.searcher)
+                if old is not None:
+                    self._open.remove(old)
             if old is not None:
                 old.close()
         return self._local.searcher
+
+
+def _close_all(searchers: list[Searcher]) -> None:
+    for searcher in searchers:
+        searcher.close()
 
 
 def index_status(path: str | Path | None = None) -> dict:

@@ -1,4 +1,6 @@
 import json
+import os
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -168,3 +170,36 @@ def test_a_second_index_job_exits_75_at_once_and_a_dead_ones_lock_does_not_block
     assert not held()  # the kernel let go of the killed job's lock
     after = CliRunner().invoke(main, ["index", str(TIP_FIXTURES), "--index", str(target)])
     assert after.exit_code == 0, after.output
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_answers_from_its_worker_processes(index_dir, workers):
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-c", "from indexer.cli import main; main()", "serve", "--index",
+                               str(index_dir), "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              env={**os.environ, "TIPSEARCH_WEB_WORKERS": str(workers), "TIPSEARCH_RATE_LIMIT": "0"})
+    try:
+        for _ in range(100):
+            try:
+                requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        answers = [requests.get(f"http://127.0.0.1:{port}/api/search", params={"q": "forced labor"}, timeout=10)
+                   for _ in range(6)]
+        assert all(a.status_code == 200 and a.json()["hits"] for a in answers)
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        assert len(children) == (workers if workers > 1 else 0)
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=20)[0].decode()
+    assert f"with {workers} worker(s)" in output and "Traceback" not in output
