@@ -183,9 +183,8 @@ def _by_narratives(searcher: Searcher, text: str, q: wq.Query | None, restrict: 
         scored = [(docnum, 0.0) for docnum, _ in results.items()]
     else:
         # Restrictions go in the query rather than ``filter=``, which Whoosh applies by walking
-        # every match again. Whoosh's block-quality skipping trips an assertion on Require,
-        # hence optimize=False; its top-N collector still prunes, so matches are collected apart.
-        # Every match is scored anyway, so one pass gives the ranking and the total.
+        # every match again. Whoosh's block-quality skipping trips an assertion on Require, hence
+        # optimize=False: every match is scored, so one pass gives the ranking and the total.
         selected = wq.Require(parse_text(text, "narrative"), _restricted(NARRATIVES, restrict))
         scored = list(searcher.search(selected, limit=None, optimize=False).items())
     matched = {narrative_of[docnum] for docnum in searcher.docs_for_query(selected)} if q is None \
