@@ -1,7 +1,8 @@
 """One writer at a time: an exclusive lock beside the index, taken without waiting.
 
 The lock is ``flock`` on ``<index>.lock``: the kernel releases it when the holding process
-ends, however it ends, so a job killed mid-run leaves no stale lock behind.
+ends, however it ends, so a job killed mid-run leaves no stale lock behind. Worker processes
+forked while it is held share it, so the lock of a killed job is free once they have exited.
 """
 
 from __future__ import annotations

@@ -17,6 +17,8 @@ import pytest
 
 from indexer.build import build_index
 from indexer.builds import COMPLETE, all_builds
+from indexer.errors import IndexBusy
+from indexer.locking import index_lock
 from indexer.query import Filters
 from indexer.search import SearchRequest, search
 from indexer.store import open_searcher
@@ -35,6 +37,19 @@ def _finds_north_korea(index: Path) -> bool:
     with open_searcher(index) as searcher:
         hits = search(searcher, SearchRequest(q="North Korea", filters=Filters(year="2023", report="tip"))).hits
     return "tip-2023-prk" in [h.id for h in hits]
+
+
+def _wait_for_the_lock(index: Path, seconds: float = 60) -> None:
+    """Wait until no process holds the index lock: the worker processes a killed job started
+    (extraction, index writers) hold it until they notice their parent is gone and exit."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with index_lock(index):
+                return
+        except IndexBusy:
+            assert time.monotonic() < deadline, "the lock of a killed job was never released"
+            time.sleep(0.2)
 
 
 def test_update_killed_at_random_moments_never_breaks_the_live_index(tmp_path):
@@ -57,6 +72,7 @@ def test_update_killed_at_random_moments_never_breaks_the_live_index(tmp_path):
             job.kill()
             job.wait()
             assert _finds_north_korea(index), f"trial {trial}: the live index lost its narratives"
+        _wait_for_the_lock(index)
         routes[f"{BASE_2023}south-korea/"].body += b"<!-- last -->"
         last = subprocess.run(command, env=env, capture_output=True, text=True)
     assert last.returncode == 0, last.stdout + last.stderr
