@@ -104,7 +104,14 @@ def test_a_pdf_read_in_parts_gives_what_one_reading_gives(tip_pdf, parts):
 
 
 def test_a_pdf_is_read_in_parallel_child_processes_in_a_build(tip_pdf, monkeypatch):
+    import indexer.build
+
+    parts = []
+    real = indexer.build.run_isolated
+    monkeypatch.setattr(indexer.build, "run_isolated", lambda name, function, args, *limits: parts.append(
+        args[2:]) or real(name, function, args, *limits))
     monkeypatch.setenv("TIPSEARCH_PDF_PROCS", "3")
     narratives = extract_file(tip_pdf)
+    assert sorted(parts) == [(0, 3), (1, 3), (2, 3)]  # one child process per part
     monkeypatch.setenv("TIPSEARCH_PDF_PROCS", "1")
     assert narratives == extract_file(tip_pdf) and narratives

@@ -9,6 +9,7 @@ column or page break are put back together.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import statistics
 from collections import Counter
@@ -257,8 +258,8 @@ def read_pdf_part(data: bytes, name: str, part: int = 0, parts: int = 1) -> PdfP
     try:
         title = _title(data) if part == 0 else ""
         layouts = extract_pages(io.BytesIO(data), laparams=LAYOUT, page_numbers=_EveryNth(part, parts))
-        pages = [(number, _page_lines(layout, number)) for number, layout in zip(
-            range(part + 1, 10**9, parts), layouts, strict=False)]
+        pages = [(number, _page_lines(layout, number))
+                 for number, layout in zip(itertools.count(part + 1, parts), layouts, strict=False)]
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise ExtractionError(f"{name}: encrypted PDF (a password is needed to read it)") from exc
     except Exception as exc:  # pdfminer raises many kinds of errors on damaged files
