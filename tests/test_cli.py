@@ -203,3 +203,32 @@ def test_serve_answers_from_its_worker_processes(index_dir, workers):
         server.terminate()
         output = server.communicate(timeout=20)[0].decode()
     assert f"with {workers} worker(s)" in output and "Traceback" not in output
+
+
+def test_processes_forked_under_the_lock_do_not_hold_it(tmp_path):
+    import multiprocessing
+    import signal
+
+    from indexer.errors import IndexBusy
+    from indexer.locking import index_lock
+
+    target = tmp_path / "index"
+    context = multiprocessing.get_context("fork")
+    running = context.Event()
+
+    def work():
+        running.set()
+        signal.pause()
+
+    with index_lock(target):
+        worker = context.Process(target=work)
+        worker.start()
+        assert running.wait(10)
+    try:
+        with index_lock(target):  # the worker still runs, yet the lock is free
+            pass
+    except IndexBusy:
+        pytest.fail("a process forked while the lock was held kept it")
+    finally:
+        worker.kill()
+        worker.join()
