@@ -115,3 +115,32 @@ def test_a_pdf_is_read_in_parallel_child_processes_in_a_build(tip_pdf, monkeypat
     assert sorted(parts) == [(0, 3), (1, 3), (2, 3)]  # one child process per part
     monkeypatch.setenv("TIPSEARCH_PDF_PROCS", "1")
     assert narratives == extract_file(tip_pdf) and narratives
+
+
+def _texts_of(html: str) -> list[tuple[str, str]]:
+    return [(b.kind, b.text) for b in extract_html(html.encode(), "page.html", LIMIT).blocks]
+
+
+def test_inline_elements_join_as_the_page_shows_them():
+    page = ("<main><p><b>Child, </b><b>Early</b><b>,</b><b> </b><b>and </b><b>F</b><b>orced</b><b> Marriage</b>"
+            "<b>:</b> The minimum age was 18.</p>"
+            "<p>See the <i>Trafficking in Persons Report</i><i> </i>at <a href='x'> <span>https://x.gov/</span></a>.</p>"
+            "<p>Line one<br>line two<img src='a.png'>after.</p></main>")
+    assert _texts_of(page) == [
+        ("text", "Child, Early, and Forced Marriage: The minimum age was 18."),
+        ("text", "See the Trafficking in Persons Report at https://x.gov/."),
+        ("text", "Line one line two after."),
+    ]
+
+
+def test_a_run_of_bold_elements_is_one_lead():
+    blocks = extract_html(b"<main><p><strong>Prose</strong><strong>cution</strong>: The government</p></main>",
+                          "page.html", LIMIT).blocks
+    assert blocks[0].lead == "Prosecution"
+
+
+def test_headings_that_are_links_are_not_headings():
+    page = ("<main><h3>https://www.state.gov/religiousfreedomreport/Trafficking in Persons</h3><p>See the report.</p>"
+            "<h3>https://www.state.gov/reports/x/</h3><p>Text.</p></main>")
+    assert _texts_of(page) == [("heading", "Trafficking in Persons"), ("text", "See the report."),
+                               ("text", "https://www.state.gov/reports/x/"), ("text", "Text.")]

@@ -35,9 +35,14 @@ DROP_XPATH = " | ".join(
        ".//*[contains(@id, 'footer')]", ".//*[contains(@class, 'footer')]",
        ".//*[contains(@class, 'site-header')]",
        ".//*[@role='navigation' or @role='banner' or @role='contentinfo']"])
+# Inline elements that stand between words as a space does (any other inline markup joins
+# its text to its neighbours' as the page shows it: <b>F</b><b>orced</b> is "Forced").
+SPACING_TAGS = {"br", "img", "hr"}
 HEADING_TAGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 BLOCK_TAGS = {"p", "li", "blockquote", "pre", "td", "th", "dt", "dd", "caption", "figcaption",
               "div", "section", "article", "main", "body", "tr", "ul", "ol", "table"}
+_URL = re.compile(r"https?://\S+")
+_URL_BEFORE = re.compile(r"^https?://\S*/")
 GZIP_MAGIC = b"\x1f\x8b"
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
@@ -70,7 +75,10 @@ def _is_bold_line(element) -> bool:
 
 
 def _texts(body):
-    """Yield (innermost block element, text) for every piece of text under ``body``, in order."""
+    """Yield (innermost block element, text) for every piece of text under ``body``, in order.
+
+    Elements that separate words (``SPACING_TAGS``) yield a space of their own.
+    """
     stack = []
     for event, element in etree.iterwalk(body, events=("start", "end")):
         if not isinstance(element.tag, str):  # comments and processing instructions
@@ -81,7 +89,7 @@ def _texts(body):
         if event == "start":
             if opens:
                 stack.append(element)
-            yield stack[-1], element.text
+            yield stack[-1], " " if element.tag in SPACING_TAGS else element.text
         else:
             if opens:
                 stack.pop()
@@ -90,20 +98,30 @@ def _texts(body):
 
 
 def _bold_lead(owner, text: str) -> str:
-    """The bold words a paragraph opens with, followed by more text; else ""."""
-    if owner.tag not in ("p", "div", "li") or (owner.text or "").strip() or not len(owner):
+    """The bold words a paragraph opens with (one or more bold elements in a row), followed by
+    more text; else ""."""
+    if owner.tag not in ("p", "div", "li") or (owner.text or "").strip():
         return ""
-    if owner[0].tag not in ("b", "strong"):
-        return ""
-    lead = _clean(owner[0].text_content())
+    pieces = []
+    for child in owner:
+        if child.tag not in ("b", "strong"):
+            break
+        pieces.append(child.text_content())
+        if (child.tail or "").strip():
+            break
+        pieces.append(child.tail or "")
+    lead = _clean("".join(pieces))
     return lead if lead and text.startswith(lead) and len(lead) < len(text) else ""
 
 
 def _block(owner, text: str) -> Block:
-    if owner.tag in HEADING_TAGS:
-        return Block("heading", text, HEADING_TAGS[owner.tag])
-    if _is_bold_line(owner):
-        return Block("heading", text, 4)
+    level = HEADING_TAGS.get(owner.tag) or (4 if _is_bold_line(owner) else 0)
+    if level:
+        # A link pasted before a heading's words: "https://www.state.gov/.../Trafficking in Persons".
+        heading = _URL_BEFORE.sub("", text)
+        if heading and not _URL.search(heading):
+            return Block("heading", heading, level)
+        # A link, or a sentence holding one, set as a heading: text.
     return Block("text", text, lead=_bold_lead(owner, text))
 
 
@@ -111,20 +129,22 @@ def body_blocks(body) -> list[Block]:
     """Blocks of a cleaned body element, in document order.
 
     Text is gathered per innermost block element (paragraph, list item, heading, ...),
-    so inline markup never splits a paragraph and text directly in a ``div`` is kept.
+    so inline markup never splits a paragraph and text directly in a ``div`` is kept. The
+    pieces join as the page has them: white space between inline elements is kept, and none
+    is added.
     """
     blocks: list[Block] = []
     current, parts = None, []
     for owner, text in _texts(body):
-        if not text or not text.strip():
+        if not text or (owner is not current and not text.strip()):
             continue
         if owner is not current:
             if parts:
-                blocks.append(_block(current, _clean(" ".join(parts))))
+                blocks.append(_block(current, _clean("".join(parts))))
             current, parts = owner, []
         parts.append(text)
     if parts:
-        blocks.append(_block(current, _clean(" ".join(parts))))
+        blocks.append(_block(current, _clean("".join(parts))))
     return blocks
 
 
