@@ -1,9 +1,16 @@
-""""Did you mean": the query with each rare or absent word replaced by a close, frequent one.
+""""Did you mean": the query with each rare word replaced by a close word far more frequent.
 
-A word is rare when fewer than ``RARE`` sections hold it. Its replacement is the closest
-country name first (``Cambodai`` -> ``Cambodia``), else the closest word, within two edits
-and with the same first letter, that at least ``FREQUENT`` sections hold. Filters, operators and
-``exact:`` words are left as typed.
+A word no section holds is replaced by the closest country name if one is close
+(``Cambodai`` -> ``Cambodia``), else by the closest word within one edit (two for words of
+five letters or more), with the same first letter, that at least ``FREQUENT`` sections hold
+(``trafficing`` -> ``trafficking``, though its stem is that of "traffic"). A word fewer than
+``SUSPECT`` sections hold is replaced by a word one edit away that ``RATIO`` times as many
+hold. Filters, operators, ``exact:`` words and prefixes that match some word are
+left as typed.
+
+The cost is bounded whatever the query: words are looked up in a table of the index's
+frequent words built once per index version, with rapidfuzz, and only ``MAX_CHECKED``
+words of one query, each at most ``MAX_WORD`` letters, are looked at.
 """
 
 from __future__ import annotations
@@ -12,17 +19,21 @@ import difflib
 import re
 from functools import cache
 
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 from whoosh.searching import Searcher
-from whoosh.support.levenshtein import distance
 
-from indexer.analysis import word_tokens
+from indexer.analysis import AMERICAN, stem_word, word_tokens
 from indexer.countries import all_countries, fold
 from indexer.query import FILTER_IN_QUERY
-from indexer.query_policy import OPERATORS
+from indexer.query_policy import OPERATORS, WORDS_FIELD
 
-RARE = 2
+SUSPECT = 3
 FREQUENT = 5
-CLOSENESS = 0.8  # difflib ratio a suggestion needs
+RATIO = 20
+MAX_CHECKED = 8
+MAX_WORD = 30
+CLOSENESS = 0.8  # difflib ratio a country name needs
 _EXACT_WORD = re.compile(r"exact:\S+", re.I)
 
 
@@ -32,43 +43,77 @@ def _country_words() -> list[str]:
                    if len(w) > 3})
 
 
-def _near_words(searcher: Searcher, folded: str) -> list[str]:
-    """Words within one edit (two for longer words) that at least FREQUENT sections hold, closest first.
-
-    Each segment's reader walks its word list with a Levenshtein automaton, sharing the first letter.
-    """
+def _version(searcher: Searcher) -> tuple[str, ...]:
+    """The segments a searcher reads: the same for every searcher on one build."""
     reader = searcher.reader()
-    most = 1 if len(folded) <= 4 else 2
     leaves = [leaf for leaf, _ in reader.leaf_readers()] if not reader.is_atomic() else [reader]
-    near = {w.decode() if isinstance(w, bytes) else w
-            for leaf in leaves for w in leaf.terms_within("exact", folded, most, prefix=1)}
-    frequency = {w: reader.doc_frequency("exact", w) for w in near}
-    return sorted((w for w in near if frequency[w] >= FREQUENT),
-                  key=lambda w: (distance(w, folded), -frequency[w], w))
+    return tuple(leaf.segment().segment_id() for leaf in leaves)
 
 
-def _closest(searcher: Searcher, folded: str) -> str | None:
-    countries = difflib.get_close_matches(folded, _country_words(), n=1, cutoff=CLOSENESS)
-    if countries:
-        return countries[0]
-    words = _near_words(searcher, folded)
-    return words[0] if words else None
+_TABLES: dict[tuple[str, ...], dict[str, dict[str, int]]] = {}  # build -> first letter -> frequent words
+_TABLES_KEPT = 2
+
+
+def _frequent_words(searcher: Searcher, letter: str) -> dict[str, int]:
+    """The words starting with ``letter`` that at least FREQUENT sections hold, with their counts.
+
+    Read once per build and letter, and shared by every searcher on that build.
+    """
+    version = _version(searcher)
+    if version not in _TABLES:
+        while len(_TABLES) >= _TABLES_KEPT:
+            del _TABLES[next(iter(_TABLES))]
+        _TABLES[version] = {}
+    tables = _TABLES[version]
+    if letter not in tables:
+        words = searcher.reader().iter_prefix(WORDS_FIELD, letter)
+        tables[letter] = {(w.decode() if isinstance(w, bytes) else w): info.doc_frequency()
+                          for w, info in words if info.doc_frequency() >= FREQUENT}
+    return tables[letter]
+
+
+def _near_word(searcher: Searcher, folded: str, frequency: int) -> str | None:
+    """The closest frequent word within one or two edits (one, and RATIO times as frequent, for a word that occurs)."""
+    counts = _frequent_words(searcher, folded[0])
+    needed = max(FREQUENT, RATIO * frequency)
+    most = 1 if len(folded) <= 4 or frequency else 2
+    found = process.extract(folded, list(counts), scorer=Levenshtein.distance, score_cutoff=most, limit=None)
+    better = [(distance, -counts[w], w) for w, distance, _ in found
+              if counts[w] >= needed and stem_word(w) != stem_word(folded)]
+    return min(better)[2] if better else None
+
+
+def _closest(searcher: Searcher, folded: str, frequency: int) -> str | None:
+    if not frequency:
+        countries = difflib.get_close_matches(folded, _country_words(), n=1, cutoff=CLOSENESS)
+        if countries:
+            return countries[0]
+    return _near_word(searcher, folded, frequency)
+
+
+def _is_live_prefix(searcher: Searcher, query: str, folded: str, end: int) -> bool:
+    """Whether the word ends in ``*`` and some indexed word starts with it."""
+    return query[end:end + 1] == "*" and any(True for _ in searcher.reader().expand_prefix(WORDS_FIELD, folded))
 
 
 def suggest(searcher: Searcher, query: str) -> str:
-    """The query with its rare words replaced, or "" when every word is common enough or has no match."""
+    """The query with its rare words replaced, or "" when no word needs it or has a replacement."""
     reader = searcher.reader()
     kept = [(m.start(), m.end()) for pattern in (FILTER_IN_QUERY, _EXACT_WORD) for m in pattern.finditer(query)]
-    replaced, changed = [], False
-    cursor = 0
+    replaced, cursor, checked = [], 0, 0
     for folded, stem, start, end in word_tokens(query):
         typed = query[start:end]
-        if stem is None or typed in OPERATORS or any(a <= start < b for a, b in kept):
+        if (stem is None or typed in OPERATORS or len(folded) > MAX_WORD or folded in AMERICAN
+                or any(a <= start < b for a, b in kept)):
             continue
-        if reader.doc_frequency("body", stem) >= RARE:
+        frequency = reader.doc_frequency(WORDS_FIELD, folded)
+        if frequency >= SUSPECT or _is_live_prefix(searcher, query, folded, end):
             continue
-        better = _closest(searcher, folded)
+        checked += 1
+        if checked > MAX_CHECKED:
+            break
+        better = _closest(searcher, folded, frequency)
         if better and better != folded:
             replaced += [query[cursor:start], better.capitalize() if typed[:1].isupper() else better]
-            cursor, changed = end, True
-    return "".join(replaced) + query[cursor:] if changed else ""
+            cursor = end
+    return "".join(replaced) + query[cursor:] if replaced else ""
