@@ -198,7 +198,7 @@ def search_command(query: tuple[str, ...], index: Path | None, report: str, coun
             click.echo(json.dumps({"facets": response.facets_json()}, ensure_ascii=False))
     else:
         colour = sys.stdout.isatty()
-        click.echo(f"{response.total} narratives match; showing {len(response.hits)}")
+        click.echo(f"{response.count_text()}; showing {len(response.hits)}")
         for rank, hit in enumerate(response.hits, 1):
             tier = f", {hit.tier_label}" if hit.tier_label else ""
             click.echo(click.style(f"\n{rank}. {hit.title}", bold=True) if colour else f"\n{rank}. {hit.title}")

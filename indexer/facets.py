@@ -7,6 +7,7 @@ sorting it by year or country, needs no further reads of the index.
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections import Counter
 from dataclasses import dataclass
@@ -56,6 +57,27 @@ def narrative_facts(searcher: Searcher) -> dict[str, NarrativeFacts]:
     return _FACTS[searcher]
 
 
+_LABELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+REPORT_LABELS = {"tip": "Trafficking in Persons Report", "hrr": "Human Rights Report", "other": "Other documents"}
+_SECTION_NUMBER = re.compile(r"^Section (\d+)\.\s*(?:([a-z])\.\s*)?", re.I)
+
+
+def section_label(heading: str) -> str:
+    """A section heading as a facet label: ``Section 1.c. Torture`` -> ``1.c Torture``."""
+    return _SECTION_NUMBER.sub(lambda m: f"{m.group(1)}.{m.group(2) or ''} ", heading)
+
+
+def section_labels(searcher: Searcher) -> dict[str, str]:
+    """Section key -> the heading most narratives give that section, as a label; read once per searcher."""
+    if searcher not in _LABELS:
+        headings: dict[str, Counter] = {}
+        for fields in searcher.documents(kind="narrative"):
+            for key, heading in (fields.get("section_headings") or {}).items():
+                headings.setdefault(key, Counter())[heading] += 1
+        _LABELS[searcher] = {key: section_label(c.most_common(1)[0][0]) for key, c in headings.items()}
+    return _LABELS[searcher]
+
+
 def _values(facts: NarrativeFacts, name: str) -> tuple[str, ...]:
     if name == "section":
         return facts.sections
@@ -76,20 +98,39 @@ def _facet_values(searcher: Searcher) -> dict[str, dict[str, tuple[str, ...]]]:
     return _VALUES[searcher]
 
 
-def count_facets(searcher: Searcher, matched: set[str]) -> dict[str, list[FacetCount]]:
+_SECTION_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def section_keys(searcher: Searcher) -> list[tuple[str, ...]]:
+    """docnum -> the section keys of that document, read once per searcher."""
+    if searcher not in _SECTION_KEYS:
+        reader = searcher.reader()
+        keys: list[tuple[str, ...]] = [()] * reader.doc_count_all()
+        for key in reader.lexicon("section"):
+            for docnum in reader.postings("section", key).all_ids():
+                keys[docnum] += (key.decode(),)
+        _SECTION_KEYS[searcher] = keys
+    return _SECTION_KEYS[searcher]
+
+
+def count_facets(searcher: Searcher, matched: set[str],
+                 in_section: dict[str, set[str]] | None = None) -> dict[str, list[FacetCount]]:
     """For each facet, its values among ``matched`` narratives with their counts.
 
-    Years come newest first; other values most frequent first.
+    ``in_section`` gives the narratives that matched in each section, for a query of words;
+    without it a narrative counts under every section it has. Years come newest first; other
+    values most frequent first.
     """
     facts = narrative_facts(searcher)
     known = [n for n in matched if n in facts]
     facets = {}
     for name, values_of in _facet_values(searcher).items():
-        counts = Counter(chain.from_iterable(map(values_of.__getitem__, known)))
-        if name == "country":
-            label = {facts[n].iso3: facts[n].country for n in known}.get
+        if name == "section" and in_section is not None:
+            counts = Counter({key: len(narratives) for key, narratives in in_section.items()})
         else:
-            label = TIER_LABELS.get if name == "tier" else lambda v: None
+            counts = Counter(chain.from_iterable(map(values_of.__getitem__, known)))
+        label = {"country": {facts[n].iso3: facts[n].country for n in known}.get, "tier": TIER_LABELS.get,
+                 "report": REPORT_LABELS.get, "section": section_labels(searcher).get}.get(name, lambda v: None)
         values = [FacetCount(v, label(v) or v, n) for v, n in counts.items()]
         if name == "year":
             facets[name] = sorted(values, key=lambda c: -int(c.value))

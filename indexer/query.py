@@ -22,7 +22,7 @@ from indexer.errors import QueryRejected
 from indexer.narratives import REPORT_NAMES, slug
 from indexer.phrases import pair_phrases
 from indexer.query_policy import ADDED_PLUGINS, REFUSED_PLUGINS, sanitize
-from indexer.ranking import CoordOrGroup
+from indexer.ranking import CoordOr, CoordOrGroup
 from indexer.schema import NARRATIVE_FIELDS, SECTION_FIELDS, make_schema
 from indexer.snippets import QueryTerms
 from indexer.tiers import normalize_tier
@@ -121,7 +121,15 @@ def parse_text(text: str, level: str = "section") -> wq.Query | None:
         pass
     plain = _SYNTAX.sub(" ", text)
     q = parser.parse(plain) if plain.strip() else wq.NullQuery
-    return weight_repeated_words(q, plain) if _searches_something(q) else None
+    return weight_repeated_words(q, plain) if _searches_something(q) else _stopwords_query(plain)
+
+
+def _stopwords_query(text: str) -> wq.Query | None:
+    """A query of stopwords only (``WHO``, ``the``) searched as whole words; None when there are none."""
+    words = list(dict.fromkeys(folded for folded, _, _, _ in word_tokens(text)))
+    if not words:
+        return None
+    return wq.Term("exact", words[0]) if len(words) == 1 else CoordOr([wq.Term("exact", w) for w in words])
 
 
 def _searches_something(q: wq.Query) -> bool:
@@ -136,15 +144,10 @@ def without_place(q: wq.Query) -> wq.Query:
     return q.accept(lambda node: wq.NullQuery if getattr(node, "fieldname", "") == "place" else node).normalize()
 
 
-def needs_sections(q: wq.Query | None, filters: Filters) -> bool:
-    """Whether a search must match section by section: a phrase, an exact word or a section filter.
-
-    Filters alone never need it: a narrative document lists the keys of all its sections.
-    """
+def needs_sections(q: wq.Query | None) -> bool:
+    """Whether a search must match section by section: for a phrase or an exact word."""
     if q is None:
         return False
-    if filters.section:
-        return True
     leaves = list(q.leaves()) if q.children() else [q]
     return any(isinstance(leaf, wq.Phrase) or getattr(leaf, "fieldname", "") == "exact" for leaf in leaves)
 

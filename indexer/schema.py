@@ -1,11 +1,13 @@
-"""The Whoosh schema, in one place: a document per narrative and one per section.
+"""The Whoosh schema, in one place: a document per narrative, per section and per paragraph.
 
 Narrative documents (``kind`` = ``narrative``) hold a narrative's whole text in
-``fulltext`` (no positions): plain-word queries rank them, over about 40 times
-fewer documents than there are sections. Section documents (``kind`` =
+``fulltext`` (no positions): which narratives a query matches, and which hold all its
+words, is decided there. Paragraph documents (``kind`` = ``paragraph``) hold one
+paragraph in ``passage`` with the narrative's filter fields: plain-word queries rank
+narratives by them (``indexer/passages.py``). Section documents (``kind`` =
 ``section``) carry the section text with positions plus the narrative's metadata:
-phrases, exact words and section filters are searched there, and they give each
-ranked narrative its best sections.
+phrases and exact words are searched there, and they are what results and the
+document page show.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from indexer.analysis import AnalyzedText, WordPairs
 SECTION_FIELDS = {"body": 1.0, "heading": 1.5, "place": 1.2}
 NARRATIVE_FIELDS = {"fulltext": 1.0, "place": 1.2}
 # The kind of document that carries each text field ("place" is in both).
-FIELD_KINDS = {"fulltext": "narrative", "body": "section", "heading": "section", "exact": "section",
+FIELD_KINDS = {"fulltext": "narrative", "passage": "paragraph", "passage_exact": "paragraph",
+               "body": "section", "heading": "section", "exact": "section",
                "body_pairs": "section", "heading_pairs": "section"}
 
 
@@ -42,10 +45,14 @@ def make_schema() -> Schema:
         place=AnalyzedText(),
         body=AnalyzedText(stored=True),
         fulltext=AnalyzedText(phrase=False),
+        passage=AnalyzedText(),
+        passage_exact=AnalyzedText(stem=False, phrase=False),
         exact=AnalyzedText(stem=False),
         body_pairs=WordPairs(),
         heading_pairs=WordPairs(),
         pages=STORED(),
+        section_headings=STORED(),  # of a narrative document: each section key's heading
+        acronyms=STORED(),  # of a narrative document: the acronyms it defines (indexer/acronyms.py)
         source=STORED(),
         content_hash=STORED(),
     )

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import weakref
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from whoosh import query as wq
-from whoosh import sorting
 from whoosh.searching import Searcher
 
 from indexer import settings
+from indexer.acronyms import acronym_table
 from indexer.errors import DocumentNotFound, QueryRejected
-from indexer.facets import FacetCount, check_sort, count_facets, sorted_matches
+from indexer.facets import FacetCount, check_sort, count_facets, narrative_facts, section_keys, sorted_matches
 from indexer.narratives import RECOMMENDATION_KEYS, NarrativeInfo
+from indexer.paragraphs import paragraph_spans
+from indexer.passages import PARAGRAPHS, Evidence, clause_nodes, narrative_column, query_clauses, rank_narratives
 from indexer.query import Filters, filter_query, needs_sections, parse_text, query_terms, split_filters, without_place
 from indexer.query_policy import check_length
+from indexer.ranking import COORD_MAX_CLAUSES
 from indexer.snippets import QueryTerms, highlight_all, snippet
 from indexer.suggest import suggest
 
@@ -68,7 +71,21 @@ class SearchResponse:
     total: int
     hits: list[Hit]
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
+    all_words: int | None = None  # of ``total``, how many hold every word (queries of a few words)
     suggestion: str = ""  # the query with rare words replaced by close, frequent ones
+
+    def count_text(self) -> str:
+        """How many narratives matched, in words; for a query of a few words, those holding all of them apart."""
+        def narratives(count: int) -> str:
+            return f"{count} narrative{'' if count == 1 else 's'}"
+
+        if self.all_words is None:
+            return f"{narratives(self.total)} match{'es' if self.total == 1 else ''}"
+        some = self.total - self.all_words
+        if not self.all_words:
+            return f"No narrative contains all words; {narratives(some)} contain{'s' if some == 1 else ''} some"
+        held = f"{narratives(self.all_words)} contain{'s' if self.all_words == 1 else ''} all words"
+        return f"{held}; {some} more contain{'s' if some == 1 else ''} some" if some else held
 
     def facets_json(self) -> dict:
         """Facets as JSON: ``{name: [{"value", "label", "count"}, ...]}``."""
@@ -83,10 +100,12 @@ def _page_of(stored: dict, offset: int) -> int | None:
     return page
 
 
-def _section_hit(stored: dict, score: float, terms: QueryTerms) -> SectionHit:
-    html, offset = snippet(stored["body"], terms, int(settings.get("snippet_sentences")))
+def _section_hit(stored: dict, score: float, terms: QueryTerms, paragraph: int | None) -> SectionHit:
+    """A section shown under a result; its snippet from ``paragraph`` when one is named."""
+    start, end = (0, len(stored["body"])) if paragraph is None else paragraph_spans(stored["body"])[paragraph]
+    html, offset = snippet(stored["body"][start:end], terms, int(settings.get("snippet_sentences")))
     return SectionHit(id=stored["id"], section=stored["section"], heading=stored["heading"],
-                      score=round(score, 4), snippet=html, page=_page_of(stored, offset))
+                      score=round(score, 4), snippet=html, page=_page_of(stored, start + offset))
 
 
 def _info(stored: dict) -> dict:
@@ -105,101 +124,132 @@ def _check_paging(request: SearchRequest) -> None:
         raise QueryRejected(f"offset must be between 0 and {deepest}")
 
 
-_NARRATIVE_COLUMNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def narrative_column(searcher: Searcher) -> list[str]:
-    """docnum -> narrative id, read into memory once per searcher (a search may look up every match)."""
-    if searcher not in _NARRATIVE_COLUMNS:
-        _NARRATIVE_COLUMNS[searcher] = list(searcher.reader().column_reader("narrative"))
-    return _NARRATIVE_COLUMNS[searcher]
-
-
 SECTIONS = wq.Term("kind", "section")
 NARRATIVES = wq.Term("kind", "narrative")
 
 
-Sections = list[tuple[int, float]]  # (docnum, score) of a narrative's sections, best first
+# A narrative's sections to show, best first: (section docnum, score, the paragraph to take
+# the snippet from, or None for the best sentences of the whole section).
+Sections = list[tuple[int, float, int | None]]
+
+
+@dataclass
+class Matches:
+    """The narratives a query matched and how to rank and show them."""
+
+    matched: set[str]
+    ranked: list[tuple[str, float]]  # narrative ids by relevance, with their scores
+    sections: Callable[[list[str]], dict[str, Sections]]  # best sections of some of them
+    in_section: dict[str, set[str]] | None = None  # section key -> narratives that matched in it
+    all_words: int | None = None  # how many hold every word of a short query
+    also_marked: set[str] = field(default_factory=set)  # stems matched besides the query's (acronyms)
 
 
 def _restricted(kind: wq.Query, restrict: wq.Query | None) -> wq.Query:
     return kind if restrict is None else wq.And([kind, restrict])
 
 
-def _group(searcher: Searcher, items, per_hit: int, grouped: dict[str, Sections]) -> dict[str, Sections]:
-    """Add ranked (docnum, score) section matches to their narrative's list, ``per_hit`` at most."""
-    narrative_of = narrative_column(searcher)
-    for docnum, score in items:
-        sections = grouped.setdefault(narrative_of[docnum], [])
-        if len(sections) < per_hit:
-            sections.append((docnum, score))
-    return grouped
-
-
 def _best_sections(searcher: Searcher, q: wq.Query | None, narratives: list[str],
                    per_hit: int) -> dict[str, Sections]:
-    """Each narrative's best-matching sections; its opening one if none match."""
-    among = wq.And([SECTIONS, wq.Or([wq.Term("narrative", n) for n in narratives])])
+    """Each narrative's best-matching sections by section text and headings; its opening one if none match."""
+    narrative_of = narrative_column(searcher)
     best: dict[str, Sections] = {n: [] for n in narratives}
-    if q is not None:
+    if q is not None and narratives:
+        among = wq.And([SECTIONS, wq.Or([wq.Term("narrative", n) for n in narratives])])
         found = searcher.search(wq.Require(without_place(q), among), limit=len(narratives) * per_hit * 20,
                                 optimize=False)
-        _group(searcher, found.items(), per_hit, best)
-    narrative_of = narrative_column(searcher)
+        for docnum, score in found.items():
+            if len(best[narrative_of[docnum]]) < per_hit:
+                best[narrative_of[docnum]].append((docnum, score, None))
     missing = [n for n, sections in best.items() if not sections]
     if missing:
         # A Term: Whoosh's NumericRange over small numbers such as positions matches them all.
         openings = wq.And([SECTIONS, wq.Term("position", 0),
                            wq.Or([wq.Term("narrative", n) for n in missing])])
         for docnum in searcher.docs_for_query(openings):
-            best[narrative_of[docnum]] = [(docnum, 0.0)]
+            best[narrative_of[docnum]] = [(docnum, 0.0, None)]
     return best
 
 
-Ranked = list[tuple[float, Sections]]  # a page of narratives: (score, best sections)
+def _in_sections(searcher: Searcher, docnums, matched: set[str]) -> dict[str, set[str]]:
+    """Section key -> the narratives among ``matched`` with one of ``docnums`` (sections or paragraphs) in it."""
+    narrative_of, keys_of = narrative_column(searcher), section_keys(searcher)
+    found: dict[str, set[str]] = {}
+    for docnum in docnums:
+        if narrative_of[docnum] in matched:
+            for key in keys_of[docnum]:
+                found.setdefault(key, set()).add(narrative_of[docnum])
+    return found
 
 
-def _by_sections(searcher: Searcher, q: wq.Query, restrict: wq.Query | None, request: SearchRequest,
-                 per_hit: int) -> tuple[set[str], Ranked]:
-    """Rank narratives by their best section: for phrases, exact words and section filters."""
-    wanted = request.offset + request.limit
+def _by_sections(searcher: Searcher, q: wq.Query, restrict: wq.Query | None, per_hit: int) -> Matches:
+    """Rank narratives by their best section: for phrases and exact words."""
     ranked = wq.Require(q, _restricted(SECTIONS, restrict))
     # Every match is scored anyway (optimize=False), so one pass ranks them all and gives the total.
-    found = searcher.search(ranked, limit=None, optimize=False).items()
-    grouped = _group(searcher, found, per_hit, {})
-    page = list(grouped.values())[request.offset:wanted]
-    return set(grouped), [(sections[0][1], sections) for sections in page]
-
-
-def _by_narratives(searcher: Searcher, text: str, q: wq.Query | None, restrict: wq.Query | None,
-                   request: SearchRequest, per_hit: int) -> tuple[set[str], Ranked]:
-    """Rank narrative documents (whole text), then find each one's best sections."""
-    wanted = request.offset + request.limit
+    found = list(searcher.search(ranked, limit=None, optimize=False).items())
     narrative_of = narrative_column(searcher)
-    if q is None:  # filters alone: newest first, then by country
-        selected = _restricted(NARRATIVES, restrict)
-        results = searcher.search(selected, limit=wanted, sortedby=[sorting.FieldFacet("year", reverse=True),
-                                                                    sorting.FieldFacet("narrative")])
-        scored = [(docnum, 0.0) for docnum, _ in results.items()]
-    else:
-        # Restrictions go in the query rather than ``filter=``, which Whoosh applies by walking
-        # every match again. Whoosh's block-quality skipping trips an assertion on Require, hence
-        # optimize=False: every match is scored, so one pass gives the ranking and the total.
-        selected = wq.Require(parse_text(text, "narrative"), _restricted(NARRATIVES, restrict))
-        scored = list(searcher.search(selected, limit=None, optimize=False).items())
-    matched = {narrative_of[docnum] for docnum in searcher.docs_for_query(selected)} if q is None \
-        else {narrative_of[docnum] for docnum, _ in scored}
-    shown = [(narrative_of[docnum], score) for docnum, score in scored[request.offset:wanted]]
-    best = _best_sections(searcher, q, [n for n, _ in shown], per_hit) if shown else {}
-    return matched, [(score, best[n]) for n, score in shown]
+    grouped: dict[str, Sections] = {}
+    for docnum, score in found:
+        sections = grouped.setdefault(narrative_of[docnum], [])
+        if len(sections) < per_hit:
+            sections.append((docnum, score, None))
+    return Matches(set(grouped), [(n, sections[0][1]) for n, sections in grouped.items()],
+                   lambda narratives: {n: grouped[n] for n in narratives},
+                   _in_sections(searcher, (d for d, _ in found), set(grouped)))
 
 
-def _in_order(searcher: Searcher, q: wq.Query | None, matched: set[str], request: SearchRequest,
-              per_hit: int) -> Ranked:
-    """A page of the matches sorted by year or country instead of relevance."""
-    page = sorted_matches(searcher, matched, request.sort)[request.offset:request.offset + request.limit]
-    best = _best_sections(searcher, q, page, per_hit) if page else {}
-    return [(best[n][0][1], best[n]) for n in page]
+def _by_filters(searcher: Searcher, restrict: wq.Query, per_hit: int) -> Matches:
+    """The narratives the filters select, newest first, then by id."""
+    facts = narrative_facts(searcher)
+    matched = {narrative_column(searcher)[d] for d in searcher.docs_for_query(_restricted(NARRATIVES, restrict))}
+    ranked = sorted(matched, key=lambda n: (-facts[n].year, n))
+    return Matches(matched, [(n, 0.0) for n in ranked], lambda page: _best_sections(searcher, None, page, per_hit))
+
+
+def _paragraph_sections(searcher: Searcher, evidence: Evidence, per_hit: int) -> Sections:
+    """A narrative's sections holding its best paragraphs, best first, each with that paragraph."""
+    sections: dict[str, tuple[float, int]] = {}
+    for docnum, score in evidence.paragraphs:
+        section_id, number = searcher.stored_fields(docnum)["id"].rsplit("/", 1)
+        if section_id not in sections:
+            sections[section_id] = (score, int(number) if number.isdigit() else None)
+            if len(sections) == per_hit:
+                break
+    return [(searcher.document_number(id=section_id), score, number)
+            for section_id, (score, number) in sections.items()]
+
+
+def _by_passages(searcher: Searcher, text: str, q: wq.Query, restrict: wq.Query | None, per_hit: int) -> Matches:
+    """Rank the narratives a plain-word query matches by their paragraphs (``indexer/passages.py``).
+
+    A short query ranks the narratives holding all its words first.
+    """
+    narrative_q = parse_text(text, "narrative")
+    narrative_of = narrative_column(searcher)
+    among = _restricted(NARRATIVES, restrict)
+    matched = {narrative_of[d] for d in searcher.docs_for_query(wq.And([among, narrative_q]))}
+    clauses = query_clauses(narrative_q, searcher.reader(), text, acronym_table(searcher))
+    allowed = None if restrict is None else set(searcher.docs_for_query(_restricted(PARAGRAPHS, restrict)))
+    evidence = rank_narratives(searcher, clauses, allowed)
+    if restrict is not None and "section" in {f for f, _ in restrict.iter_all_terms()}:
+        matched &= {n for n, e in evidence.items() if e.paragraphs}  # matched in the section asked for
+    nodes = clause_nodes(narrative_q)
+    holding: set[str] = set()
+    if 1 < len(nodes) <= COORD_MAX_CLAUSES:
+        holding = {narrative_of[d] for d in searcher.docs_for_query(wq.And([among, *nodes]))} & matched
+    none = Evidence(0.0, [])
+    ranked = sorted(((n, evidence.get(n, none).score) for n in matched),
+                    key=lambda item: (item[0] not in holding, -item[1], item[0]))
+
+    def sections(narratives: list[str]) -> dict[str, Sections]:
+        shown = {n: _paragraph_sections(searcher, evidence[n], per_hit) for n in narratives
+                 if evidence.get(n, none).paragraphs}
+        return {**_best_sections(searcher, q, [n for n in narratives if n not in shown], per_hit), **shown}
+
+    paragraphs = (d for n in matched if n in evidence for d, _ in evidence[n].paragraphs)
+    return Matches(matched, ranked, sections, _in_sections(searcher, paragraphs, matched),
+                   len(holding) if 1 < len(nodes) <= COORD_MAX_CLAUSES else None,
+                   {c.terms[0] for c in clauses if c.stands_for})
 
 
 def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
@@ -213,19 +263,29 @@ def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
     if q is None and restrict is None:
         raise QueryRejected("give a query or at least one filter")
     per_hit = int(settings.get("sections_per_hit"))
-    if needs_sections(q, filters):
-        matched, page = _by_sections(searcher, q, restrict, request, per_hit)
+    if q is None:
+        matches = _by_filters(searcher, restrict, per_hit)
+    elif needs_sections(q):
+        matches = _by_sections(searcher, q, restrict, per_hit)
     else:
-        matched, page = _by_narratives(searcher, text, q, restrict, request, per_hit)
-    if request.sort != "relevance":
-        page = _in_order(searcher, q, matched, request, per_hit)
+        matches = _by_passages(searcher, text, q, restrict, per_hit)
+    wanted = slice(request.offset, request.offset + request.limit)
+    if request.sort == "relevance":
+        page = matches.ranked[wanted]
+    else:
+        score_of = dict(matches.ranked)
+        page = [(n, score_of[n]) for n in sorted_matches(searcher, matches.matched, request.sort)[wanted]]
+    sections = matches.sections([n for n, _ in page])
     terms = query_terms(q)
+    terms.stems |= matches.also_marked
     hits = []
-    for score, sections in page:
-        stored = [(searcher.stored_fields(d), sc) for d, sc in sections]
+    for narrative, score in page:
+        stored = [(searcher.stored_fields(d), sc, p) for d, sc, p in sections[narrative]]
         hits.append(Hit(**_info(stored[0][0]), score=score,
-                        sections=[_section_hit(f, sc, terms) for f, sc in stored]))
-    return SearchResponse(request=request, total=len(matched), hits=hits, facets=count_facets(searcher, matched),
+                        sections=[_section_hit(f, sc, terms, p) for f, sc, p in stored]))
+    return SearchResponse(request=request, total=len(matches.matched), hits=hits,
+                          facets=count_facets(searcher, matches.matched, matches.in_section),
+                          all_words=matches.all_words,
                           suggestion=suggest(searcher, request.q) if text.strip() else "")
 
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from indexer.analysis import word_tokens
+from indexer.paragraphs import is_boilerplate, paragraph_spans
 
 _ABBREVIATIONS = frozenset({
     "u.s", "u.n", "u.k", "e.u", "mr", "mrs", "ms", "dr", "no", "nos", "st", "gen", "col", "lt", "sgt",
@@ -60,15 +61,6 @@ def _phrase_spans(tokens, phrases, which: int) -> list[tuple[int, int]]:
         for i in range(len(words) - n + 1):
             if all(words[i + k][which] == phrase[k] for k in range(n)):
                 spans.append((words[i][2], words[i + n - 1][3]))
-    return spans
-
-
-def paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each paragraph (paragraphs are separated by a blank line)."""
-    spans, offset = [], 0
-    for paragraph in text.split("\n\n"):
-        spans.append((offset, offset + len(paragraph)))
-        offset += len(paragraph) + 2
     return spans
 
 
@@ -156,20 +148,33 @@ def _window(start: int, end: int, spans: list[tuple[int, int]], text: str) -> tu
     return lo, hi
 
 
+def _sentence_value(sentence: str, spans: list[tuple[int, int]], terms: QueryTerms, text: str) -> float:
+    """How well a sentence shows a match: different query words held, query words side by side, matches.
+
+    A cross-reference or formula sentence ("See the Department of State's ... Report") is
+    worth less than any other.
+    """
+    words = {stem for span in spans for _, stem, _, _ in word_tokens(text[span[0]:span[1]]) if stem}
+    stems = [stem for _, stem, _, _ in word_tokens(sentence) if stem]
+    adjacent = sum(1 for a, b in zip(stems, stems[1:], strict=False)
+                   if a != b and a in terms.stems and b in terms.stems)
+    value = len(words) + 0.5 * adjacent + 0.1 * len(spans)
+    return value - 100 if is_boilerplate(sentence) else value
+
+
 def snippet(text: str, terms: QueryTerms, sentences: int = 2) -> tuple[str, int]:
     """HTML of the best ``sentences`` sentences with matches marked, and the first one's offset.
 
-    Sentences are chosen by how many different query words and phrases they hold,
-    and shown in text order; with no match the text's opening is shown. Only the
+    Sentences are chosen by how many different query words they hold, side by side or
+    not (cross-references last), and shown in text order; with no match the text's opening is shown. Only the
     few sentences a cheap prefilter ranks highest are analysed word by word.
     """
-    likely = sorted(_candidate_sentences(text, terms.prefilter()), key=lambda c: -c[0])[:sentences + 2]
+    likely = sorted(_candidate_sentences(text, terms.prefilter()), key=lambda c: -c[0])[:sentences + 4]
     chosen = []
     for _, start, end in likely:
         spans = [(start + s, start + e) for s, e in match_spans(text[start:end], terms)]
         if spans:
-            distinct = len({text[s:e].lower() for s, e in spans})
-            chosen.append((distinct + 0.1 * len(spans), start, end, spans))
+            chosen.append((_sentence_value(text[start:end], spans, terms, text), start, end, spans))
     chosen = sorted(sorted(chosen, key=lambda c: -c[0])[:sentences], key=lambda c: c[1])
     if not chosen:
         first = paragraph_spans(text)[0]

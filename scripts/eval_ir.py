@@ -1,12 +1,19 @@
-"""Ranking quality on a judged collection in BEIR layout: nDCG@10, Recall@100, MAP@100.
+"""Ranking quality on judged queries, through the search function the command line and web app use.
 
+    python scripts/eval_ir.py --judged ../shared/ir/hrr-topics-dev --pages ../shared/corpus/hrr/2023
     python scripts/eval_ir.py --collection ../shared/ir/cisi
 
-Builds a temporary index with tipsearch's own schema, analyzer and scoring (each document
-becomes a narrative with one section: its title as the heading, its text as the body) and
-runs every judged query through the same search function the command line and web app use.
-A collection is a folder with ``corpus.jsonl`` ({"_id", "title", "text"}), ``queries.jsonl``
-({"_id", "text"}) and ``qrels.tsv`` (query-id, corpus-id, score; a header line).
+``--judged`` with ``--pages``: queries judged on real report pages (``queries.tsv``:
+query-id, query; ``qrels.tsv``: query-id, slug, grade 0-3, where the slug is the page's file
+name without its suffixes). The pages are indexed as ``tipsearch index`` does (into
+``--index`` if given and absent, reused if present) and each query's top 10 narratives are
+scored: nDCG@10 (gain 2^grade - 1), P@10 (grades 2-3), MRR (first grade 2-3) and how many
+of the top 10 nobody judged (counted as not relevant).
+
+``--collection``: a judged collection in BEIR layout (``corpus.jsonl`` {"_id", "title",
+"text"}, ``queries.jsonl`` {"_id", "text"}, ``qrels.tsv`` query-id, corpus-id, score; a header
+line). Each document becomes a narrative with one section (its title the heading, its text
+the body); prints nDCG@10, Recall@100, MAP@100.
 """
 
 from __future__ import annotations
@@ -27,13 +34,51 @@ from whoosh import index as whoosh_index
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from indexer.build import documents  # noqa: E402
+from indexer.build import build_index, documents  # noqa: E402
+from indexer.builds import searched_dir  # noqa: E402
 from indexer.narratives import Narrative, Section  # noqa: E402
 from indexer.schema import make_schema  # noqa: E402
 from indexer.search import SearchRequest, search  # noqa: E402
 from indexer.store import open_searcher  # noqa: E402
 
 DEPTH = 100
+
+
+def read_judged(folder: Path) -> tuple[dict[str, str], dict[str, dict[str, int]]]:
+    """(query text by id, grade by query id and page slug, zero grades kept) of a judged set."""
+    def rows(name: str) -> list[list[str]]:
+        with (folder / name).open(encoding="utf-8", newline="") as lines:
+            return [row for row in csv.reader(lines, delimiter="\t")][1:]
+
+    qrels: dict[str, dict[str, int]] = defaultdict(dict)
+    for query_id, slug, grade in rows("qrels.tsv"):
+        qrels[query_id][slug] = int(grade)
+    return {query_id: text for query_id, text in rows("queries.tsv")}, qrels
+
+
+def page_slug(source: str) -> str:
+    """The judged name of a narrative's page: its file name (or last URL segment) without suffixes."""
+    return source.rstrip("/").rsplit("/", 1)[-1].split(".")[0]
+
+
+def evaluate_pages(judged: Path, pages: Path, index: Path) -> tuple[dict[str, dict[str, float]], dict[str, str]]:
+    """Index ``pages`` into ``index`` unless it holds an index, then score each judged query's top 10.
+
+    Returns (measures by query id, query text by id).
+    """
+    if not whoosh_index.exists_in(str(searched_dir(index))):
+        build_index([pages], index)
+    queries, qrels = read_judged(judged)
+    measures = {}
+    with open_searcher(index) as searcher:
+        for query_id, text in queries.items():
+            grades = qrels.get(query_id, {})
+            ranked = [page_slug(hit.source) for hit in search(searcher, SearchRequest(q=text, limit=10)).hits]
+            relevant = [i for i, slug in enumerate(ranked) if grades.get(slug, 0) >= 2]
+            measures[query_id] = {"nDCG@10": ndcg(ranked, {s: g for s, g in grades.items() if g}, 10),
+                                  "P@10": len(relevant) / 10, "MRR": 1 / (relevant[0] + 1) if relevant else 0.0,
+                                  "unjudged": sum(slug not in grades for slug in ranked)}
+    return measures, queries
 
 
 def read_collection(folder: Path) -> tuple[dict[str, dict], dict[str, str], dict[str, dict[str, int]]]:
@@ -126,10 +171,38 @@ def evaluate(folder: Path) -> dict[str, float]:
             "build_s": built, "search_s": searched}
 
 
+def report_pages(judged: Path, pages: Path, index: Path) -> None:
+    """Print each judged query's measures and their means."""
+    measures, queries = evaluate_pages(judged, pages, index)
+    names = ("nDCG@10", "P@10", "MRR", "unjudged")
+    print(f"{'query':<6} " + " ".join(f"{n:>8}" for n in names) + "  text")
+    for query_id, values in measures.items():
+        print(f"{query_id:<6} " + " ".join(f"{values[n]:>8.3f}" for n in names) + f"  {queries[query_id]}")
+    means = {n: sum(v[n] for v in measures.values()) / len(measures) for n in names}
+    print(f"{'mean':<6} " + " ".join(f"{means[n]:>8.3f}" for n in names) + f"  ({len(measures)} queries)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--collection", type=Path, required=True, help="folder in BEIR layout")
+    parser.add_argument("--collection", type=Path, help="folder in BEIR layout")
+    parser.add_argument("--judged", type=Path, help="folder of queries.tsv and qrels.tsv judged on report pages")
+    parser.add_argument("--pages", type=Path, help="the report pages the --judged set was judged on")
+    parser.add_argument("--index", type=Path, help="index of --pages (built there if absent; default: temporary)")
     args = parser.parse_args()
+    if args.judged:
+        for name in ("queries.tsv", "qrels.tsv"):
+            if not (args.judged / name).is_file():
+                parser.error(f"--judged {args.judged}: no {name}")
+        if not args.pages or not args.pages.is_dir():
+            parser.error(f"--pages {args.pages}: not a folder of report pages")
+        if args.index:
+            report_pages(args.judged, args.pages, args.index)
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                report_pages(args.judged, args.pages, Path(tmp) / "index")
+        return
+    if not args.collection:
+        parser.error("give --judged and --pages, or --collection")
     for name in ("corpus.jsonl", "queries.jsonl", "qrels.tsv"):
         if not (args.collection / name).is_file():
             parser.error(f"--collection {args.collection}: no {name}")

@@ -69,3 +69,13 @@ def test_one_pass_indexing_agrees_on_any_text(text):
     for field_name in ("body", "exact"):
         field = make_schema()[field_name]
         assert sorted(field.index(text)) == sorted(TEXT.index(field, text))
+
+
+def test_acronyms_are_read_from_their_definitions():
+    from indexer.acronyms import find_acronyms
+    text = ("Female Genital Mutilation/Cutting (FGM/C): the law. Internally displaced persons (IDPs) and "
+            "the Trafficking in Persons (TIP) Report; lesbian, gay, bisexual, transgender, queer, and intersex "
+            "(LGBTQI+) persons. The ministry (MOJ) said (Reuters) and (A) and the (United Nations).")
+    assert find_acronyms(text) == {"fgm": ("femal", "genit", "mutil"), "idp": ("intern", "displac", "person"),
+                                   "tip": ("traffick", "person"),
+                                   "lgbtqi": ("lesbian", "gay", "bisexu", "transgend", "queer", "intersex")}

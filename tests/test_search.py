@@ -215,3 +215,21 @@ def test_similar_narratives_in_the_same_edition_and_the_same_country_elsewhere(i
     assert scores == sorted(scores, reverse=True)
     with pytest.raises(DocumentNotFound):
         similar(ix, "tip-1999-xyz")
+
+
+def test_cross_references_are_boilerplate():
+    from indexer.paragraphs import is_boilerplate
+    assert is_boilerplate("See the Department of State's annual Trafficking in Persons Report at https://x.")
+    assert is_boilerplate("Not applicable.")
+    assert not is_boilerplate("The law prohibits forced labor; see below.")
+
+
+def test_the_suggester_looks_at_a_bounded_number_of_words(ix, monkeypatch):
+    from indexer import suggest
+    looked = []
+    monkeypatch.setattr(suggest, "_closest", lambda searcher, word, frequency: looked.append(word))
+    words = " ".join(f"qz{chr(97 + i % 26)}{chr(97 + i // 26)}xv" for i in range(90))
+    assert search(ix, SearchRequest(q=words)).suggestion == ""
+    assert len(looked) == suggest.MAX_CHECKED
+    looked.clear()
+    assert search(ix, SearchRequest(q="q" * 999)).suggestion == "" and not looked

@@ -17,7 +17,7 @@ def test_search_page_lists_ranked_narratives_with_marks(client):
 
 def test_home_page_is_the_search_form(client):
     html = client.get("/").get_data(as_text=True)
-    assert "<form" in html and "narratives match" not in html
+    assert "<form" in html and "role=\"status\"" not in html
 
 
 def test_api_returns_the_same_ranked_hits_as_the_cli(client, index_dir):

@@ -19,9 +19,10 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 @bp.get("/search")
 def api_search():
-    """Ranked narratives as JSON: ``{query, sort, total, page, limit, hits, facets, suggestion}``."""
+    """Ranked narratives as JSON: ``{query, sort, total, all_words, page, limit, hits, facets, suggestion}``."""
     response, page, size = run_search()
     return jsonify({"query": response.request.q, "sort": response.request.sort, "total": response.total,
+                    "all_words": response.all_words,
                     "page": page, "limit": size, "hits": [hit.as_json() for hit in response.hits],
                     "facets": response.facets_json(), "suggestion": response.suggestion or None})
 

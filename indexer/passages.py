@@ -1,0 +1,245 @@
+"""Narratives ranked by their paragraphs: the evidence for plain-word queries.
+
+In standardised reports every narrative has the same sections, so a word's document
+frequency over narratives says little ("child" and "marriage" are in all of them); over
+paragraphs it still discriminates. Each paragraph is scored with BM25 (Lucene's idf over
+paragraphs, k1 1.2, b 0.5), and multiplied by 1 + ``PROXIMITY`` when it holds every word of
+the query within ``WINDOW`` words. A narrative's score adds up its paragraph scores best
+first, each worth ``DECAY`` times the one before: the best paragraph counts most, and many
+paragraphs about the topic count more than one, with diminishing returns. A narrative whose
+place names (country, other names, region) hold query words gets one more passage for
+them, scored as a paragraph holding those words once. docs/ranking.md has the measurements.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections import defaultdict
+from dataclasses import dataclass
+
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from indexer.analysis import AMERICAN, word_tokens
+
+K1, B = 1.2, 0.5
+PROXIMITY, WINDOW = 1.0, 20
+DECAY = 0.7
+PLACE_WEIGHT = 3.0
+OTHER_FORMS = 0.75
+FIELD, EXACT_FIELD, PLACE_FIELD = "passage", "passage_exact", "place"
+WORD_FIELDS = ("fulltext", "body")  # fields of a parsed query whose words are the paragraphs' words
+PARAGRAPHS = wq.Term("kind", "paragraph")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One word or prefix of a query: its terms in the paragraph and place fields, and its weight."""
+
+    terms: tuple[str, ...]
+    place: tuple[str, ...]
+    weight: float
+    forms: tuple[str, ...] = ()  # the word as typed (folded), when the clause is one typed word (terms[0])
+    stands_for: tuple[int, ...] = ()  # of an acronym: the clauses of the words it stands for
+
+
+@dataclass
+class Evidence:
+    """How a narrative matched: its score and its matching paragraphs (docnum, score), best first."""
+
+    score: float
+    paragraphs: list[tuple[int, float]]
+
+
+def _leaves(q: wq.Query) -> list[wq.Query]:
+    return list(q.leaves()) if q.children() else [q]
+
+
+def _text(leaf: wq.Query) -> str:
+    text = getattr(leaf, "text", "")
+    return text.decode() if isinstance(text, bytes) else text
+
+
+def _terms(leaf: wq.Query, reader) -> list[str]:
+    if isinstance(leaf, wq.Prefix):
+        return [t.decode() if isinstance(t, bytes) else t for t in leaf._btexts(reader)]
+    return [_text(leaf)] if isinstance(leaf, wq.Term) else []
+
+
+def clause_nodes(q: wq.Query) -> list[wq.Query]:
+    """The parts of a parsed query that each look for one word (in any field), NOT parts left out."""
+    if isinstance(q, wq.Not):
+        return []
+    if isinstance(q, wq.AndNot):
+        return clause_nodes(q.a)
+    if len({(_text(leaf), type(leaf)) for leaf in _leaves(q)}) <= 1:
+        return [q]
+    return [node for child in q.children() for node in clause_nodes(child)]
+
+
+def query_clauses(q: wq.Query, reader, text: str, acronyms: dict[tuple[str, ...], str]) -> list[Clause]:
+    """The words of a parsed plain-word query (typed as ``text``) as clauses to score paragraphs with.
+
+    When the query holds every word an acronym stands for (``acronyms``: stems -> acronym),
+    the acronym is one more clause, and a paragraph holding it holds those words.
+    """
+    typed: dict[str, list[str]] = defaultdict(list)
+    for folded, stem, _, _ in word_tokens(text):
+        form = AMERICAN.get(folded, folded)  # labour counts as labor
+        if stem and form not in typed[stem]:
+            typed[stem].append(form)
+    found = []
+    for node in clause_nodes(q):
+        leaves = _leaves(node)
+        terms = [t for leaf in leaves if getattr(leaf, "fieldname", "") in WORD_FIELDS for t in _terms(leaf, reader)]
+        place = [t for leaf in leaves if getattr(leaf, "fieldname", "") == PLACE_FIELD for t in _terms(leaf, reader)]
+        forms = typed.get(terms[0], []) if len(terms) == 1 and not isinstance(leaves[0], wq.Prefix) else []
+        if terms or place:
+            found.append(Clause(tuple(dict.fromkeys(terms)), tuple(dict.fromkeys(place)), node.boost, tuple(forms)))
+    return _with_acronyms(found, acronyms)
+
+
+def _with_acronyms(clauses: list[Clause], acronyms: dict[tuple[str, ...], str]) -> list[Clause]:
+    words = {c.terms[0]: i for i, c in enumerate(clauses) if len(c.terms) == 1}
+    found = [Clause((acronym,), (), 1.0, stands_for=tuple(words[w] for w in expansion))
+             for expansion, acronym in acronyms.items() if all(w in words for w in expansion)]
+    return clauses + found
+
+
+_NARRATIVE_COLUMNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def narrative_column(searcher: Searcher) -> list[str]:
+    """docnum -> narrative id, read into memory once per searcher (a search may look up every match)."""
+    if searcher not in _NARRATIVE_COLUMNS:
+        _NARRATIVE_COLUMNS[searcher] = list(searcher.reader().column_reader("narrative"))
+    return _NARRATIVE_COLUMNS[searcher]
+
+
+class _Scorer:
+    """BM25 of paragraphs for one search: idf over paragraph documents, lengths read as needed."""
+
+    def __init__(self, searcher: Searcher):
+        self.reader = searcher.reader()
+        self.total = max(1, searcher.doc_frequency("kind", "paragraph"))
+        self.average = max(1.0, self.reader.field_length(FIELD) / self.total)
+
+    def idf(self, term: str) -> float:
+        found = self.reader.doc_frequency(FIELD, term)
+        return math.log(1 + (self.total - found + 0.5) / (found + 0.5))
+
+    def bm25(self, tf: float, docnum: int) -> float:
+        norm = K1 * (1 - B + B * self.reader.doc_field_length(docnum, FIELD) / self.average)
+        return tf * (K1 + 1) / (tf + norm)
+
+
+def _min_window(positions: list[list[int]]) -> int:
+    """The fewest words spanning one position of every list (each list sorted)."""
+    merged = sorted((p, i) for i, plist in enumerate(positions) for p in plist)
+    need, seen, best, lo = len(positions), defaultdict(int), math.inf, 0
+    for p, i in merged:
+        seen[i] += 1
+        while len(seen) == need:
+            start, j = merged[lo]
+            best = min(best, p - start + 1)
+            seen[j] -= 1
+            if not seen[j]:
+                del seen[j]
+            lo += 1
+    return best
+
+
+def _close_together(reader, clauses: list[Clause], docnums: list[int]) -> list[int]:
+    """Those of ``docnums`` (ascending) that hold a word of every word clause within ``WINDOW`` words."""
+    words = [c for c in clauses if not c.stands_for]
+    positions: dict[int, list[list[int]]] = {d: [[] for _ in words] for d in docnums}
+    for i, clause in enumerate(clauses):
+        for term in clause.terms:
+            if (FIELD, term) not in reader:
+                continue
+            matcher = reader.postings(FIELD, term)
+            for docnum in docnums:
+                if not matcher.is_active():
+                    break
+                if matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                if matcher.is_active() and matcher.id() == docnum:
+                    for j in clause.stands_for or (i,):
+                        positions[docnum][j] += matcher.value_as("positions")
+    return [d for d, found in positions.items() if _min_window([sorted(p) for p in found]) <= WINDOW]
+
+
+def _as_typed(reader, forms: tuple[str, ...]) -> dict[int, float]:
+    """Paragraph docnum -> how often it holds the word in a form typed."""
+    counts: dict[int, float] = defaultdict(float)
+    for form in forms:
+        if (EXACT_FIELD, form) in reader:
+            matcher = reader.postings(EXACT_FIELD, form)
+            while matcher.is_active():
+                counts[matcher.id()] += matcher.weight()
+                matcher.next()
+    return counts
+
+
+def score_paragraphs(searcher: Searcher, clauses: list[Clause], allowed: set[int] | None) -> dict[int, float]:
+    """Paragraph docnum -> its score, for the paragraphs in ``allowed`` (all when None) holding a query word.
+
+    Other forms of a typed word (``forces`` for ``forced``) count ``OTHER_FORMS`` as much as the form typed.
+    """
+    scorer = _Scorer(searcher)
+    scores: dict[int, float] = defaultdict(float)
+    held: dict[int, int] = defaultdict(int)  # which clauses a paragraph holds, one bit each
+    for i, clause in enumerate(clauses):
+        typed = _as_typed(scorer.reader, clause.forms) if clause.forms else None
+        for term in clause.terms:
+            if (FIELD, term) not in scorer.reader:
+                continue
+            weight = clause.weight * scorer.idf(term)
+            matcher = scorer.reader.postings(FIELD, term)
+            while matcher.is_active():
+                docnum = matcher.id()
+                if allowed is None or docnum in allowed:
+                    tf = matcher.weight()
+                    if typed is not None and term == clause.terms[0]:
+                        tf = typed.get(docnum, 0.0) + OTHER_FORMS * (tf - typed.get(docnum, 0.0))
+                    scores[docnum] += weight * scorer.bm25(tf, docnum)
+                    held[docnum] |= sum(1 << j for j in clause.stands_for) if clause.stands_for else 1 << i
+                matcher.next()
+    words = sum(1 for c in clauses if not c.stands_for)
+    if words > 1:
+        every = (1 << words) - 1
+        for docnum in _close_together(scorer.reader, clauses, sorted(d for d, bits in held.items() if bits == every)):
+            scores[docnum] *= 1 + PROXIMITY
+    return scores
+
+
+def _place_scores(searcher: Searcher, clauses: list[Clause]) -> dict[str, float]:
+    """Narrative id -> the score of its place names as one passage holding the query words they hold."""
+    scorer, narrative_of = _Scorer(searcher), narrative_column(searcher)
+    scores: dict[str, float] = defaultdict(float)
+    for clause in clauses:
+        holding: dict[str, float] = {}
+        for term in clause.place:
+            if (PLACE_FIELD, term) in scorer.reader:
+                idf = scorer.idf(term)
+                for docnum in scorer.reader.postings(PLACE_FIELD, term).all_ids():
+                    holding[narrative_of[docnum]] = max(holding.get(narrative_of[docnum], 0.0), idf)
+        for narrative, idf in holding.items():
+            scores[narrative] += PLACE_WEIGHT * clause.weight * idf
+    return scores
+
+
+def rank_narratives(searcher: Searcher, clauses: list[Clause], allowed: set[int] | None) -> dict[str, Evidence]:
+    """Narrative id -> its evidence, for every narrative with a matching paragraph or place name."""
+    narrative_of = narrative_column(searcher)
+    found: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for docnum, score in score_paragraphs(searcher, clauses, allowed).items():
+        found[narrative_of[docnum]].append((docnum, score))
+    place = _place_scores(searcher, clauses)
+    evidence = {}
+    for narrative in found.keys() | place.keys():
+        paragraphs = sorted(found.get(narrative, []), key=lambda p: -p[1])
+        scores = sorted([s for _, s in paragraphs] + ([place[narrative]] if narrative in place else []), reverse=True)
+        evidence[narrative] = Evidence(sum(s * DECAY ** i for i, s in enumerate(scores)), paragraphs)
+    return evidence

@@ -1,0 +1,93 @@
+"""Topical searches on the real 2023 Human Rights Reports: what a researcher sees first.
+
+The first five narratives are ones that talk about the topic at length, their first snippet
+is about it (every query word marked, no cross-reference), the count says how many narratives
+hold all the words, and a section facet's count is what clicking it gives.
+"""
+
+import re
+
+import pytest
+
+from indexer.acronyms import acronym_table
+from indexer.analysis import word_tokens
+from indexer.paragraphs import is_boilerplate
+from indexer.search import SearchRequest, search
+from indexer.store import open_searcher
+
+
+@pytest.fixture(scope="module")
+def searcher(hrr_2023):
+    with open_searcher(hrr_2023[0]) as opened:
+        yield opened
+
+
+def _stems(text: str) -> set[str]:
+    return {stem for _, stem, _, _ in word_tokens(text) if stem}
+
+
+def _about(text: str, stems: set[str], acronym: str | None) -> bool:
+    """Whether ``text`` holds every one of ``stems``, or the acronym that stands for them."""
+    held = _stems(text)
+    return stems <= held or acronym in held
+
+
+def _paragraphs_about(searcher, narrative_id: str, stems: set[str], acronym: str | None) -> int:
+    sections = searcher.documents(narrative=narrative_id, kind="section")
+    return sum(1 for s in sections for p in s["body"].split("\n\n") if _about(p, stems, acronym))
+
+
+TOPICS = ["child marriage", "forced labor", "female genital mutilation", "prison overcrowding"]
+
+
+@pytest.mark.parametrize("query", TOPICS)
+def test_the_first_five_talk_about_the_topic(searcher, query):
+    stems = _stems(query)
+    acronym = next((a for words, a in acronym_table(searcher).items() if set(words) == stems), None)
+    for hit in search(searcher, SearchRequest(q=query, limit=5)).hits:
+        assert _paragraphs_about(searcher, hit.id, stems, acronym) >= 3, (hit.id, query)
+        snippet = hit.sections[0].snippet
+        assert _about(" ".join(re.findall(r"<mark>(.*?)</mark>", snippet)), stems, acronym), (hit.id, snippet)
+        assert not is_boilerplate(re.sub(r"<[^>]+>", "", snippet)), (hit.id, snippet)
+
+
+def test_the_count_tells_all_words_from_some(searcher):
+    response = search(searcher, SearchRequest(q="female genital mutilation"))
+    assert 0 < response.all_words < response.total < 191
+    assert response.count_text() == (f"{response.all_words} narratives contain all words; "
+                                     f"{response.total - response.all_words} more contain some")
+    holding = [h for h in search(searcher, SearchRequest(q="female genital mutilation", limit=200)).hits]
+    assert all(_stems("female genital mutilation") <= _stems(" ".join(s["body"] + s["heading"] for s in
+               searcher.documents(narrative=h.id, kind="section"))) for h in holding[:response.all_words])
+
+
+@pytest.mark.parametrize("query", ["Rohingya", "forced labor", "child marriage", "acid attacks", '"acid attack"'])
+def test_a_section_facet_counts_what_clicking_it_gives(searcher, query):
+    facets = search(searcher, SearchRequest(q=query)).facets["section"]
+    assert facets
+    for count in facets[:4] + facets[-2:]:
+        clicked = search(searcher, SearchRequest(q=f"{query} section:{count.value}"))
+        assert clicked.total == count.count, (query, count)
+
+
+def test_sections_and_reports_have_human_labels(searcher):
+    facets = search(searcher, SearchRequest(q="torture")).facets
+    labels = {c.value: c.label for c in facets["section"]}
+    assert labels["section-1c"].startswith("1.c Torture and Other Cruel")
+    assert [c.label for c in facets["report"]] == ["Human Rights Report"]
+
+
+def test_a_query_in_words_finds_the_acronym_the_reports_define(searcher):
+    assert acronym_table(searcher)[("femal", "genit", "mutil")] == "fgm"
+    hits = search(searcher, SearchRequest(q="female genital mutilation", limit=10)).hits
+    assert any("<mark>FGM</mark>" in s.snippet for h in hits for s in h.sections)
+
+
+def test_a_query_of_stopwords_is_searched(searcher):
+    response = search(searcher, SearchRequest(q="WHO"))
+    assert response.total > 0 and "<mark>" in response.hits[0].sections[0].snippet
+
+
+def test_a_misspelling_that_occurs_gets_the_common_spelling(searcher):
+    assert search(searcher, SearchRequest(q="trafficing")).suggestion == "trafficking"
+    assert search(searcher, SearchRequest(q="traff*")).suggestion == ""
