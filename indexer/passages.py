@@ -16,12 +16,14 @@ from __future__ import annotations
 import math
 import weakref
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from indexer.analysis import AMERICAN, word_tokens
+from indexer.postings import blocks, field_lengths, positions, segments
 
 K1, B = 1.2, 0.5
 PROXIMITY, WINDOW = 1.0, 20
@@ -118,20 +120,29 @@ def narrative_column(searcher: Searcher) -> list[str]:
 
 
 class _Scorer:
-    """BM25 of paragraphs for one search: idf over paragraph documents, lengths read as needed."""
+    """BM25 of paragraphs for one search: idf over paragraph documents, lengths read once per searcher."""
 
     def __init__(self, searcher: Searcher):
         self.reader = searcher.reader()
         self.total = max(1, searcher.doc_frequency("kind", "paragraph"))
         self.average = max(1.0, self.reader.field_length(FIELD) / self.total)
+        self.lengths = field_lengths(searcher, FIELD)
 
     def idf(self, term: str) -> float:
         found = self.reader.doc_frequency(FIELD, term)
         return math.log(1 + (self.total - found + 0.5) / (found + 0.5))
 
     def bm25(self, tf: float, docnum: int) -> float:
-        norm = K1 * (1 - B + B * self.reader.doc_field_length(docnum, FIELD) / self.average)
+        norm = K1 * (1 - B + B * self.lengths[docnum] / self.average)
         return tf * (K1 + 1) / (tf + norm)
+
+    def postings(self, field: str, term: str, allowed: set[int] | None) -> Iterator[tuple[int, float]]:
+        """(docnum, weight) of a term's postings, those in ``allowed`` only when it is given."""
+        for leaf, base in segments(self.reader):
+            for ids, weights in blocks(leaf, field, term):
+                for docnum, weight in zip(ids, weights, strict=True):
+                    if allowed is None or docnum + base in allowed:
+                        yield docnum + base, weight
 
 
 def _min_window(positions: list[list[int]]) -> int:
@@ -150,35 +161,26 @@ def _min_window(positions: list[list[int]]) -> int:
     return best
 
 
-def _close_together(reader, clauses: list[Clause], docnums: list[int]) -> list[int]:
-    """Those of ``docnums`` (ascending) that hold a word of every word clause within ``WINDOW`` words."""
+def _close_together(reader, clauses: list[Clause], docnums: set[int]) -> list[int]:
+    """Those of ``docnums`` that hold a word of every word clause within ``WINDOW`` words."""
     words = [c for c in clauses if not c.stands_for]
-    positions: dict[int, list[list[int]]] = {d: [[] for _ in words] for d in docnums}
-    for i, clause in enumerate(clauses):
-        for term in clause.terms:
-            if (FIELD, term) not in reader:
-                continue
-            matcher = reader.postings(FIELD, term)
-            for docnum in docnums:
-                if not matcher.is_active():
-                    break
-                if matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                if matcher.is_active() and matcher.id() == docnum:
+    found: dict[int, list[list[int]]] = {d: [[] for _ in words] for d in docnums}
+    for leaf, base in segments(reader):
+        wanted = {d - base for d in docnums if base <= d < base + leaf.doc_count_all()}
+        for i, clause in enumerate(clauses):
+            for term in clause.terms:
+                for docnum, where in positions(leaf, FIELD, term, wanted):
                     for j in clause.stands_for or (i,):
-                        positions[docnum][j] += matcher.value_as("positions")
-    return [d for d, found in positions.items() if _min_window([sorted(p) for p in found]) <= WINDOW]
+                        found[docnum + base][j] += where
+    return [d for d, lists in found.items() if _min_window([sorted(p) for p in lists]) <= WINDOW]
 
 
-def _as_typed(reader, forms: tuple[str, ...]) -> dict[int, float]:
+def _as_typed(scorer: _Scorer, forms: tuple[str, ...], allowed: set[int] | None) -> dict[int, float]:
     """Paragraph docnum -> how often it holds the word in a form typed."""
     counts: dict[int, float] = defaultdict(float)
     for form in forms:
-        if (EXACT_FIELD, form) in reader:
-            matcher = reader.postings(EXACT_FIELD, form)
-            while matcher.is_active():
-                counts[matcher.id()] += matcher.weight()
-                matcher.next()
+        for docnum, weight in scorer.postings(EXACT_FIELD, form, allowed):
+            counts[docnum] += weight
     return counts
 
 
@@ -191,25 +193,20 @@ def score_paragraphs(searcher: Searcher, clauses: list[Clause], allowed: set[int
     scores: dict[int, float] = defaultdict(float)
     held: dict[int, int] = defaultdict(int)  # which clauses a paragraph holds, one bit each
     for i, clause in enumerate(clauses):
-        typed = _as_typed(scorer.reader, clause.forms) if clause.forms else None
+        typed = _as_typed(scorer, clause.forms, allowed) if clause.forms else {}
+        bits = sum(1 << j for j in clause.stands_for) if clause.stands_for else 1 << i
         for term in clause.terms:
-            if (FIELD, term) not in scorer.reader:
-                continue
             weight = clause.weight * scorer.idf(term)
-            matcher = scorer.reader.postings(FIELD, term)
-            while matcher.is_active():
-                docnum = matcher.id()
-                if allowed is None or docnum in allowed:
-                    tf = matcher.weight()
-                    if typed is not None and term == clause.terms[0]:
-                        tf = typed.get(docnum, 0.0) + OTHER_FORMS * (tf - typed.get(docnum, 0.0))
-                    scores[docnum] += weight * scorer.bm25(tf, docnum)
-                    held[docnum] |= sum(1 << j for j in clause.stands_for) if clause.stands_for else 1 << i
-                matcher.next()
+            as_typed = typed if term == clause.terms[0] else {}
+            for docnum, tf in scorer.postings(FIELD, term, allowed):
+                if as_typed:
+                    tf = as_typed.get(docnum, 0.0) + OTHER_FORMS * (tf - as_typed.get(docnum, 0.0))
+                scores[docnum] += weight * scorer.bm25(tf, docnum)
+                held[docnum] |= bits
     words = sum(1 for c in clauses if not c.stands_for)
     if words > 1:
         every = (1 << words) - 1
-        for docnum in _close_together(scorer.reader, clauses, sorted(d for d, bits in held.items() if bits == every)):
+        for docnum in _close_together(scorer.reader, clauses, {d for d, bits in held.items() if bits == every}):
             scores[docnum] *= 1 + PROXIMITY
     return scores
 
