@@ -63,18 +63,27 @@ _SECTION_NUMBER = re.compile(r"^Section (\d+)\.\s*(?:([a-z])\.\s*)?", re.I)
 
 
 def section_label(heading: str) -> str:
-    """A section heading as a facet label: ``Section 1.c. Torture`` -> ``1.c Torture``."""
-    return _SECTION_NUMBER.sub(lambda m: f"{m.group(1)}.{m.group(2) or ''} ", heading)
+    """A section heading as a facet label: ``Section 1.c. Torture`` -> ``1.c Torture``; no capitals shouted."""
+    label = _SECTION_NUMBER.sub(lambda m: f"{m.group(1)}.{m.group(2) or ''} ", heading)
+    return label.capitalize() if label.isupper() else label
 
 
 def section_labels(searcher: Searcher) -> dict[str, str]:
-    """Section key -> the heading most narratives give that section, as a label; read once per searcher."""
+    """Section key -> the heading most narratives give that section, as a label; read once per searcher.
+
+    A numbered section whose text all sits in its lettered parts has no heading of its own:
+    ``section-7`` reads "Section 7".
+    """
     if searcher not in _LABELS:
         headings: dict[str, Counter] = {}
         for fields in searcher.documents(kind="narrative"):
+            for key in fields["section"].split():
+                headings.setdefault(key, Counter())
             for key, heading in (fields.get("section_headings") or {}).items():
-                headings.setdefault(key, Counter())[heading] += 1
-        _LABELS[searcher] = {key: section_label(c.most_common(1)[0][0]) for key, c in headings.items()}
+                if _SECTION_NUMBER.match(heading) or not key.startswith("section-"):  # not a subheading's
+                    headings[key][heading] += 1
+        _LABELS[searcher] = {key: section_label(c.most_common(1)[0][0]) if c else key.replace("-", " ").capitalize()
+                             for key, c in headings.items()}
     return _LABELS[searcher]
 
 

@@ -22,14 +22,14 @@ from dataclasses import dataclass
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from indexer.analysis import AMERICAN, word_tokens
+from indexer.analysis import AMERICAN, stem_word, word_tokens
 from indexer.postings import blocks, field_lengths, positions, segments
 
 K1, B = 1.2, 0.5
-PROXIMITY, WINDOW = 1.0, 20
+PROXIMITY, WINDOW, IN_ORDER = 1.0, 20, 0.5
 DECAY = 0.7
 PLACE_WEIGHT = 3.0
-OTHER_FORMS = 0.75
+OTHER_FORMS = 0.6
 FIELD, EXACT_FIELD, PLACE_FIELD = "passage", "passage_exact", "place"
 WORD_FIELDS = ("fulltext", "body")  # fields of a parsed query whose words are the paragraphs' words
 PARAGRAPHS = wq.Term("kind", "paragraph")
@@ -42,7 +42,7 @@ class Clause:
     terms: tuple[str, ...]
     place: tuple[str, ...]
     weight: float
-    forms: tuple[str, ...] = ()  # the word as typed (folded), when the clause is one typed word (terms[0])
+    forms: tuple[str, ...] = ()  # the word as typed (folded) and its plural or singular, for terms[0]
     stands_for: tuple[int, ...] = ()  # of an acronym: the clauses of the words it stands for
 
 
@@ -80,17 +80,28 @@ def clause_nodes(q: wq.Query) -> list[wq.Query]:
     return [node for child in q.children() for node in clause_nodes(child)]
 
 
+def _forms(word: str, stem: str) -> list[str]:
+    """A typed word and its singular or plural (``prison``, ``prisons``): the forms that count in full."""
+    variants = [word, word + "s", word + "es", word.removesuffix("s"), word.removesuffix("es")]
+    return [v for v in dict.fromkeys(variants) if v and (v == word or stem_word(v) == stem)]
+
+
+def typed_forms(text: str) -> dict[str, list[str]]:
+    """Stem -> the words of query ``text`` with that stem, as typed (labour read as labor) and in their other number."""
+    typed: dict[str, list[str]] = defaultdict(list)
+    for folded, stem, _, _ in word_tokens(text):
+        if stem:
+            typed[stem] += [form for form in _forms(AMERICAN.get(folded, folded), stem) if form not in typed[stem]]
+    return typed
+
+
 def query_clauses(q: wq.Query, reader, text: str, acronyms: dict[tuple[str, ...], str]) -> list[Clause]:
     """The words of a parsed plain-word query (typed as ``text``) as clauses to score paragraphs with.
 
     When the query holds every word an acronym stands for (``acronyms``: stems -> acronym),
     the acronym is one more clause, and a paragraph holding it holds those words.
     """
-    typed: dict[str, list[str]] = defaultdict(list)
-    for folded, stem, _, _ in word_tokens(text):
-        form = AMERICAN.get(folded, folded)  # labour counts as labor
-        if stem and form not in typed[stem]:
-            typed[stem].append(form)
+    typed = typed_forms(text)
     found = []
     for node in clause_nodes(q):
         leaves = _leaves(node)
@@ -161,8 +172,16 @@ def _min_window(positions: list[list[int]]) -> int:
     return best
 
 
-def _close_together(reader, clauses: list[Clause], docnums: set[int]) -> list[int]:
-    """Those of ``docnums`` that hold a word of every word clause within ``WINDOW`` words."""
+def _in_order(lists: list[list[int]]) -> float:
+    """The share of the query's neighbouring words that some place in the paragraph holds side by side, in order."""
+    pairs = list(zip(lists, lists[1:], strict=False))
+    return sum(1 for first, second in pairs if {p + 1 for p in first} & set(second)) / len(pairs)
+
+
+def _proximity(reader, clauses: list[Clause], docnums: set[int]) -> dict[int, float]:
+    """For those of ``docnums`` holding a word of every word clause within ``WINDOW`` words, the factor
+    their score is multiplied by: 1 + ``PROXIMITY``, plus up to ``IN_ORDER`` for words side by side in query order.
+    """
     words = [c for c in clauses if not c.stands_for]
     found: dict[int, list[list[int]]] = {d: [[] for _ in words] for d in docnums}
     for leaf, base in segments(reader):
@@ -172,7 +191,12 @@ def _close_together(reader, clauses: list[Clause], docnums: set[int]) -> list[in
                 for docnum, where in positions(leaf, FIELD, term, wanted):
                     for j in clause.stands_for or (i,):
                         found[docnum + base][j] += where
-    return [d for d, lists in found.items() if _min_window([sorted(p) for p in lists]) <= WINDOW]
+    factors = {}
+    for docnum, lists in found.items():
+        lists = [sorted(p) for p in lists]
+        if _min_window(lists) <= WINDOW:
+            factors[docnum] = 1 + PROXIMITY + IN_ORDER * _in_order(lists)
+    return factors
 
 
 def _as_typed(scorer: _Scorer, forms: tuple[str, ...], allowed: set[int] | None) -> dict[int, float]:
@@ -187,7 +211,8 @@ def _as_typed(scorer: _Scorer, forms: tuple[str, ...], allowed: set[int] | None)
 def score_paragraphs(searcher: Searcher, clauses: list[Clause], allowed: set[int] | None) -> dict[int, float]:
     """Paragraph docnum -> its score, for the paragraphs in ``allowed`` (all when None) holding a query word.
 
-    Other forms of a typed word (``forces`` for ``forced``) count ``OTHER_FORMS`` as much as the form typed.
+    Other forms of a typed word (``forces`` for ``forced``) count ``OTHER_FORMS`` as much as the
+    form typed and its plural or singular.
     """
     scorer = _Scorer(searcher)
     scores: dict[int, float] = defaultdict(float)
@@ -197,17 +222,19 @@ def score_paragraphs(searcher: Searcher, clauses: list[Clause], allowed: set[int
         bits = sum(1 << j for j in clause.stands_for) if clause.stands_for else 1 << i
         for term in clause.terms:
             weight = clause.weight * scorer.idf(term)
-            as_typed = typed if term == clause.terms[0] else {}
+            weigh_forms = bool(clause.forms) and term == clause.terms[0]
             for docnum, tf in scorer.postings(FIELD, term, allowed):
-                if as_typed:
-                    tf = as_typed.get(docnum, 0.0) + OTHER_FORMS * (tf - as_typed.get(docnum, 0.0))
+                if weigh_forms:
+                    as_typed = typed.get(docnum, 0.0)
+                    tf = as_typed + OTHER_FORMS * (tf - as_typed)
                 scores[docnum] += weight * scorer.bm25(tf, docnum)
                 held[docnum] |= bits
     words = sum(1 for c in clauses if not c.stands_for)
     if words > 1:
         every = (1 << words) - 1
-        for docnum in _close_together(scorer.reader, clauses, {d for d, bits in held.items() if bits == every}):
-            scores[docnum] *= 1 + PROXIMITY
+        holding_all = {d for d, bits in held.items() if bits == every}
+        for docnum, factor in _proximity(scorer.reader, clauses, holding_all).items():
+            scores[docnum] *= factor
     return scores
 
 

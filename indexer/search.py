@@ -14,7 +14,15 @@ from indexer.errors import DocumentNotFound, QueryRejected
 from indexer.facets import FacetCount, check_sort, count_facets, narrative_facts, section_keys, sorted_matches
 from indexer.narratives import RECOMMENDATION_KEYS, NarrativeInfo
 from indexer.paragraphs import paragraph_spans
-from indexer.passages import PARAGRAPHS, Evidence, clause_nodes, narrative_column, query_clauses, rank_narratives
+from indexer.passages import (
+    PARAGRAPHS,
+    Evidence,
+    clause_nodes,
+    narrative_column,
+    query_clauses,
+    rank_narratives,
+    typed_forms,
+)
 from indexer.query import Filters, filter_query, needs_sections, parse_text, query_terms, split_filters, without_place
 from indexer.query_policy import check_length
 from indexer.ranking import COORD_MAX_CLAUSES
@@ -278,6 +286,7 @@ def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
     sections = matches.sections([n for n, _ in page])
     terms = query_terms(q)
     terms.stems |= matches.also_marked
+    terms.typed = {form for forms in typed_forms(text).values() for form in forms}
     hits = []
     for narrative, score in page:
         stored = [(searcher.stored_fields(d), sc, p) for d, sc, p in sections[narrative]]

@@ -37,6 +37,7 @@ class QueryTerms:
     stem_phrases: set[tuple[str, ...]] = field(default_factory=set)
     exact_phrases: set[tuple[str, ...]] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)  # of folded words, from ``word*``
+    typed: set[str] = field(default_factory=set)  # the query's words as typed (folded), in either number
 
     def __bool__(self) -> bool:
         return bool(self.stems or self.exact or self.stem_phrases or self.exact_phrases or self.prefixes)
@@ -149,16 +150,21 @@ def _window(start: int, end: int, spans: list[tuple[int, int]], text: str) -> tu
 
 
 def _sentence_value(sentence: str, spans: list[tuple[int, int]], terms: QueryTerms, text: str) -> float:
-    """How well a sentence shows a match: different query words held, query words side by side, matches.
+    """How well a sentence shows a match: different query words held, in the forms typed, side by side.
 
-    A cross-reference or formula sentence ("See the Department of State's ... Report") is
+    ``labor force`` shows ``forced labor`` less well than ``forced labor`` does. A
+    cross-reference or formula sentence ("See the Department of State's ... Report") is
     worth less than any other.
     """
     words = {stem for span in spans for _, stem, _, _ in word_tokens(text[span[0]:span[1]]) if stem}
-    stems = [stem for _, stem, _, _ in word_tokens(sentence) if stem]
-    adjacent = sum(1 for a, b in zip(stems, stems[1:], strict=False)
-                   if a != b and a in terms.stems and b in terms.stems)
-    value = len(words) + 0.5 * adjacent + 0.1 * len(spans)
+    tokens = [(folded, stem) for folded, stem, _, _ in word_tokens(sentence) if stem]
+    as_typed = {folded for folded, _ in tokens if folded in terms.typed}
+
+    def matches(token: tuple[str, str]) -> bool:
+        return token[0] in terms.typed if terms.typed else token[1] in terms.stems
+
+    adjacent = sum(1 for a, b in zip(tokens, tokens[1:], strict=False) if a[1] != b[1] and matches(a) and matches(b))
+    value = len(words) + 0.5 * len(as_typed) + 0.5 * adjacent + 0.1 * len(spans)
     return value - 100 if is_boilerplate(sentence) else value
 
 
