@@ -220,17 +220,19 @@ def _paragraph_sections(searcher: Searcher, evidence: Evidence, per_hit: int) ->
     for docnum, score in evidence.paragraphs:
         section_id, number = searcher.stored_fields(docnum)["id"].rsplit("/", 1)
         if section_id not in sections:
-            sections[section_id] = (score, int(number) if number.isdigit() else None)
+            sections[section_id] = (score, int(number))
             if len(sections) == per_hit:
                 break
     return [(searcher.document_number(id=section_id), score, number)
             for section_id, (score, number) in sections.items()]
 
 
-def _by_passages(searcher: Searcher, text: str, q: wq.Query, restrict: wq.Query | None, per_hit: int) -> Matches:
+def _by_passages(searcher: Searcher, text: str, q: wq.Query, restrict: wq.Query | None, in_section: bool,
+                 per_hit: int) -> Matches:
     """Rank the narratives a plain-word query matches by their paragraphs (``indexer/passages.py``).
 
-    A short query ranks the narratives holding all its words first.
+    A short query ranks the narratives holding all its words first. ``in_section``: ``restrict``
+    names a section, and a narrative matches when a paragraph of that section holds a query word.
     """
     narrative_q = parse_text(text, "narrative")
     narrative_of = narrative_column(searcher)
@@ -239,8 +241,8 @@ def _by_passages(searcher: Searcher, text: str, q: wq.Query, restrict: wq.Query 
     clauses = query_clauses(narrative_q, searcher.reader(), text, acronym_table(searcher))
     allowed = None if restrict is None else set(searcher.docs_for_query(_restricted(PARAGRAPHS, restrict)))
     evidence = rank_narratives(searcher, clauses, allowed)
-    if restrict is not None and "section" in {f for f, _ in restrict.iter_all_terms()}:
-        matched &= {n for n, e in evidence.items() if e.paragraphs}  # matched in the section asked for
+    if in_section:
+        matched &= {n for n, e in evidence.items() if e.paragraphs}
     nodes = clause_nodes(narrative_q)
     holding: set[str] = set()
     if 1 < len(nodes) <= COORD_MAX_CLAUSES:
@@ -276,7 +278,7 @@ def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
     elif needs_sections(q):
         matches = _by_sections(searcher, q, restrict, per_hit)
     else:
-        matches = _by_passages(searcher, text, q, restrict, per_hit)
+        matches = _by_passages(searcher, text, q, restrict, bool(filters.section), per_hit)
     wanted = slice(request.offset, request.offset + request.limit)
     if request.sort == "relevance":
         page = matches.ranked[wanted]

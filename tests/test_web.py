@@ -216,3 +216,18 @@ def test_opensearch_description(client):
     assert response.mimetype == "application/opensearchdescription+xml"
     assert "/search?q={searchTerms}" in response.get_data(as_text=True)
     assert 'rel="search"' in client.get("/").get_data(as_text=True)
+
+
+def test_the_count_says_how_many_narratives_hold_all_the_words(client):
+    data = client.get("/api/search?q=forced+labor+fishing").get_json()
+    assert 0 < data["all_words"] < data["total"]
+    html = client.get("/search?q=forced+labor+fishing").get_data(as_text=True)
+    assert f"{data['all_words']} narrative" in html and f"{data['total'] - data['all_words']} more contain" in html
+    assert client.get("/api/search?q=trafficking").get_json()["all_words"] is None
+
+
+def test_a_section_facet_shows_the_heading_and_filters_by_its_key(client):
+    facets = client.get("/api/search?q=torture").get_json()["facets"]["section"]
+    torture = next(f for f in facets if f["value"] == "section-1c")
+    assert torture["label"].startswith("1.c Torture")
+    assert client.get("/api/search?q=torture&section=section-1c").get_json()["total"] == torture["count"]
