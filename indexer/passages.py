@@ -69,15 +69,25 @@ def _terms(leaf: wq.Query, reader) -> list[str]:
     return [_text(leaf)] if isinstance(leaf, wq.Term) else []
 
 
+def _word(q: wq.Query) -> set[tuple[str, type]]:
+    return {(_text(leaf), type(leaf)) for leaf in _leaves(q)}
+
+
 def clause_nodes(q: wq.Query) -> list[wq.Query]:
-    """The parts of a parsed query that each look for one word (in any field), NOT parts left out."""
+    """The parts of a parsed query that each look for one word (in any field), NOT parts left out.
+
+    The parser may flatten ``a* OR b*`` into one OR of every field's prefix: the parts of one word are joined.
+    """
     if isinstance(q, wq.Not):
         return []
     if isinstance(q, wq.AndNot):
         return clause_nodes(q.a)
-    if len({(_text(leaf), type(leaf)) for leaf in _leaves(q)}) <= 1:
+    if len(_word(q)) <= 1:
         return [q]
-    return [node for child in q.children() for node in clause_nodes(child)]
+    by_word: dict[frozenset, list[wq.Query]] = {}
+    for node in (node for child in q.children() for node in clause_nodes(child)):
+        by_word.setdefault(frozenset(_word(node)), []).append(node)
+    return [nodes[0] if len(nodes) == 1 else wq.Or(nodes) for nodes in by_word.values()]
 
 
 def _forms(word: str, stem: str) -> list[str]:

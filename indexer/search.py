@@ -87,7 +87,7 @@ class SearchResponse:
         def narratives(count: int) -> str:
             return f"{count} narrative{'' if count == 1 else 's'}"
 
-        if self.all_words is None:
+        if self.all_words is None or not self.total:
             return f"{narratives(self.total)} match{'es' if self.total == 1 else ''}"
         some = self.total - self.all_words
         if not self.all_words:

@@ -233,3 +233,21 @@ def test_the_suggester_looks_at_a_bounded_number_of_words(ix, monkeypatch):
     assert len(looked) == suggest.MAX_CHECKED
     looked.clear()
     assert search(ix, SearchRequest(q="q" * 999)).suggestion == "" and not looked
+
+
+@pytest.mark.parametrize("total, all_words, text", [
+    (191, None, "191 narratives match"), (1, None, "1 narrative matches"), (0, 0, "0 narratives match"),
+    (191, 191, "191 narratives contain all words"), (106, 61, "61 narratives contain all words; 45 more contain some"),
+    (3, 1, "1 narrative contains all words; 2 more contain some"),
+    (5, 0, "No narrative contains all words; 5 narratives contain some")])
+def test_the_count_in_words(total, all_words, text):
+    from indexer.search import SearchResponse
+    assert SearchResponse(SearchRequest(q="x"), total, [], all_words=all_words).count_text() == text
+
+
+def test_the_words_of_a_query_are_its_clauses_whatever_fields_hold_them():
+    from indexer.passages import clause_nodes
+    from indexer.query import parse_text
+    assert len(clause_nodes(parse_text("traff* OR forc*", "narrative"))) == 2
+    assert len(clause_nodes(parse_text("forced labor NOT child", "narrative"))) == 2
+    assert len(clause_nodes(parse_text("Swaziland labour unions", "narrative"))) == 3
