@@ -76,7 +76,9 @@ def _word(q: wq.Query) -> set[tuple[str, type]]:
 def clause_nodes(q: wq.Query) -> list[wq.Query]:
     """The parts of a parsed query that each look for one word (in any field), NOT parts left out.
 
-    The parser may flatten ``a* OR b*`` into one OR of every field's prefix: the parts of one word are joined.
+    The parser may flatten ``a* OR b*`` into one OR of every field's prefix: the parts of one word
+    are joined, weighted by how many times the query holds the word (a hyphenated ``data-processing``
+    beside ``data``).
     """
     if isinstance(q, wq.Not):
         return []
@@ -87,7 +89,14 @@ def clause_nodes(q: wq.Query) -> list[wq.Query]:
     by_word: dict[frozenset, list[wq.Query]] = {}
     for node in (node for child in q.children() for node in clause_nodes(child)):
         by_word.setdefault(frozenset(_word(node)), []).append(node)
-    return [nodes[0] if len(nodes) == 1 else wq.Or(nodes) for nodes in by_word.values()]
+    return [nodes[0] if len(nodes) == 1 else wq.Or(nodes, boost=_occurrences(nodes)) for nodes in by_word.values()]
+
+
+def _occurrences(nodes: list[wq.Query]) -> float:
+    """How many times the query holds the word of ``nodes``: each node holding its text-field clause counts."""
+    found = sum(node.boost for node in nodes
+                if any(getattr(leaf, "fieldname", "") in WORD_FIELDS for leaf in _leaves(node)))
+    return found or 1.0
 
 
 def _forms(word: str, stem: str) -> list[str]:

@@ -251,3 +251,6 @@ def test_the_words_of_a_query_are_its_clauses_whatever_fields_hold_them():
     assert len(clause_nodes(parse_text("traff* OR forc*", "narrative"))) == 2
     assert len(clause_nodes(parse_text("forced labor NOT child", "narrative"))) == 2
     assert len(clause_nodes(parse_text("Swaziland labour unions", "narrative"))) == 3
+    # a word also inside a hyphenated one counts each time the query holds it
+    weights = [n.boost for n in clause_nodes(parse_text("data processing for data-processing systems", "narrative"))]
+    assert weights == [3.0, 3.0, 1.0]
