@@ -72,3 +72,11 @@ def test_an_extraction_that_needs_too_much_memory_is_stopped():
 def test_an_extraction_that_crashes_is_reported_not_raised():
     with pytest.raises(ExtractionError, match=r"odd.pdf: ZeroDivisionError"):
         run_isolated("odd.pdf", divmod, (1, 0), timeout=30, memory_mb=200)
+
+
+@pytest.mark.parametrize("extra", ["fmt=x", "_method=POST", "_external=1", "_scheme=https", "_anchor=x", "page=x&page=2"])
+def test_stray_parameters_never_reach_the_links_of_a_search_page(client, extra):
+    answer = client.get(f"/search?q=labor&{extra}", headers={"Host": "evil.example"})
+    assert answer.status_code in (200, 400)
+    html = answer.get_data(as_text=True)
+    assert "evil.example" not in html and "_external" not in html and "fmt=x" not in html

@@ -17,10 +17,19 @@ from webapp.searching import get_searcher, request_filters, run_search
 bp = Blueprint("views", __name__)
 
 
+SEARCH_PARAMETERS = ("q", *FILTER_NAMES, "sort", "limit")  # what a link to a search carries over
+
+
+def _search_args(**changed: str) -> dict[str, str]:
+    """This request's search parameters, with the ``changed`` ones replaced; any other parameter is dropped
+    (``url_for`` reads some, such as ``_external``, as instructions)."""
+    merged = {**request.args.to_dict(), **changed}
+    return {name: merged[name] for name in SEARCH_PARAMETERS if merged.get(name)}
+
+
 def _page_url(page: int, **changed: str) -> str:
     """This search's URL at ``page``, with the ``changed`` parameters (``q=...``) replaced."""
-    args = {k: v for k, v in {**request.args.to_dict(), **changed}.items() if v and k != "page"}
-    return url_for("views.search_page", **args, **({"page": page} if page > 1 else {}))
+    return url_for("views.search_page", **_search_args(**changed), **({"page": page} if page > 1 else {}))
 
 
 FACET_TITLES = {"report": "Report", "year": "Year", "country": "Country", "region": "Region", "tier": "Tier",
@@ -46,8 +55,7 @@ def search_page():
 
 
 def _export_url(fmt: str) -> str:
-    args = {k: v for k, v in request.args.items() if v and k != "page"}
-    return url_for("api.export", fmt=fmt, **args)
+    return url_for("api.export", fmt=fmt, **_search_args())
 
 
 @bp.get("/doc/<narrative_id>")
