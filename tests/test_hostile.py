@@ -74,7 +74,8 @@ def test_an_extraction_that_crashes_is_reported_not_raised():
         run_isolated("odd.pdf", divmod, (1, 0), timeout=30, memory_mb=200)
 
 
-@pytest.mark.parametrize("extra", ["fmt=x", "_method=POST", "_external=1", "_scheme=https", "_anchor=x", "page=x&page=2"])
+@pytest.mark.parametrize("extra", ["fmt=x", "_method=POST", "_external=1", "_scheme=https", "_anchor=x",
+                                   "page=x&page=2"])
 def test_stray_parameters_never_reach_the_links_of_a_search_page(client, extra):
     answer = client.get(f"/search?q=labor&{extra}", headers={"Host": "evil.example"})
     assert answer.status_code in (200, 400)
