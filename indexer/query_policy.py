@@ -8,12 +8,16 @@ after three letters or more (expanded to the index's most frequent matching word
 Everything else loses its syntax and keeps its words: leading and inner wildcards, regular
 expressions, fuzzy ``word~2``, boosts, ranges and other field names. Nothing is ever
 expanded across the whole vocabulary. Limits: ``max_query_length`` characters (checked
-first, so a refusal is immediate) and ``max_clauses`` words (stopwords aside) and phrases.
+first, so a refusal is immediate), ``max_clauses`` words (stopwords aside) and phrases, and
+``max_prefixes`` prefixes.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
+import weakref
+from collections import OrderedDict
 
 from whoosh import query as wq
 from whoosh.qparser import plugins
@@ -67,7 +71,7 @@ def _phrase(token: str, slop: str | None) -> str:
 def sanitize(text: str) -> str:
     """The query text with only allowed syntax left; QueryRejected when it holds too many clauses."""
     check_length(text)
-    kept, clauses = [], 0
+    kept, clauses, prefixes = [], 0, 0
     for match in _TOKENS.finditer(text):
         kind = match.lastgroup if match.lastgroup != "slop" else "phrase"
         token = match.group(kind)
@@ -83,10 +87,14 @@ def sanitize(text: str) -> str:
             clauses += sum(1 for _, stem, _, _ in word_tokens(token) if stem)  # stopwords are not searched
         else:
             clauses += kind in ("phrase", "exact", "prefix")
+        prefixes += kind == "prefix"
         kept.append(token)
     limit = int(settings.get("max_clauses"))
     if clauses > limit:
         raise QueryRejected(f"query has {clauses} words and phrases; at most {limit} are searched")
+    most = int(settings.get("max_prefixes"))
+    if prefixes > most:
+        raise QueryRejected(f"query has {prefixes} prefixes (word*); at most {most} are searched")
     return " ".join(kept)
 
 
@@ -101,12 +109,31 @@ class BoundedPrefix(wq.Prefix):
         super().__init__(fieldname, text, boost=boost, constantscore=constantscore)
 
     def _btexts(self, ixreader):
-        words = list(ixreader.expand_prefix(WORDS_FIELD, self.text))
-        words.sort(key=lambda w: -ixreader.doc_frequency(WORDS_FIELD, w))
-        chosen = words[:int(settings.get("max_prefix_terms"))]
+        chosen = _expansion(ixreader, self.text)
         if self.fieldname == WORDS_FIELD:
             return chosen
         return list(dict.fromkeys(stem_word(w.decode() if isinstance(w, bytes) else w) for w in chosen))
+
+
+_EXPANSIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # reader -> prefix -> its words
+_EXPANSIONS_KEPT = 1000  # prefixes remembered per reader, the latest
+
+
+def _expansion(ixreader, prefix: str) -> list:
+    """The ``max_prefix_terms`` most frequent whole words starting with ``prefix``, once per reader and prefix.
+
+    Whoosh asks a prefix query for its words several times per search, and a word list holds
+    thousands of words for a short prefix.
+    """
+    cache = _EXPANSIONS.setdefault(ixreader, OrderedDict())
+    if prefix not in cache:
+        # One pass over the word list's entries, which carry their frequencies.
+        frequent = heapq.nlargest(int(settings.get("max_prefix_terms")), ixreader.iter_prefix(WORDS_FIELD, prefix),
+                                  key=lambda entry: entry[1].doc_frequency())
+        cache[prefix] = [word for word, _ in frequent]
+        if len(cache) > _EXPANSIONS_KEPT:
+            cache.popitem(last=False)
+    return cache[prefix]
 
 
 class BoundedPrefixPlugin(plugins.PrefixPlugin):

@@ -32,6 +32,7 @@ SETTINGS = {
         Setting("max_query_length", 1000, "Longest query string accepted, in characters."),
         Setting("max_clauses", 100, "Most words and phrases one query may hold."),
         Setting("max_prefix_terms", 50, "Most words one prefix* expands to (the most frequent)."),
+        Setting("max_prefixes", 5, "Most prefixes (word*) one query may hold."),
         Setting("max_page", 100, "Deepest result page that may be requested."),
         Setting("page_size", 10, "Narratives per result page in the web app."),
         Setting("max_limit", 200, "Most narratives one search may return."),

@@ -113,3 +113,21 @@ def test_the_command_line_exits_0_1_or_2_without_a_traceback(index_dir, text):
     result = CliRunner().invoke(main, ["search", "--index", str(index_dir), "--", text])
     assert result.exit_code in (0, 1, 2), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_query_holds_a_bounded_number_of_prefixes():
+    assert sanitize("traff* forc* labo* chil* marr*")
+    with pytest.raises(QueryRejected, match="6 prefixes"):
+        sanitize("traff* forc* labo* chil* marr* pris*")
+
+
+def test_a_prefix_is_expanded_once_per_index_reader(index_dir, monkeypatch):
+    from whoosh.reading import IndexReader
+    calls = []
+    real = IndexReader.iter_prefix
+    monkeypatch.setattr(IndexReader, "iter_prefix", lambda self, *a: calls.append(a) or real(self, *a))
+    with open_searcher(index_dir) as searcher:
+        search(searcher, SearchRequest(q="traff* fishing"))
+        first = len(calls)
+        search(searcher, SearchRequest(q="traff* labor"))
+    assert first and len(calls) == first  # the second search asks the word list nothing

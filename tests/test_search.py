@@ -254,3 +254,15 @@ def test_the_words_of_a_query_are_its_clauses_whatever_fields_hold_them():
     # a word also inside a hyphenated one counts each time the query holds it
     weights = [n.boost for n in clause_nodes(parse_text("data processing for data-processing systems", "narrative"))]
     assert weights == [3.0, 3.0, 1.0]
+
+
+def test_a_long_query_of_common_words_reads_a_bounded_number_of_postings(ix, monkeypatch):
+    from indexer import passages
+    read = []
+    real = passages._Scorer.postings
+    monkeypatch.setattr(passages._Scorer, "postings", lambda self, field, term, allowed: read.append((field, term))
+                        or real(self, field, term, allowed))
+    monkeypatch.setattr(passages, "POSTINGS_BUDGET", 1)
+    response = search(ix, SearchRequest(q="government reported persons trafficking labor victims"))
+    assert response.total and response.hits
+    assert len({term for field, term in read if field == passages.FIELD}) == 1  # the rarest word only
