@@ -15,3 +15,20 @@ def test_code_passes_ruff():
     result = subprocess.run([ruff, "check", "indexer", "webapp", "scripts", "tests"], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
+
+
+# Releases that fix published advisories: nothing older may be installed.
+FIXED_RELEASES = {"requests": (2, 32, 4), "waitress": (3, 0, 1), "urllib3": (2, 6)}
+
+
+def test_dependencies_exclude_releases_with_published_advisories():
+    import re
+    import tomllib
+    from importlib.metadata import version
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    floors = {m.group(1).lower(): tuple(map(int, m.group(2).split("."))) for m in
+              (re.match(r"([\w.-]+)>=([\d.]+)", d) for d in declared) if m}
+    for name, fixed in FIXED_RELEASES.items():
+        assert floors.get(name, ()) >= fixed, f"{name} must be pinned at {'.'.join(map(str, fixed))} or later"
+        assert tuple(map(int, version(name).split(".")[:3])) >= fixed
