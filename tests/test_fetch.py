@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import main
-from indexer.fetch.client import user_agent
+from indexer.fetch.client import MAX_CRAWL_DELAY, PoliteClient, user_agent
 from indexer.search import get_narrative
 from indexer.store import open_searcher
 from tests.fixtures.mirror_server import MirrorServer, Route
@@ -299,3 +299,23 @@ def test_an_interrupted_fetch_resumes_where_it_stopped(tmp_path):
     assert re.search(r"^tip 2023: 7 new, 0 changed, 3 unchanged", result.output, re.M)
     assert [r.status for r in server.log[before:]].count(304) == 4  # robots.txt and the three pages
     assert not list((tmp_path / "raw").rglob("*.partial"))
+
+
+def _client() -> PoliteClient:
+    return PoliteClient(delay=0, timeout=5, retries=0, backoff=0, max_bytes=1_000_000)
+
+
+def test_robots_txt_with_a_byte_order_mark_is_obeyed():
+    routes = {"/robots.txt": Route(b"\xef\xbb\xbfUser-agent: *\nDisallow: /\n", content_type="text/plain"),
+              "/page.html": Route(b"<p>hi</p>")}
+    with MirrorServer(routes) as server:
+        client = _client()
+        assert not client.allowed(server.url + "/page.html")
+
+
+def test_a_crawl_delay_of_a_year_is_capped():
+    routes = {"/robots.txt": Route(b"User-agent: *\nCrawl-delay: 31536000\n", content_type="text/plain")}
+    with MirrorServer(routes) as server:
+        client = _client()
+        assert client.allowed(server.url + "/page.html")
+        assert client.delay == MAX_CRAWL_DELAY

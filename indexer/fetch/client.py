@@ -21,6 +21,7 @@ from urllib3.util.retry import Retry
 from indexer.errors import TipsearchError
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+MAX_CRAWL_DELAY = 60.0  # seconds: a robots.txt asking for more would hold a nightly run (and its lock) for ever
 # NewConnectionError is also a ConnectTimeoutError, for history's sake, but is no timeout.
 TIMEOUTS = (TimeoutError, requests.exceptions.Timeout, ReadTimeoutError, ConnectTimeoutError)
 
@@ -163,8 +164,8 @@ class PoliteClient:
         if text is None:
             parser.allow_all = True
             return parser
-        parser.parse(text.splitlines())
+        parser.parse(text.removeprefix("\ufeff").splitlines())  # a byte-order mark would hide the first line
         crawl_delay = parser.crawl_delay(self.session.headers["User-Agent"])
         if crawl_delay:
-            self.delay = max(self.delay, float(crawl_delay))
+            self.delay = max(self.delay, min(float(crawl_delay), MAX_CRAWL_DELAY))
         return parser
