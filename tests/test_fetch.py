@@ -319,3 +319,19 @@ def test_a_crawl_delay_of_a_year_is_capped():
         client = _client()
         assert client.allowed(server.url + "/page.html")
         assert client.delay == MAX_CRAWL_DELAY
+
+
+def test_a_manifest_entry_cannot_name_a_file_outside_its_folder(tmp_path):
+    from indexer.fetch.manifest import CRAWL_DIR, MANIFEST, Manifest
+    folder = tmp_path / "tip" / "2023"
+    (folder / CRAWL_DIR).mkdir(parents=True)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    entries = [{"url": "https://x/a", "file": "../../victim.txt", "kind": "page"},
+               {"url": "https://x/b", "file": str(victim), "kind": "page"},
+               {"url": "https://x/c", "file": "albania.html", "kind": "narrative"}]
+    (folder / CRAWL_DIR / MANIFEST).write_text(json.dumps({"report": "tip", "year": 2023, "saved": entries}))
+    manifest = Manifest(folder, "tip", 2023)
+    assert list(manifest.saved) == ["https://x/c"]
+    assert manifest.usable("https://x/a") is None and manifest.usable("https://x/b") is None
+    assert victim.read_text() == "keep me"

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 CRAWL_DIR = ".crawl"
 MANIFEST = "manifest.json"
@@ -46,6 +46,14 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+def inside(folder: Path, file: str) -> bool:
+    """Whether ``file`` is a relative path naming something inside ``folder`` (no ``..``, no absolute path)."""
+    relative = PurePosixPath(file)
+    if not file or relative.is_absolute() or ".." in relative.parts or "\\" in file:
+        return False
+    return (folder / relative).resolve().is_relative_to(folder.resolve())
+
+
 class Manifest:
     """The saved URLs of one edition folder (``report``, ``year``), written back after every change."""
 
@@ -57,7 +65,9 @@ class Manifest:
             partial.unlink(missing_ok=True)
         if self.path.exists():
             stored = json.loads(self.path.read_text(encoding="utf-8"))
-            self.saved = {e["url"]: Saved(**e) for e in stored["saved"]}
+            # An entry naming a file outside the folder is dropped (and fetched again): the manifest is
+            # a file on disk, not to be trusted with paths to overwrite or delete.
+            self.saved = {e["url"]: Saved(**e) for e in stored["saved"] if inside(folder, e.get("file", ""))}
 
     def file_of(self, saved: Saved) -> Path:
         return self.folder / saved.file
