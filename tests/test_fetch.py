@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import main
-from indexer.fetch.client import MAX_CRAWL_DELAY, PoliteClient, user_agent
+from indexer.fetch.client import MAX_CRAWL_DELAY, FetchError, PoliteClient, user_agent
 from indexer.search import get_narrative
 from indexer.store import open_searcher
 from tests.fixtures.mirror_server import MirrorServer, Route
@@ -335,3 +335,21 @@ def test_a_manifest_entry_cannot_name_a_file_outside_its_folder(tmp_path):
     assert list(manifest.saved) == ["https://x/c"]
     assert manifest.usable("https://x/a") is None and manifest.usable("https://x/b") is None
     assert victim.read_text() == "keep me"
+
+
+def test_a_server_dripping_bytes_is_cut_off_at_the_download_deadline():
+    import time
+    routes = {"/robots.txt": Route(b"", status=404), "/slow.html": Route(b"x" * 200, drip=0.05)}
+    with MirrorServer(routes) as server:
+        client = PoliteClient(delay=0, timeout=1, retries=0, backoff=0, max_bytes=1_000_000)
+        started = time.monotonic()
+        with pytest.raises(FetchError, match="longer than 4 s"):
+            client.get(server.url + "/slow.html")
+        assert time.monotonic() - started < 6  # the whole body would take 10 s
+
+
+def test_a_link_with_a_very_long_last_segment_gets_a_short_file_name():
+    from indexer.fetch.crawl import _file_name
+    name = _file_name("https://www.state.gov/reports/" + "a" * 300, "narrative")
+    assert len(name) <= 120 and name.endswith(".html")
+    assert name != _file_name("https://www.state.gov/reports/" + "a" * 299 + "b", "narrative")

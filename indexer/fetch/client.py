@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ReadTimeoutError
+from urllib3.exceptions import ConnectTimeoutError, HTTPError, MaxRetryError, NewConnectionError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from indexer.errors import TipsearchError
@@ -93,16 +93,17 @@ class PoliteClient:
             raise FetchError(url, f"{reason}, {self.retries} retries included") from None
 
     def _read(self, url: str, response: requests.Response) -> bytes:
+        """The body, read as it arrives (so that a server dripping bytes meets the deadline) up to ``max_bytes``."""
         chunks, size, deadline = [], 0, time.monotonic() + self.timeout * 4
         try:
-            for chunk in response.iter_content(65536):
+            while chunk := response.raw.read1(65536, decode_content=True):
                 size += len(chunk)
                 if size > self.max_bytes:
                     raise FetchError(url, f"larger than {self.max_bytes} bytes")
                 if time.monotonic() > deadline:
                     raise FetchError(url, f"download took longer than {self.timeout * 4:g} s")
                 chunks.append(chunk)
-        except requests.exceptions.RequestException as exc:
+        except (requests.exceptions.RequestException, HTTPError) as exc:
             raise FetchError(url, f"download broke off ({type(exc).__name__})") from None
         finally:
             response.close()

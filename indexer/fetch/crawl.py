@@ -30,6 +30,7 @@ from indexer.fetch.manifest import CRAWL_DIR, Manifest, Saved
 from indexer.narratives import build_narratives, is_country_narrative
 
 MAX_DEPTH = 3  # landing page -> contents -> region -> narrative page
+LONGEST_NAME = 100  # characters of a saved file name before its suffix
 _PAGE_SUFFIXES = ("", ".htm", ".html", ".shtml", ".php", ".aspx")
 
 
@@ -107,6 +108,8 @@ def _file_name(url: str, kind: str) -> str:
     if segments and re.fullmatch(r"index\.html?", segments[-1], re.I):
         segments.pop()
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", segments[-1] if segments else "index")
+    if len(name) > LONGEST_NAME:  # file systems refuse names over 255 bytes: keep a part and the URL's digest
+        name = f"{name[:LONGEST_NAME - 20]}-{hashlib.sha256(url.encode()).hexdigest()[:12]}"
     suffix = ".pdf" if kind == "pdf" else ".html"
     if not name.lower().endswith((suffix, ".htm")):
         name += suffix
