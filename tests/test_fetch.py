@@ -353,3 +353,32 @@ def test_a_link_with_a_very_long_last_segment_gets_a_short_file_name():
     name = _file_name("https://www.state.gov/reports/" + "a" * 300, "narrative")
     assert len(name) <= 120 and name.endswith(".html")
     assert name != _file_name("https://www.state.gov/reports/" + "a" * 299 + "b", "narrative")
+
+
+def test_a_redirect_off_the_site_is_not_followed():
+    with MirrorServer({}) as other:
+        port = other.url.rsplit(":", 1)[1]
+        routes = {"/robots.txt": Route(b"", status=404),
+                  "/albania.html": Route(redirect=f"http://127.0.0.2:{port}/latest/meta-data/"),
+                  "/moved.html": Route(redirect="/albania-2.html"), "/albania-2.html": Route(b"<p>here</p>")}
+        with MirrorServer(routes) as server:
+            client = _client()
+            with pytest.raises(FetchError, match="redirected off the site"):
+                client.get(server.url + "/albania.html")
+            assert client.get(server.url + "/moved.html").url == server.url + "/albania-2.html"
+        assert not other.log  # the other host was never asked
+
+
+def test_a_redirect_to_a_path_robots_txt_disallows_is_not_followed():
+    routes = {"/robots.txt": Route(b"User-agent: *\nDisallow: /private/\n", content_type="text/plain"),
+              "/open.html": Route(redirect="/private/secret.html"), "/private/secret.html": Route(b"secret")}
+    with MirrorServer(routes) as server:
+        with pytest.raises(FetchError, match="disallowed by robots.txt"):
+            _client().get(server.url + "/open.html")
+        assert "/private/secret.html" not in [r.path for r in server.log]
+
+
+def test_a_redirect_may_move_within_the_site_but_not_to_another_port():
+    from indexer.fetch.client import _site
+    assert _site("http://state.gov/a") == _site("https://www.state.gov:443/b")
+    assert _site("http://127.0.0.1:8080/a") != _site("http://127.0.0.1:9000/a")

@@ -11,7 +11,7 @@ import urllib.robotparser
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import metadata
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -21,6 +21,7 @@ from urllib3.util.retry import Retry
 from indexer.errors import TipsearchError
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+MAX_REDIRECTS = 5
 MAX_CRAWL_DELAY = 60.0  # seconds: a robots.txt asking for more would hold a nightly run (and its lock) for ever
 # NewConnectionError is also a ConnectTimeoutError, for history's sake, but is no timeout.
 TIMEOUTS = (TimeoutError, requests.exceptions.Timeout, ReadTimeoutError, ConnectTimeoutError)
@@ -53,6 +54,14 @@ class Answer:
     body: bytes
 
 
+def _site(url: str) -> tuple[str, int | None]:
+    """The host and port a URL is on, ``www.`` aside and a scheme's own port as none: redirects may move
+    within a site, and from http to https, but not to another host or port."""
+    parts = urlsplit(url)
+    port = None if parts.port in (None, {"http": 80, "https": 443}.get(parts.scheme)) else parts.port
+    return (parts.hostname or "").removeprefix("www."), port
+
+
 class PoliteClient:
     """GETs URLs at most one per ``delay`` seconds, with retries, honouring robots.txt."""
 
@@ -81,11 +90,27 @@ class PoliteClient:
             time.sleep(pause)
         self._next_request = time.monotonic() + self.delay
 
-    def _request(self, url: str, headers: dict[str, str]) -> requests.Response:
+    def _request(self, url: str, headers: dict[str, str], obey_robots: bool) -> requests.Response:
+        """The answer to a GET of ``url``, redirects followed one at a time: only on the same site
+        (``www.`` aside), each target checked against robots.txt, at most ``MAX_REDIRECTS``."""
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self._request_once(url, headers)
+            if not response.is_redirect:
+                return response
+            target = urljoin(url, response.headers.get("Location", ""))
+            response.close()
+            if _site(target) != _site(url):
+                raise FetchError(url, f"redirected off the site, to {target}")
+            if obey_robots and not self.allowed(target):
+                raise FetchError(url, f"redirected to {target}, disallowed by robots.txt")
+            url = target
+        raise FetchError(url, f"more than {MAX_REDIRECTS} redirects")
+
+    def _request_once(self, url: str, headers: dict[str, str]) -> requests.Response:
         self._wait_turn()
         self.requests += 1
         try:
-            return self.session.get(url, headers=headers, timeout=self.timeout, stream=True)
+            return self.session.get(url, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False)
         except requests.exceptions.RequestException as exc:
             cause = exc.args[0].reason if exc.args and isinstance(exc.args[0], MaxRetryError) else exc
             timed_out = isinstance(cause, TIMEOUTS) and not isinstance(cause, NewConnectionError)
@@ -119,7 +144,7 @@ class PoliteClient:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        response = self._request(url, headers)
+        response = self._request(url, headers, obey_robots)
         if response.status_code == 304:
             response.close()
             return Answer(response.url, 304, response.headers.get("ETag", etag),
