@@ -39,6 +39,7 @@ class SearchRequest:
     limit: int = 10
     offset: int = 0
     sort: str = "relevance"  # or "newest", "oldest", "country"
+    with_suggestion: bool = True  # look for a "did you mean" (not for pages that never show one)
 
 
 @dataclass
@@ -297,7 +298,7 @@ def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
     return SearchResponse(request=request, total=len(matches.matched), hits=hits,
                           facets=count_facets(searcher, matches.matched, matches.in_section),
                           all_words=matches.all_words,
-                          suggestion=suggest(searcher, request.q) if text.strip() else "")
+                          suggestion=suggest(searcher, request.q) if text.strip() and request.with_suggestion else "")
 
 
 @dataclass

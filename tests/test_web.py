@@ -231,3 +231,14 @@ def test_a_section_facet_shows_the_heading_and_filters_by_its_key(client):
     torture = next(f for f in facets if f["value"] == "section-1c")
     assert torture["label"].startswith("1.c Torture")
     assert client.get("/api/search?q=torture&section=section-1c").get_json()["total"] == torture["count"]
+
+
+def test_only_pages_that_show_a_suggestion_look_for_one(client, monkeypatch):
+    import indexer.search
+    asked = []
+    monkeypatch.setattr(indexer.search, "suggest", lambda searcher, q: asked.append(q) or "")
+    for path in ("/trend?q=fishremen", "/api/export.csv?q=fishremen", "/api/export.json?q=fishremen"):
+        assert client.get(path).status_code == 200, path
+    assert not asked
+    client.get("/search?q=fishremen")
+    assert asked == ["fishremen"]

@@ -55,7 +55,7 @@ def export(fmt: str):
     """The result list as a CSV or JSON file, up to ``max_limit`` narratives (``limit`` to ask fewer)."""
     if fmt not in ("csv", "json"):
         raise DocumentNotFound(f"no export format {fmt!r}; csv or json")
-    response, _, _ = run_search(int(settings.get("max_limit")))
+    response, _, _ = run_search(int(settings.get("max_limit")), with_suggestion=False)
     rows = export_rows(response)
     body = to_csv(rows) if fmt == "csv" else json.dumps({"query": response.request.q, "total": response.total,
                                                           "rows": rows}, ensure_ascii=False, indent=1)

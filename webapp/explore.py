@@ -76,7 +76,7 @@ def trend_page():
     q = request.args.get("q", "")
     bars, response = [], None
     if q.strip():
-        response, _, _ = run_search(1)
+        response, _, _ = run_search(1, with_suggestion=False)
         report = request.args.get("report", "")
         totals = Counter(f.year for f in narrative_facts(get_searcher()).values()
                          if f.year and (not report or f.report == report))

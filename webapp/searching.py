@@ -33,12 +33,13 @@ def _int_arg(name: str, default: int) -> int:
         raise QueryRejected(f"{name} must be a whole number, not {value!r}") from None
 
 
-def run_search(default_size: int | None = None) -> tuple[SearchResponse, int, int]:
+def run_search(default_size: int | None = None, with_suggestion: bool = True) -> tuple[SearchResponse, int, int]:
     """Search for the current request's ``q``, filters and ``page``; returns (response, page, size)."""
     size = _int_arg("limit", default_size or current_app.config["PAGE_SIZE"])
     page = _int_arg("page", 1)
     if page < 1:
         raise QueryRejected("page must be 1 or more")
     req = SearchRequest(q=request.args.get("q", ""), filters=request_filters(), limit=size,
-                        offset=(page - 1) * size, sort=request.args.get("sort", "relevance") or "relevance")
+                        offset=(page - 1) * size, sort=request.args.get("sort", "relevance") or "relevance",
+                        with_suggestion=with_suggestion)
     return search(get_searcher(), req), page, size
