@@ -242,3 +242,15 @@ def test_only_pages_that_show_a_suggestion_look_for_one(client, monkeypatch):
     assert not asked
     client.get("/search?q=fishremen")
     assert asked == ["fishremen"]
+
+
+@pytest.mark.parametrize("path", ["/search?q=labor", "/no-such-page", "/api/search?q=labor", "/healthz"])
+def test_every_answer_says_how_to_cache_it_and_what_the_page_may_use(client, path):
+    headers = client.get(path).headers
+    assert headers["Cache-Control"] == "no-cache" and "camera=()" in headers["Permissions-Policy"]
+    assert "Strict-Transport-Security" not in headers  # plain HTTP
+    assert "Strict-Transport-Security" in client.get(path, base_url="https://localhost").headers
+
+
+def test_healthz_does_not_tell_where_the_index_lives(client, index_dir):
+    assert str(index_dir) not in client.get("/healthz").get_data(as_text=True)

@@ -74,11 +74,11 @@ def document_page(narrative_id: str):
 
 @bp.get("/healthz")
 def healthz():
-    """Liveness: the index opens and holds documents; which build is current and how old it is."""
+    """Liveness: the index opens and holds documents; which build is current and how old it is (not where)."""
     root = Path(current_app.config["INDEX"])
     searched = searched_dir(root)
     build = current_build(root)
-    return {"status": "ok", "index": str(root), "documents": get_searcher().doc_count(),
+    return {"status": "ok", "documents": get_searcher().doc_count(),
             "build": build.name if build else None, "age_seconds": round(time.time() - searched.stat().st_mtime)}
 
 
