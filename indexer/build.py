@@ -118,7 +118,7 @@ def _parse(path: Path, data: bytes, fetched) -> list[Narrative]:
         extracted = _extract_pdf_isolated(name, data)
     else:
         extracted = extract_html(data, name, settings.get("max_html_bytes"))
-    extracted.url = extracted.url or (fetched.url if fetched else "")
+    extracted.url = fetched.url if fetched else extracted.url  # where it was fetched from, over what it says
     edition = (fetched.report, fetched.year) if fetched else None
     return build_narratives(extracted, name, hashlib.sha256(data).hexdigest(), edition)
 

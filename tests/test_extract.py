@@ -144,3 +144,19 @@ def test_headings_that_are_links_are_not_headings():
             "<h3>https://www.state.gov/reports/x/</h3><p>Text.</p></main>")
     assert _texts_of(page) == [("heading", "Trafficking in Persons"), ("text", "See the report."),
                                ("text", "https://www.state.gov/reports/x/"), ("text", "Text.")]
+
+
+def test_a_canonical_link_off_state_gov_is_not_the_source():
+    page = (b'<html><head><link rel="canonical" href="https://evil.example/phish"></head><body><h1>2023 Trafficking '
+            b'in Persons Report: Albania</h1><main><p>ALBANIA: Tier 2</p><p>Text of the narrative.</p></main></body>'
+            b'</html>')
+    assert extract_html(page, "albania.html", 10**6).url == ""
+    kept = page.replace(b"https://evil.example/phish", b"https://www.state.gov/reports/2023-trafficking-in-persons-report/albania/")
+    assert extract_html(kept, "albania.html", 10**6).url.startswith("https://www.state.gov/")
+
+
+def test_bidirectional_controls_never_reach_the_text():
+    page = '<html><head><meta charset="utf-8"></head><body><main><p>Victims \u202egnp.exe\u202c were found.</p></main>' \
+           '</body></html>'.encode()
+    text = " ".join(b.text for b in extract_html(page, "x.html", 10**6).blocks)
+    assert "\u202e" not in text and "\u202c" not in text and "gnp.exe" in text

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import io
 import re
+from urllib.parse import urlsplit
 
 import lxml.html
 from bs4.dammit import UnicodeDammit
@@ -61,8 +62,20 @@ def decompress(data: bytes, limit: int, name: str) -> bytes:
     return raw
 
 
+# Bidirectional controls reorder what a reader sees (a file name or URL shown backwards): never report text.
+_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C])
+
+
 def _clean(text: str | None) -> str:
-    return " ".join((text or "").split())
+    return " ".join((text or "").translate(_BIDI_CONTROLS).split())
+
+
+def _published_url(href: str) -> str:
+    """A canonical link's URL when it is on state.gov, else "": a page may not name another site as its source."""
+    parts = urlsplit(href.strip())
+    host = (parts.hostname or "").lower()
+    return href.strip() if parts.scheme in ("http", "https") and (host == "state.gov" or host.endswith(".state.gov")) \
+        else ""
 
 
 def _is_bold_line(element) -> bool:
@@ -166,7 +179,7 @@ def extract_html(data: bytes, name: str, limit: int) -> Extracted:
     except (etree.ParserError, ValueError) as exc:
         raise ExtractionError(f"{name}: not parseable as HTML ({exc})") from exc
     canonical = root.xpath("//link[@rel='canonical']/@href") or root.xpath("//meta[@property='og:url']/@content")
-    url = canonical[0] if canonical else ""
+    url = _published_url(canonical[0]) if canonical else ""
     title = _clean(root.findtext(".//title"))
     h1 = root.find(".//h1")
     headline = _clean(h1.text_content()) if h1 is not None else ""
