@@ -156,7 +156,7 @@ def test_a_canonical_link_off_state_gov_is_not_the_source():
 
 
 def test_bidirectional_controls_never_reach_the_text():
-    page = '<html><head><meta charset="utf-8"></head><body><main><p>Victims \u202egnp.exe\u202c were found.</p></main>' \
-           '</body></html>'.encode()
+    page = ('<html><head><meta charset="utf-8"></head><body><main>'
+            '<p>Victims \u202egnp.exe\u202c were found.</p></main></body></html>').encode()
     text = " ".join(b.text for b in extract_html(page, "x.html", 10**6).blocks)
     assert "\u202e" not in text and "\u202c" not in text and "gnp.exe" in text
