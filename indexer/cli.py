@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import sys
 from dataclasses import asdict
@@ -40,6 +41,7 @@ def _fail(error: TipsearchError) -> None:
 @click.version_option(package_name="tipsearch")
 def main() -> None:
     """Search the State Department's Trafficking in Persons and Human Rights country reports."""
+    os.umask(os.umask(0) | 0o022)  # what it writes (builds, pages, caches) is never writable by others
 
 
 def _warn(message: str) -> None:

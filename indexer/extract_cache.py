@@ -38,9 +38,20 @@ def cache_key(data: bytes, context: str) -> str:
     return digest.hexdigest()
 
 
+def _private(folder: Path) -> bool:
+    """Whether ``folder`` is this user's and nobody else may write in it: pickles are code once loaded."""
+    try:
+        found = folder.stat()
+    except OSError:
+        return False
+    return found.st_uid == os.getuid() and not found.st_mode & 0o022
+
+
 def load(folder: Path, key: str) -> list[Narrative] | None:
-    """The narratives stored under ``key``, or None."""
+    """The narratives stored under ``key``, or None (also when others could have written the folder)."""
     entry = folder / f"{key}.pickle"
+    if not _private(folder):
+        return None
     try:
         narratives = pickle.loads(entry.read_bytes())
         os.utime(entry)  # used by this build: kept by ``drop_unused``
@@ -51,9 +62,13 @@ def load(folder: Path, key: str) -> list[Narrative] | None:
 
 def store(folder: Path, key: str, narratives: list[Narrative]) -> None:
     """Keep ``narratives`` under ``key`` (written whole or not at all)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not _private(folder):
+        return
     partial = folder / f".{key}.partial"
-    partial.write_bytes(pickle.dumps(narratives, protocol=pickle.HIGHEST_PROTOCOL))
+    handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(handle, "wb") as out:
+        out.write(pickle.dumps(narratives, protocol=pickle.HIGHEST_PROTOCOL))
     partial.replace(folder / f"{key}.pickle")
 
 

@@ -9,13 +9,14 @@ workers are still doing.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from indexer.errors import IndexBusy
+from indexer.errors import IndexBusy, TipsearchError
 
 _held: set[int] = set()  # descriptors of the locks this process holds
 
@@ -35,7 +36,12 @@ def index_lock(index_dir: Path) -> Iterator[None]:
     """Hold the index's write lock for the block; IndexBusy at once if another process holds it."""
     path = index_dir.with_name(index_dir.name + ".lock")
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise TipsearchError(f"{path} is a symbolic link, not a lock file: remove it") from None
+        raise
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

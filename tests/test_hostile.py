@@ -81,3 +81,48 @@ def test_stray_parameters_never_reach_the_links_of_a_search_page(client, extra):
     assert answer.status_code in (200, 400)
     html = answer.get_data(as_text=True)
     assert "evil.example" not in html and "_external" not in html and "fmt=x" not in html
+
+
+def test_the_lock_file_is_never_a_link_to_another_file(tmp_path):
+    from indexer.errors import TipsearchError
+    from indexer.locking import index_lock
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    (tmp_path / "index.lock").symlink_to(victim)
+    with pytest.raises(TipsearchError, match="symbolic link"), index_lock(tmp_path / "index"):
+        pass
+    assert victim.read_text() == "keep me"
+
+
+def test_cached_pickles_are_private_and_a_folder_others_may_write_is_not_trusted(tmp_path):
+    import os
+    import stat
+
+    from indexer import extract_cache
+    old = os.umask(0)
+    try:
+        extract_cache.store(tmp_path / "cache", "k", [])
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "cache").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "cache" / "k.pickle").stat().st_mode) == 0o600
+    assert extract_cache.load(tmp_path / "cache", "k") == []
+    (tmp_path / "cache").chmod(0o777)
+    assert extract_cache.load(tmp_path / "cache", "k") is None
+
+
+def test_files_a_command_writes_are_not_writable_by_others_whatever_the_umask(tmp_path):
+    import os
+    import stat
+
+    from click.testing import CliRunner
+
+    from indexer.cli import main
+    old = os.umask(0)
+    try:
+        result = CliRunner().invoke(main, ["index", str(TIP_FIXTURES), "--index", str(tmp_path / "index")])
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    written = [p for p in tmp_path.rglob("*") if not p.is_symlink()]
+    assert written and not [p for p in written if stat.S_IMODE(p.stat().st_mode) & 0o002]
