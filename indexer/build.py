@@ -8,6 +8,7 @@ index's ``current`` link (``indexer/builds.py``), so searches never see a half-b
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
 import time
@@ -263,7 +264,8 @@ def build_index(paths: list[Path], index_dir: Path, add: bool = False, force: bo
         if digest:
             record_digest(target, digest)
     except BaseException:
-        writer.cancel()
+        with contextlib.suppress(Exception):  # cancelling fails for what failed the build (a full disk)
+            writer.cancel()
         shutil.rmtree(target, ignore_errors=True)
         raise
     report.rejected = validate(target) if report.narratives else []

@@ -66,10 +66,14 @@ def store(folder: Path, key: str, narratives: list[Narrative]) -> None:
     if not _private(folder):
         return
     partial = folder / f".{key}.partial"
-    handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-    with os.fdopen(handle, "wb") as out:
-        out.write(pickle.dumps(narratives, protocol=pickle.HIGHEST_PROTOCOL))
-    partial.replace(folder / f"{key}.pickle")
+    try:
+        handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(handle, "wb") as out:
+            out.write(pickle.dumps(narratives, protocol=pickle.HIGHEST_PROTOCOL))
+        partial.replace(folder / f"{key}.pickle")
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def drop_unused(folder: Path, since: float) -> None:

@@ -126,3 +126,43 @@ def test_files_a_command_writes_are_not_writable_by_others_whatever_the_umask(tm
     assert result.exit_code == 0, result.output
     written = [p for p in tmp_path.rglob("*") if not p.is_symlink()]
     assert written and not [p for p in written if stat.S_IMODE(p.stat().st_mode) & 0o002]
+
+
+def test_a_full_disk_leaves_no_half_written_build(tmp_path, monkeypatch):
+    import errno
+
+    from whoosh.writing import SegmentWriter
+
+    from indexer import settings
+    from indexer.builds import all_builds
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def cancel_then_fail(writer, cancel=SegmentWriter.cancel):  # cancelling fails too on a full disk
+        cancel(writer)
+        full()
+
+    real_get = settings.get
+    monkeypatch.setattr(SegmentWriter, "add_document", full)
+    monkeypatch.setattr(SegmentWriter, "cancel", cancel_then_fail)
+    monkeypatch.setattr(settings, "get", lambda name: 1 if name == "index_procs" else real_get(name))
+    with pytest.raises(OSError):
+        build_index([TIP_FIXTURES], tmp_path / "index")
+    assert not all_builds(tmp_path / "index")
+    assert not [p for p in (tmp_path / "index").rglob("*") if p.is_file() and p.name != "index.lock"]
+
+
+def test_a_cache_entry_that_cannot_be_written_leaves_no_partial_file(tmp_path, monkeypatch):
+    import errno
+    import pickle
+
+    from indexer import extract_cache
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pickle, "dumps", full)
+    with pytest.raises(OSError):
+        extract_cache.store(tmp_path / "cache", "k", [])
+    assert not list((tmp_path / "cache").iterdir())
