@@ -166,3 +166,19 @@ def test_a_cache_entry_that_cannot_be_written_leaves_no_partial_file(tmp_path, m
     with pytest.raises(OSError):
         extract_cache.store(tmp_path / "cache", "k", [])
     assert not list((tmp_path / "cache").iterdir())
+
+
+def test_text_placed_absurdly_far_on_a_page_costs_no_more_than_a_normal_page():
+    import tracemalloc
+
+    from indexer.extract.pdf import Line, _gutters
+    lines = [Line(0, y, 200, y + 10, "left column", 10, False, 1) for y in range(0, 700, 12)]
+    lines += [Line(300, y, 500, y + 10, "right column", 10, False, 1) for y in range(0, 700, 12)]
+    assert _gutters(lines) == [250.5]
+    hostile = lines + [Line(-1e9, 5, -1e9 + 10, 15, "far left", 10, False, 1),
+                       Line(1e12, 5, 1e12 + 10, 15, "far right", 10, False, 1)]
+    tracemalloc.start()
+    _gutters(hostile)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 5_000_000

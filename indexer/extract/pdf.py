@@ -27,6 +27,7 @@ LAYOUT = LAParams(char_margin=1.0, line_margin=0.5)
 MARGIN_REACH = 45.0  # points from the top or bottom of the text where running heads live
 PAGE_NUMBER = re.compile(r"^(page\s*)?[-–—\s]*\d{1,4}[-–—\s]*(of\s+\d+)?$", re.I)
 GUTTER_MIN_WIDTH = 6.0
+PAGE_SPAN = 14_400  # points: 200 inches, the largest page a PDF may have at its default unit
 SENTENCE_END = tuple('.!?:;"”)')
 CID = re.compile(r"\(cid:\d+\)")  # glyphs without a Unicode mapping (bullets, mostly)
 
@@ -99,16 +100,19 @@ def _gutters(lines: list[Line]) -> list[float]:
 
     A gutter is a vertical strip, at least GUTTER_MIN_WIDTH wide, that (almost) no
     column-width line crosses; a few stray lines across it (a head, a wide table row)
-    do not hide it.
+    do not hide it. Lines placed off any page a PDF can have (``PAGE_SPAN``) are not
+    looked at: the cost stays that of a page, whatever coordinates a file chooses.
     """
+    lines = [ln for ln in lines if -PAGE_SPAN <= ln.x0 <= ln.x1 <= PAGE_SPAN]
     if not lines:
         return []
     left, right = int(min(ln.x0 for ln in lines)), int(max(ln.x1 for ln in lines)) + 1
     narrow = [ln for ln in lines if ln.x1 - ln.x0 < 0.55 * (right - left)]
-    cover = [0] * (right - left + 1)
+    starts_ends = [0] * (right - left + 2)
     for ln in narrow:
-        for x in range(int(ln.x0) - left, int(ln.x1) - left + 1):
-            cover[x] += 1
+        starts_ends[int(ln.x0) - left] += 1
+        starts_ends[int(ln.x1) - left + 1] -= 1
+    cover = list(itertools.accumulate(starts_ends[:-1]))
     tolerance = max(1, len(narrow) // 30)
     gutters, run_start = [], None
     for x, count in enumerate(cover):
