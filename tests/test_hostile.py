@@ -182,3 +182,14 @@ def test_text_placed_absurdly_far_on_a_page_costs_no_more_than_a_normal_page():
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 5_000_000
+
+
+def test_a_page_of_millions_of_elements_is_refused_quickly():
+    import time
+
+    from indexer.extract.html import MAX_ELEMENTS, extract_html
+    page = b"<html><body><main>" + b"<span>x</span>" * (MAX_ELEMENTS + 1) + b"<p>text</p></main></body></html>"
+    started = time.monotonic()
+    with pytest.raises(ExtractionError, match="elements"):
+        extract_html(page, "huge.html", 10**8)
+    assert time.monotonic() - started < 5

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import re
 from urllib.parse import urlsplit
 
@@ -62,6 +63,7 @@ def decompress(data: bytes, limit: int, name: str) -> bytes:
     return raw
 
 
+MAX_ELEMENTS = 100_000  # the real report pages have at most about 2,700
 # Bidirectional controls reorder what a reader sees (a file name or URL shown backwards): never report text.
 _BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C])
 
@@ -178,6 +180,8 @@ def extract_html(data: bytes, name: str, limit: int) -> Extracted:
         root = lxml.html.document_fromstring(decode(raw))
     except (etree.ParserError, ValueError) as exc:
         raise ExtractionError(f"{name}: not parseable as HTML ({exc})") from exc
+    if any(True for _ in itertools.islice(root.iter(), MAX_ELEMENTS, None)):
+        raise ExtractionError(f"{name}: more than {MAX_ELEMENTS} HTML elements; a report page has a few thousand")
     canonical = root.xpath("//link[@rel='canonical']/@href") or root.xpath("//meta[@property='og:url']/@content")
     url = _published_url(canonical[0]) if canonical else ""
     title = _clean(root.findtext(".//title"))
