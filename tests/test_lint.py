@@ -32,3 +32,12 @@ def test_dependencies_exclude_releases_with_published_advisories():
     for name, fixed in FIXED_RELEASES.items():
         assert floors.get(name, ()) >= fixed, f"{name} must be pinned at {'.'.join(map(str, fixed))} or later"
         assert tuple(map(int, version(name).split(".")[:3])) >= fixed
+
+
+def test_the_nightly_service_is_confined():
+    unit = (ROOT / "scripts" / "tipsearch-update.service").read_text()
+    settings = dict(line.split("=", 1) for line in unit.splitlines() if "=" in line and not line.startswith("#"))
+    assert settings["UMask"] == "0027" and settings["NoNewPrivileges"] == "yes"
+    assert settings["ProtectSystem"] == "strict" and settings["ReadWritePaths"].endswith("/data")
+    assert {"localhost", "link-local", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"} <= set(
+        settings["IPAddressDeny"].split())
