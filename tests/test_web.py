@@ -254,3 +254,12 @@ def test_every_answer_says_how_to_cache_it_and_what_the_page_may_use(client, pat
 
 def test_healthz_does_not_tell_where_the_index_lives(client, index_dir):
     assert str(index_dir) not in client.get("/healthz").get_data(as_text=True)
+
+
+def test_with_trusted_hosts_set_another_host_name_is_refused(index_dir):
+    from webapp import create_app
+    trusted = {"INDEX": str(index_dir), "TESTING": True, "TRUSTED_HOSTS": ["search.example.org"]}
+    client = create_app(trusted).test_client()
+    assert client.get("/opensearch.xml", headers={"Host": "evil.example"}).status_code == 400
+    described = client.get("/opensearch.xml", headers={"Host": "search.example.org"})
+    assert described.status_code == 200 and "http://search.example.org/search" in described.get_data(as_text=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from indexer.errors import TipsearchError
 
@@ -23,6 +23,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if isinstance(error, SecurityError):  # a Host outside TRUSTED_HOSTS: no page, its links would name it
+            return "400 Bad Request: host not served here", 400, {"Content-Type": "text/plain; charset=utf-8"}
         retry_after = getattr(error, "retry_after", None)
         return _respond(error.code or 500, error.description or error.name,
                         {"Retry-After": str(retry_after)} if retry_after else None)
