@@ -336,8 +336,8 @@ def status_command(index: Path | None, as_json: bool) -> None:
 def _serve(index: Path | None, host: str, port: int) -> None:
     from webapp import create_app
 
-    config = {"INDEX": str(index_dir(index))}
     workers, threads = int(settings.get("web_workers")), int(settings.get("web_threads"))
+    config = {"INDEX": str(index_dir(index)), "WORKERS": workers}  # the rate limit is shared among them
     click.echo(f"serving http://{host}:{port}/ with {workers} worker(s) (Ctrl+C to stop)")
     if workers > 1:
         from webapp.workers import serve_in_workers

@@ -263,3 +263,19 @@ def test_with_trusted_hosts_set_another_host_name_is_refused(index_dir):
     assert client.get("/opensearch.xml", headers={"Host": "evil.example"}).status_code == 400
     described = client.get("/opensearch.xml", headers={"Host": "search.example.org"})
     assert described.status_code == 200 and "http://search.example.org/search" in described.get_data(as_text=True)
+
+
+def test_the_rate_limiter_forgets_clients_without_waiting_for_a_refusal():
+    from webapp.ratelimit import MAX_CLIENTS, RateLimiter
+
+    limiter = RateLimiter(60)
+    for n in range(3 * MAX_CLIENTS):  # each address once: nobody is ever refused
+        assert limiter.wait(f"c{n}", now=n / 1000) == 0
+    assert len(limiter.buckets) <= MAX_CLIENTS
+    assert limiter.wait("c0", now=10.0) == 0  # forgotten means a full allowance again
+
+
+def test_the_rate_limit_is_shared_among_the_worker_processes():
+    from webapp.ratelimit import per_worker
+
+    assert per_worker(20, workers=2) == 10 and per_worker(20, workers=1) == 20 and per_worker(1, workers=8) == 1

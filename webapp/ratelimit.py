@@ -1,7 +1,10 @@
 """Requests per client, limited: a token bucket per address, refilled at ``rate_limit`` a minute.
 
 Over the limit a client gets 429 Too Many Requests with Retry-After. Static files and
-``/healthz`` are not counted. The buckets live in the process (waitress serves one process).
+``/healthz`` are not counted. The buckets live in each worker process; with several
+(gunicorn), each gets its share of the limit (:func:`per_worker`), which the kernel's even
+spread of connections over workers makes about the whole limit per client. At most
+``MAX_CLIENTS`` buckets are kept, the least recently seen forgotten first.
 """
 
 from __future__ import annotations
@@ -9,11 +12,18 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import OrderedDict
 
 from flask import Flask, request
 from werkzeug.exceptions import TooManyRequests
 
 EXEMPT = ("/static/", "/healthz")
+MAX_CLIENTS = 10_000
+
+
+def per_worker(per_minute: int, workers: int) -> int:
+    """Each worker's share of a limit of ``per_minute`` requests a minute (at least one)."""
+    return max(1, per_minute // max(1, workers))
 
 
 class RateLimiter:
@@ -22,30 +32,28 @@ class RateLimiter:
     def __init__(self, per_minute: int) -> None:
         self.capacity = float(per_minute)
         self.rate = per_minute / 60.0
-        self.buckets: dict[str, tuple[float, float]] = {}  # address -> (tokens, when)
+        self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # address -> (tokens, when)
         self.lock = threading.Lock()
 
     def wait(self, client: str, now: float | None = None) -> float:
         """Take one token for ``client``; 0 when allowed, else the seconds until one is free."""
         now = time.monotonic() if now is None else now
         with self.lock:
-            tokens, when = self.buckets.get(client, (self.capacity, now))
+            tokens, when = self.buckets.pop(client, (self.capacity, now))
             tokens = min(self.capacity, tokens + (now - when) * self.rate)
-            if tokens >= 1:
-                self.buckets[client] = (tokens - 1, now)
-                return 0.0
-            self.buckets[client] = (tokens, now)
-            if len(self.buckets) > 10_000:  # forget clients whose buckets are full again
-                full = now - self.capacity / self.rate
-                self.buckets = {c: b for c, b in self.buckets.items() if b[1] > full}
-            return (1 - tokens) / self.rate
+            allowed = tokens >= 1
+            self.buckets[client] = (tokens - 1 if allowed else tokens, now)  # now the most recently seen
+            if len(self.buckets) > MAX_CLIENTS:
+                self.buckets.popitem(last=False)
+            return 0.0 if allowed else (1 - tokens) / self.rate
 
 
-def install(app: Flask, per_minute: int) -> None:
-    """Limit every request of ``app`` but static files and the health check; 0 turns the limit off."""
+def install(app: Flask, per_minute: int, workers: int = 1) -> None:
+    """Limit every request of ``app``, served by ``workers`` processes, but static files and the health
+    check; 0 turns the limit off."""
     if per_minute <= 0:
         return
-    limiter = RateLimiter(per_minute)
+    limiter = RateLimiter(per_worker(per_minute, workers))
 
     @app.before_request
     def limit():
