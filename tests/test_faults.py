@@ -99,3 +99,46 @@ def test_searches_during_builds_and_swaps_see_no_error_and_no_empty_result(tmp_p
         for asker in askers:
             asker.join()
     assert problems == []
+
+
+def test_a_pdf_child_whose_parent_is_killed_does_not_linger(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(textwrap.dedent(f"""
+        import os, time
+        from indexer.extract.isolated import run_isolated
+
+        def big_result():
+            open({str(tmp_path / "child.pid")!r}, "w").write(str(os.getpid()))
+            time.sleep(1.5)
+            return b"x" * 5_000_000  # more than a pipe holds: the child blocks until someone reads
+
+        run_isolated("big.pdf", big_result, (), 60, 512)
+    """))
+    parent = subprocess.Popen([sys.executable, str(script)], cwd=Path(__file__).resolve().parent.parent)
+    pid_file = tmp_path / "child.pid"
+    for _ in range(100):
+        if pid_file.exists() and pid_file.read_text():
+            break
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        with open(f"/proc/{child}/stat") as stat:
+            if stat.read().split()[2] == "Z":  # exited, waiting for init to reap it
+                return
+        time.sleep(0.1)
+    os.kill(child, signal.SIGKILL)
+    raise AssertionError("the PDF child outlived its killed parent")

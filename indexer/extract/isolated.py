@@ -8,14 +8,18 @@ to what it inherited, its allocations fail. Either way the file fails alone, wit
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
 import resource
+import signal
 from collections.abc import Callable
 
 from indexer.errors import ExtractionError
 
 _CONTEXT = multiprocessing.get_context("fork")
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 def _address_space() -> int:
@@ -27,7 +31,17 @@ def _address_space() -> int:
         return 0
 
 
-def _child(send, function: Callable, args: tuple, memory_bytes: int) -> None:
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (elsewhere: nothing to do)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _child(receive, send, function: Callable, args: tuple, memory_bytes: int) -> None:
+    # Its copy of the reading end would keep the pipe open, and a large result would then block
+    # for ever once the parent is gone; and it does not outlive the parent either.
+    receive.close()
+    _die_with_parent()
     limit = _address_space() + memory_bytes  # the cap is on what the extraction adds to what it inherits
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
@@ -45,7 +59,7 @@ def _child(send, function: Callable, args: tuple, memory_bytes: int) -> None:
 def run_isolated(name: str, function: Callable, args: tuple, timeout: float, memory_mb: int):
     """``function(*args)`` in a child process; ExtractionError naming ``name`` if it fails, hangs or bloats."""
     receive, send = _CONTEXT.Pipe(duplex=False)
-    child = _CONTEXT.Process(target=_child, args=(send, function, args, memory_mb * 1024 * 1024))
+    child = _CONTEXT.Process(target=_child, args=(receive, send, function, args, memory_mb * 1024 * 1024))
     child.start()
     send.close()
     try:
