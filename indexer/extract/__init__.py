@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Bidirectional controls reorder what a reader sees (a file name or URL shown backwards): never report text.
+_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C])
+
+
+def plain_text(text: str | None) -> str:
+    """Text as a report shows it: white space runs as one space, no bidirectional controls."""
+    return " ".join((text or "").translate(_BIDI_CONTROLS).split())
+
 
 @dataclass
 class Block:

@@ -19,7 +19,7 @@ from bs4.dammit import UnicodeDammit
 from lxml import etree
 
 from indexer.errors import ExtractionError
-from indexer.extract import Block, Extracted
+from indexer.extract import Block, Extracted, plain_text
 
 
 def _has_class(name: str) -> str:
@@ -64,14 +64,6 @@ def decompress(data: bytes, limit: int, name: str) -> bytes:
 
 
 MAX_ELEMENTS = 100_000  # the real report pages have at most about 2,700
-# Bidirectional controls reorder what a reader sees (a file name or URL shown backwards): never report text.
-_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C])
-
-
-def _clean(text: str | None) -> str:
-    return " ".join((text or "").translate(_BIDI_CONTROLS).split())
-
-
 def _published_url(href: str) -> str:
     """A canonical link's URL when it is on state.gov, else "": a page may not name another site as its source."""
     parts = urlsplit(href.strip())
@@ -84,8 +76,8 @@ def _is_bold_line(element) -> bool:
     """A paragraph written wholly in bold and short: a heading in all but markup."""
     if element.tag != "p":
         return False
-    text = _clean(element.text_content())
-    bold = _clean(" ".join(b.text_content() for b in element.iter("strong", "b")))
+    text = plain_text(element.text_content())
+    bold = plain_text(" ".join(b.text_content() for b in element.iter("strong", "b")))
     return 0 < len(text) <= 120 and text == bold
 
 
@@ -125,7 +117,7 @@ def _bold_lead(owner, text: str) -> str:
         if (child.tail or "").strip():
             break
         pieces.append(child.tail or "")
-    lead = _clean("".join(pieces))
+    lead = plain_text("".join(pieces))
     return lead if lead and text.startswith(lead) and len(lead) < len(text) else ""
 
 
@@ -155,11 +147,11 @@ def body_blocks(body) -> list[Block]:
             continue
         if owner is not current:
             if parts:
-                blocks.append(_block(current, _clean("".join(parts))))
+                blocks.append(_block(current, plain_text("".join(parts))))
             current, parts = owner, []
         parts.append(text)
     if parts:
-        blocks.append(_block(current, _clean("".join(parts))))
+        blocks.append(_block(current, plain_text("".join(parts))))
     return blocks
 
 
@@ -184,9 +176,9 @@ def extract_html(data: bytes, name: str, limit: int) -> Extracted:
         raise ExtractionError(f"{name}: more than {MAX_ELEMENTS} HTML elements; a report page has a few thousand")
     canonical = root.xpath("//link[@rel='canonical']/@href") or root.xpath("//meta[@property='og:url']/@content")
     url = _published_url(canonical[0]) if canonical else ""
-    title = _clean(root.findtext(".//title"))
+    title = plain_text(root.findtext(".//title"))
     h1 = root.find(".//h1")
-    headline = _clean(h1.text_content()) if h1 is not None else ""
+    headline = plain_text(h1.text_content()) if h1 is not None else ""
     body = next((found[0] for found in (root.xpath(x) for x in BODY_XPATHS) if found), None)
     if body is None:
         raise ExtractionError(f"{name}: no HTML body")

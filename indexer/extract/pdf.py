@@ -21,7 +21,7 @@ from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordInc
 from pdfminer.pdfparser import PDFParser
 
 from indexer.errors import ExtractionError
-from indexer.extract import Block, Extracted
+from indexer.extract import Block, Extracted, plain_text
 
 LAYOUT = LAParams(char_margin=1.0, line_margin=0.5)
 MARGIN_REACH = 45.0  # points from the top or bottom of the text where running heads live
@@ -47,7 +47,7 @@ class Line:
 
 
 def _line(ln: LTTextLineHorizontal, page: int) -> Line | None:
-    text = " ".join(CID.sub("•", ln.get_text().replace("\xad", "-")).split())
+    text = plain_text(CID.sub("•", ln.get_text().replace("\xad", "-")))
     chars = [c for c in ln if isinstance(c, LTChar)]
     if not text or not chars:
         return None
@@ -230,7 +230,7 @@ def _title(data: bytes) -> str:
         if isinstance(title, bytes):
             title = title.decode("utf-16" if title.startswith(b"\xfe\xff") else "latin-1", "replace")
         if isinstance(title, str) and title.strip():
-            return " ".join(title.split())
+            return plain_text(title)
     return ""
 
 
