@@ -28,7 +28,7 @@ from indexer.postings import blocks, field_lengths, positions, segments
 K1, B = 1.2, 0.5
 PROXIMITY, WINDOW, IN_ORDER = 1.0, 20, 0.5
 DECAY = 0.7
-POSTINGS_BUDGET = 300_000  # paragraph postings one search reads, about 0.3 s of scoring
+POSTINGS_BUDGET = 200_000  # paragraph postings one search reads, about 0.3 s of scoring
 PLACE_WEIGHT = 3.0
 OTHER_FORMS = 0.6
 FIELD, EXACT_FIELD, PLACE_FIELD = "passage", "passage_exact", "place"
@@ -202,6 +202,8 @@ def _proximity(reader, clauses: list[Clause], docnums: set[int]) -> dict[int, fl
     """For those of ``docnums`` holding a word of every word clause within ``WINDOW`` words, the factor
     their score is multiplied by: 1 + ``PROXIMITY``, plus up to ``IN_ORDER`` for words side by side in query order.
     """
+    if not docnums:
+        return {}
     words = [c for c in clauses if not c.stands_for]
     found: dict[int, list[list[int]]] = {d: [[] for _ in words] for d in docnums}
     for leaf, base in segments(reader):
@@ -233,10 +235,15 @@ def _within_budget(scorer: _Scorer, clauses: list[Clause]) -> set[str]:
     most ``POSTINGS_BUDGET`` (always one). A long query of common words, or of prefixes, costs a bounded
     time; the most common words it leaves out weigh least in BM25 and still decide what matches.
     """
-    terms = sorted({t for c in clauses for t in c.terms}, key=lambda t: scorer.reader.doc_frequency(FIELD, t))
+    cost: dict[str, int] = {}
+    for clause in clauses:
+        for term in clause.terms:
+            cost[term] = scorer.reader.doc_frequency(FIELD, term)
+        if clause.forms:  # the typed forms' postings are read too
+            cost[clause.terms[0]] += sum(scorer.reader.doc_frequency(EXACT_FIELD, form) for form in clause.forms)
     read, total = set(), 0
-    for term in terms:
-        total += scorer.reader.doc_frequency(FIELD, term)
+    for term in sorted(cost, key=cost.get):
+        total += cost[term]
         if read and total > POSTINGS_BUDGET:
             break
         read.add(term)

@@ -193,3 +193,24 @@ def test_a_page_of_millions_of_elements_is_refused_quickly():
     with pytest.raises(ExtractionError, match="elements"):
         extract_html(page, "huge.html", 10**8)
     assert time.monotonic() - started < 5
+
+
+def test_the_worst_queries_a_client_can_send_answer_within_a_second(hrr_2023):
+    import time
+
+    from indexer.analysis import STOPWORDS
+    from indexer.search import SearchRequest, search
+    from indexer.store import open_searcher
+    with open_searcher(hrr_2023[0]) as searcher:
+        search(searcher, SearchRequest(q="warm up"))
+        words = sorted(((w.decode(), i.doc_frequency()) for w, i in searcher.reader().iter_field("exact")),
+                       key=lambda entry: -entry[1])
+        common = [w for w, _ in words if w.isalpha() and len(w) > 3 and w not in STOPWORDS][:99]
+        worst = [SearchRequest(q=" ".join(common)),  # every common word of the reports
+                 SearchRequest(q='"' + " ".join(f"qz{n}xv" for n in range(124)) + '"'),  # nonsense, one clause
+                 SearchRequest(q="pro* con* dis* com* tra*"),  # the most prefixes allowed, the commonest
+                 SearchRequest(q="forced labor", limit=200, sort="country")]  # the longest page
+        for request in worst:
+            started = time.perf_counter()
+            search(searcher, request)
+            assert time.perf_counter() - started < 1.0, request.q[:40]
