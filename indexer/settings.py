@@ -38,7 +38,7 @@ SETTINGS = {
         Setting("max_limit", 200, "Most narratives one search may return."),
         Setting("sections_per_hit", 3, "Matching sections shown under each narrative."),
         Setting("snippet_sentences", 2, "Sentences in one snippet."),
-        Setting("max_html_bytes", 20_000_000, "Largest HTML page extracted, in bytes (after decompression)."),
+        Setting("max_html_bytes", 5_000_000, "Largest HTML page extracted, in bytes (after decompression)."),
         Setting("max_pdf_bytes", 200_000_000, "Largest PDF file extracted, in bytes."),
         Setting("pdf_timeout", 300.0, "Seconds one PDF's extraction may take before it is stopped."),
         Setting("pdf_procs", 2, "Child processes laying out the pages of one PDF at once."),
