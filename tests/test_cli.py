@@ -1,5 +1,9 @@
 import json
 import os
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -232,3 +236,29 @@ def test_processes_forked_under_the_lock_do_not_hold_it(tmp_path):
     finally:
         worker.kill()
         worker.join()
+
+
+def test_gunicorns_own_error_answers_carry_the_security_headers(index_dir):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-c", "from indexer.cli import main; main()", "serve", "--index",
+                               str(index_dir), "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              env={**os.environ, "TIPSEARCH_WEB_WORKERS": "2"})
+    try:
+        answer = b""
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+                    client.sendall(b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+                    while chunk := client.recv(65536):
+                        answer += chunk
+                break
+            except OSError:
+                time.sleep(0.1)
+        head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+        assert head.startswith("HTTP/1.1 400") and "Content-Security-Policy: default-src 'self'" in head, head
+        assert "X-Content-Type-Options: nosniff" in head
+    finally:
+        server.terminate()
+        server.communicate(timeout=20)
