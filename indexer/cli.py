@@ -1,4 +1,7 @@
-"""The ``tipsearch`` command: fetch, index, update, search, show, tiers, status, rollback, serve, run."""
+"""The library's commands: fetch, index, update, search, show, tiers, status, rollback.
+
+``webapp.cli`` adds ``serve`` and ``run`` to make the ``tipsearch`` command.
+"""
 
 from __future__ import annotations
 
@@ -14,30 +17,36 @@ import click
 from tqdm import tqdm
 
 from indexer import settings
-from indexer.build import build_index
-from indexer.builds import rollback
-from indexer.catalog import reports
-from indexer.errors import TipsearchError
-from indexer.facets import SORTS
+from indexer.errors import NothingIndexed, TipsearchError
 from indexer.fetch import fetch_editions
 from indexer.fetch.crawl import FetchReport
-from indexer.history import tier_history
-from indexer.locking import index_lock
-from indexer.query import Filters, split_filters
-from indexer.search import SearchRequest, get_narrative, narrative_json, search
-from indexer.store import index_dir, index_status, open_searcher
+from indexer.index.home import rollback
+from indexer.index.locking import index_lock
+from indexer.index.writer import build_index
+from indexer.reports.catalog import reports
+from indexer.search.engine import SearchRequest, get_narrative, narrative_json, search
+from indexer.search.facets import SORTS
+from indexer.search.history import tier_history
+from indexer.search.query import Filters, split_filters
+from indexer.search.searchers import index_dir, index_status, open_searcher
 from indexer.update import last_run, run_update
 
 INDEX_OPTION = click.option("--index", "index", envvar="TIPSEARCH_INDEX", type=click.Path(path_type=Path),
                             default=None, help="Index directory [default: data/index].")
 
 
-def _fail(error: TipsearchError) -> None:
-    click.secho(f"error: {error}", fg="red", err=True)
-    sys.exit(error.exit_code)
+class _Commands(click.Group):
+    """A command group that turns a ``TipsearchError`` into ``error: ...`` on stderr and its exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except TipsearchError as error:
+            click.secho(f"error: {error}", fg="red", err=True)
+            ctx.exit(error.exit_code)
 
 
-@click.group()
+@click.group(cls=_Commands)
 @click.version_option(package_name="tipsearch")
 def main() -> None:
     """Search the State Department's Trafficking in Persons and Human Rights country reports."""
@@ -48,22 +57,14 @@ def _warn(message: str) -> None:
     tqdm.write(click.style(message, fg="yellow") if sys.stderr.isatty() else message, file=sys.stderr)
 
 
-def _fetch(report: str, editions: tuple[str, ...], dest: Path, base_url: str | None, delay: float | None,
+def fetch_and_report(report: str, editions: tuple[str, ...], dest: Path, base_url: str | None, delay: float | None,
            timeout: float | None) -> list[FetchReport]:
     """Fetch editions, print one summary line each; exit 1 when an edition gave no narratives."""
-    bar = tqdm(desc="fetching", unit="url", disable=None, leave=False, file=sys.stderr)
-
-    def on_url(url: str, status: str) -> None:
-        bar.update()
-
-    try:
+    with tqdm(desc="fetching", unit="url", disable=None, leave=False, file=sys.stderr) as bar:
         fetched = fetch_editions(report, editions, dest, base_url,
                                  settings.get("fetch_delay") if delay is None else delay,
-                                 settings.get("fetch_timeout") if timeout is None else timeout, on_url)
-    except TipsearchError as error:
-        bar.close()
-        _fail(error)
-    bar.close()
+                                 settings.get("fetch_timeout") if timeout is None else timeout,
+                                 lambda url, status: bar.update())
     for edition in fetched:
         for url, reason in edition.skipped + edition.failures:
             _warn(f"failed: {url}: {reason}")
@@ -108,11 +109,11 @@ def fetch_command(report: str, editions: tuple[str, ...], base_url: str | None, 
 
     Saves under DEST/<report>/<year>/. A second run asks only for what changed.
     """
-    _fetch(report, editions, dest or Path(settings.get("raw")), base_url, delay, timeout)
+    fetch_and_report(report, editions, dest or Path(settings.get("raw")), base_url, delay, timeout)
 
 
-def _index(paths: tuple[Path, ...], index: Path | None, add: bool, force: bool = False) -> bool:
-    """Build the index and print its summary; return whether the index now holds narratives."""
+def index_and_report(paths: tuple[Path, ...], index: Path | None, add: bool, force: bool = False) -> None:
+    """Build the index and print its summary; raise ``NothingIndexed`` when no file held a narrative."""
     target = index_dir(index)
 
     def progress(items, total: int):
@@ -121,21 +122,19 @@ def _index(paths: tuple[Path, ...], index: Path | None, add: bool, force: bool =
     def on_failure(_path: str, reason: str) -> None:
         _warn(f"failed: {reason}")
 
-    try:
-        with index_lock(target):
-            report = build_index(list(paths), target, add=add, force=force, progress=progress,
-                                 on_failure=on_failure)
-    except TipsearchError as error:
-        _fail(error)
+    with index_lock(target):
+        report = build_index(list(paths), target, add=add, force=force, progress=progress,
+                             on_failure=on_failure)
     if report.unchanged:
         click.echo(f"nothing changed in {report.files} files; build {report.build_id} stays current "
                    f"({report.seconds:.1f}s; --force rebuilds)")
-        return True
+        return
     click.echo(f"indexed {report.narratives} narratives ({report.sections} sections) from "
                f"{report.files} files into {target} in {report.seconds:.1f}s; "
                f"{len(report.failures)} failed"
                + (f"; {report.repeated} PDF narratives already read from pages" if report.repeated else ""))
-    return report.narratives > 0
+    if not report.narratives:
+        raise NothingIndexed("nothing could be indexed")
 
 
 @main.command("index")
@@ -148,9 +147,7 @@ def index_command(paths: tuple[Path, ...], index: Path | None, add: bool, force:
 
     A rebuild over the same files with the same code keeps the current build.
     """
-    if not _index(paths or (Path(settings.get("raw")),), index, add, force):
-        click.secho("error: nothing could be indexed", fg="red", err=True)
-        sys.exit(1)
+    index_and_report(paths or (Path(settings.get("raw")),), index, add, force)
 
 
 def _terminal_snippet(snippet_html: str, colour: bool) -> str:
@@ -186,11 +183,8 @@ def search_command(query: tuple[str, ...], index: Path | None, report: str, coun
         limit = 10 if split_filters(text, Filters())[0] else int(settings.get("max_limit"))
     request = SearchRequest(q=text, limit=limit, sort=sort,
                             filters=Filters(report, country, year, tier, section, region))
-    try:
-        with open_searcher(index) as searcher:
-            response = search(searcher, request)
-    except TipsearchError as error:
-        _fail(error)
+    with open_searcher(index) as searcher:
+        response = search(searcher, request)
     if response.suggestion:
         click.echo(f"Did you mean: {response.suggestion}", err=as_json)
     if as_json:
@@ -225,11 +219,8 @@ def search_command(query: tuple[str, ...], index: Path | None, report: str, coun
 @click.option("--json", "as_json", is_flag=True, help="Print the narrative as one JSON object.")
 def show_command(narrative_id: str, index: Path | None, as_json: bool) -> None:
     """Print one narrative (an id such as tip-2023-prk) with its sections and recommendations."""
-    try:
-        with open_searcher(index) as searcher:
-            info, sections = get_narrative(searcher, narrative_id)
-    except TipsearchError as error:
-        _fail(error)
+    with open_searcher(index) as searcher:
+        info, sections = get_narrative(searcher, narrative_id)
     if as_json:
         click.echo(json.dumps(narrative_json(info, sections), ensure_ascii=False))
         return
@@ -248,11 +239,8 @@ def show_command(narrative_id: str, index: Path | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the history as one JSON object.")
 def tiers_command(country: str, index: Path | None, as_json: bool) -> None:
     """A country's Trafficking in Persons Report tier by edition, changes marked."""
-    try:
-        with open_searcher(index) as searcher:
-            found, history = tier_history(searcher, country)
-    except TipsearchError as error:
-        _fail(error)
+    with open_searcher(index) as searcher:
+        found, history = tier_history(searcher, country)
     if as_json:
         click.echo(json.dumps({"country": found.name, "iso3": found.iso3, "region": found.region,
                                "tiers": [asdict(e) for e in history]}, ensure_ascii=False))
@@ -274,12 +262,9 @@ def update_command(report: str, editions: tuple[str, ...], base_url: str | None,
                    timeout: float | None, index: Path | None) -> None:
     """The nightly job: fetch what changed, rebuild, validate, publish. Exit 1 when it failed, 75 when busy."""
     target = index_dir(index)
-    try:
-        run = run_update(target, Path(settings.get("raw")), report, editions, base_url,
-                         settings.get("fetch_delay") if delay is None else delay,
-                         settings.get("fetch_timeout") if timeout is None else timeout)
-    except TipsearchError as error:
-        _fail(error)
+    run = run_update(target, Path(settings.get("raw")), report, editions, base_url,
+                     settings.get("fetch_delay") if delay is None else delay,
+                     settings.get("fetch_timeout") if timeout is None else timeout)
     for what, reason in run.failures:
         _warn(f"failed: {what}: {reason}" if not reason.startswith(what) else f"failed: {reason}")
     for problem in run.validation:
@@ -303,11 +288,8 @@ def update_command(report: str, editions: tuple[str, ...], base_url: str | None,
 def rollback_command(index: Path | None) -> None:
     """Publish the build before the current one again."""
     target = index_dir(index)
-    try:
-        with index_lock(target):
-            build_id = rollback(target)
-    except TipsearchError as error:
-        _fail(error)
+    with index_lock(target):
+        build_id = rollback(target)
     click.echo(f"current build is now {build_id}")
 
 
@@ -316,11 +298,8 @@ def rollback_command(index: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the status as one JSON object.")
 def status_command(index: Path | None, as_json: bool) -> None:
     """The current build, its age and counts, and the builds kept for rollback."""
-    try:
-        status = index_status(index_dir(index))
-        status["last_run"] = last_run(index_dir(index))
-    except TipsearchError as error:
-        _fail(error)
+    status = index_status(index_dir(index))
+    status["last_run"] = last_run(index_dir(index))
     if as_json:
         click.echo(json.dumps(status, ensure_ascii=False))
         return
@@ -331,58 +310,3 @@ def status_command(index: Path | None, as_json: bool) -> None:
     click.echo("  builds kept: " + (", ".join(status["builds"]) or "none"))
     run = status["last_run"]
     click.echo(f"  last update: {run['outcome']} at {run['ended']}" if run else "  last update: none yet")
-
-
-def _serve(index: Path | None, host: str, port: int) -> None:
-    from webapp import create_app
-
-    workers, threads = int(settings.get("web_workers")), int(settings.get("web_threads"))
-    config = {"INDEX": str(index_dir(index)), "WORKERS": workers}  # the rate limit is shared among them
-    click.echo(f"serving http://{host}:{port}/ with {workers} worker(s) (Ctrl+C to stop)")
-    if workers > 1:
-        from webapp.workers import serve_in_workers
-
-        serve_in_workers(lambda: create_app(config), f"{host}:{port}", workers, threads)
-    else:
-        from waitress import serve
-
-        serve(create_app(config), host=host, port=port, threads=threads)
-
-
-@main.command("serve")
-@INDEX_OPTION
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8080, show_default=True)
-def serve_command(index: Path | None, host: str, port: int) -> None:
-    """Serve the search page: waitress, or gunicorn with TIPSEARCH_WEB_WORKERS processes."""
-    try:
-        open_searcher(index).close()
-    except TipsearchError as error:
-        _fail(error)
-    _serve(index, host, port)
-
-
-@main.command("run")
-@click.argument("sources", nargs=-1)
-@fetch_options
-@INDEX_OPTION
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8080, show_default=True)
-def run_command(sources: tuple[str, ...], report: str, editions: tuple[str, ...], base_url: str | None,
-                delay: float | None, timeout: float | None, index: Path | None, host: str, port: int) -> None:
-    """Fetch, index and serve: SOURCES are folders or files of saved pages and PDFs, or mirror URLs.
-
-    Without SOURCES, fetches the latest edition (or --edition) from state.gov into data/raw.
-    """
-    urls = [s for s in sources if s.startswith(("http://", "https://"))]
-    paths = [Path(s) for s in sources if s not in urls]
-    if base_url:
-        urls.append(base_url)
-    if urls or not paths:
-        raw = Path(settings.get("raw"))
-        for url in urls or [None]:
-            paths += [e.folder for e in _fetch(report, editions, raw, url, delay, timeout)]
-    if not _index(tuple(paths), index, add=False):
-        click.secho("error: nothing could be indexed", fg="red", err=True)
-        sys.exit(1)
-    _serve(index, host, port)

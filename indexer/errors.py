@@ -8,6 +8,12 @@ class TipsearchError(Exception):
     http_status = 500
 
 
+class NothingIndexed(TipsearchError):
+    """No file given to a build held a narrative; exit status 1."""
+
+    exit_code = 1
+
+
 class ExtractionError(TipsearchError):
     """A file could not be read or parsed; the message names the file and the reason."""
 

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
+from importlib.resources import files
 
 from indexer.errors import TipsearchError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = PROJECT_ROOT / "data"
+SHIPPED = files("indexer") / "data"  # stopwords, spellings, countries, the editions catalog
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,7 @@ class Setting:
 SETTINGS = {
     s.name: s
     for s in [
-        Setting("index", str(DATA_DIR / "index"), "Directory of the Whoosh index."),
+        Setting("index", "data/index", "Directory of the index (a relative path starts at the working directory)."),
         Setting("max_query_length", 1000, "Longest query string accepted, in characters."),
         Setting("max_clauses", 100, "Most words and phrases one query may hold."),
         Setting("max_prefix_terms", 50, "Most words one prefix* expands to (the most frequent)."),

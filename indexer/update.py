@@ -18,14 +18,14 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from indexer.build import build_index
-from indexer.builds import current_build
 from indexer.fetch import fetch_editions
 from indexer.fetch.manifest import write_atomically
-from indexer.locking import index_lock
-from indexer.query import Filters
-from indexer.search import SearchRequest, search
-from indexer.store import open_searcher
+from indexer.index.home import current_build
+from indexer.index.locking import index_lock
+from indexer.index.writer import build_index
+from indexer.search.engine import SearchRequest, search
+from indexer.search.query import Filters
+from indexer.search.searchers import open_searcher
 
 MIN_SHARE = 0.9
 GOLDEN_SAMPLE = 20

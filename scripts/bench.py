@@ -44,22 +44,20 @@ from pathlib import Path
 
 import requests
 
+from indexer.index import writer as build_module
+from indexer.index.home import current_build
+from indexer.index.writer import extract_all, extract_file, find_files, is_pdf
+from indexer.reports.countries import all_countries, fold, lookup
+from indexer.reports.narratives import slug
+from indexer.reports.years import year_range
+from indexer.search import engine as search_module
+from indexer.search.engine import SearchRequest, search
+from indexer.search.query import Filters
+from indexer.search.searchers import open_searcher
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from indexer import build as build_module  # noqa: E402
-from indexer import search as search_module  # noqa: E402
-from indexer.build import extract_all, extract_file, find_files, is_pdf  # noqa: E402
-from indexer.builds import current_build  # noqa: E402
-from indexer.countries import all_countries, fold, lookup  # noqa: E402
-from indexer.narratives import slug  # noqa: E402
-from indexer.query import Filters  # noqa: E402
-from indexer.search import SearchRequest, search  # noqa: E402
-from indexer.store import open_searcher  # noqa: E402
-from indexer.years import year_range  # noqa: E402
-
 QUERIES_FILE = ROOT / "scripts" / "bench_queries.tsv"
-TIPSEARCH = [sys.executable, "-c", "from indexer.cli import main; main()"]
+TIPSEARCH = [sys.executable, "-c", "from webapp.cli import main; main()"]
 # (figure, target, unit): a figure is met when it is at most its target (at least, for rates).
 TARGETS = [("build_cold_s", 60, "s"), ("unchanged_s", 10, "s"), ("query_snippets_p50", 25, "ms"),
            ("query_snippets_p95", 60, "ms"), ("web_search_p95", 150, "ms"), ("web_errors", 0, ""),

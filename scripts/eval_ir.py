@@ -23,7 +23,6 @@ import csv
 import json
 import math
 import os
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -32,14 +31,12 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from indexer.build import build_index, documents  # noqa: E402
-from indexer.builds import searched_dir  # noqa: E402
-from indexer.narratives import Narrative, Section  # noqa: E402
-from indexer.schema import make_schema  # noqa: E402
-from indexer.search import SearchRequest, search  # noqa: E402
-from indexer.store import open_searcher  # noqa: E402
+from indexer.index.home import searched_dir
+from indexer.index.schema import make_schema
+from indexer.index.writer import build_index, documents
+from indexer.reports.narratives import Narrative, Section
+from indexer.search.engine import SearchRequest, search
+from indexer.search.searchers import open_searcher
 
 DEPTH = 100
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import build_index
+from indexer.index.writer import build_index
 from tests.fixtures.tip_pdf import write_tip_pdf
 from webapp import create_app
 

@@ -4,8 +4,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh.fields import TEXT
 
-from indexer.analysis import AnalyzedText, exact_analyzer, fold_word, stemmed_analyzer, word_tokens
-from indexer.schema import make_schema
+from indexer.index.analysis import AnalyzedText, exact_analyzer, fold_word, stemmed_analyzer, word_tokens
+from indexer.index.schema import make_schema
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +72,7 @@ def test_one_pass_indexing_agrees_on_any_text(text):
 
 
 def test_acronyms_are_read_from_their_definitions():
-    from indexer.acronyms import find_acronyms
+    from indexer.index.acronyms import find_acronyms
     text = ("Female Genital Mutilation/Cutting (FGM/C): the law. Internally displaced persons (IDPs) and "
             "the Trafficking in Persons (TIP) Report; lesbian, gay, bisexual, transgender, queer, and intersex "
             "(LGBTQI+) persons. The ministry (MOJ) said (Reuters) and (A) and the (United Nations).")

@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-from indexer.query import Filters
-from indexer.search import SearchRequest, search
-from indexer.store import open_searcher
+from indexer.search.engine import SearchRequest, search
+from indexer.search.query import Filters
+from indexer.search.searchers import open_searcher
 from tests.conftest import ROOT
 
 

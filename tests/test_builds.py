@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
 from click.testing import CliRunner
 from whoosh import index as whoosh_index
 
-from indexer.build import build_index
-from indexer.builds import all_builds, current_build, publish, rollback
-from indexer.cli import main
-from indexer.store import SearcherCache, open_searcher
+from indexer.index.home import all_builds, current_build, publish, rollback
+from indexer.index.writer import build_index
+from indexer.search.searchers import SearcherCache, open_searcher
 from tests.conftest import TIP_FIXTURES
 from webapp import create_app
+from webapp.cli import main
 
 
 def _narratives(root) -> int:
@@ -97,7 +98,7 @@ def test_old_builds_outlive_their_successor_by_the_grace_period(tmp_path, monkey
 
 
 def test_unchanged_files_are_not_parsed_again(tmp_path, monkeypatch):
-    from indexer import build
+    from indexer.index import writer as build
 
     root = tmp_path / "index"
     build_index([TIP_FIXTURES], root)
@@ -145,3 +146,26 @@ def test_the_cli_says_when_nothing_changed(tmp_path):
     assert second.exit_code == 0 and "nothing changed" in second.output
     assert "nothing changed" not in runner.invoke(main, ["index", str(TIP_FIXTURES), "--index", str(root),
                                                          "--force"]).output
+
+
+@pytest.mark.filterwarnings("ignore::ResourceWarning")  # whoosh leaves the file it failed to read to the GC
+def test_an_index_of_another_version_says_to_rebuild(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    from whoosh.fields import TEXT, Schema
+
+    moved = types.ModuleType("tipsearch_moved_analysis")  # a module a newer version no longer has
+    moved.Text = type("Text", (TEXT,), {"__module__": moved.__name__})
+    whoosh_index.create_in(str(tmp_path), Schema(text=TEXT())).close()
+    result = CliRunner().invoke(main, ["search", "labor", "--index", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "built by another version of tipsearch (its fields differ)" in result.output
+    assert "tipsearch index --force" in result.output
+
+    monkeypatch.setitem(sys.modules, moved.__name__, moved)
+    whoosh_index.create_in(str(tmp_path), Schema(text=moved.Text())).close()
+    monkeypatch.delitem(sys.modules, moved.__name__)
+    result = CliRunner().invoke(main, ["search", "labor", "--index", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "built by another version of tipsearch (No module named 'tipsearch_moved_analysis')" in result.output

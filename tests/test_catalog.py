@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from indexer import catalog
 from indexer.errors import TipsearchError
+from indexer.reports import catalog
 
 
 def test_catalog_has_every_tip_edition_from_2001_and_every_hrr_edition_from_2016():

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer.cli import main
 from tests.conftest import PDF_HOSTILE, TIP_FIXTURES, shared_path
+from webapp.cli import main
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_run_fetches_from_a_mirror_indexes_and_serves(tmp_path, monkeypatch):
     from tests.test_fetch import mirror_routes
 
     served = []
-    monkeypatch.setattr("indexer.cli._serve", lambda index, host, port: served.append(index))
+    monkeypatch.setattr("webapp.cli._serve", lambda index, host, port: served.append(index))
     monkeypatch.setenv("TIPSEARCH_RAW", str(tmp_path / "raw"))
     monkeypatch.setenv("TIPSEARCH_FETCH_DELAY", "0")
     monkeypatch.setenv("TIPSEARCH_FETCH_RETRIES", "0")
@@ -143,7 +143,7 @@ def test_a_second_index_job_exits_75_at_once_and_a_dead_ones_lock_does_not_block
     import time
 
     from indexer.errors import IndexBusy
-    from indexer.locking import index_lock
+    from indexer.index.locking import index_lock
 
     target = tmp_path / "index"
     with index_lock(target):
@@ -188,7 +188,7 @@ def test_serve_answers_from_its_worker_processes(index_dir, workers):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-c", "from indexer.cli import main; main()", "serve", "--index",
+    server = subprocess.Popen([sys.executable, "-c", "from webapp.cli import main; main()", "serve", "--index",
                                str(index_dir), "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               env={**os.environ, "TIPSEARCH_WEB_WORKERS": str(workers), "TIPSEARCH_RATE_LIMIT": "0"})
     try:
@@ -214,7 +214,7 @@ def test_processes_forked_under_the_lock_do_not_hold_it(tmp_path):
     import signal
 
     from indexer.errors import IndexBusy
-    from indexer.locking import index_lock
+    from indexer.index.locking import index_lock
 
     target = tmp_path / "index"
     context = multiprocessing.get_context("fork")
@@ -242,7 +242,7 @@ def test_gunicorns_own_error_answers_carry_the_security_headers(index_dir):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-c", "from indexer.cli import main; main()", "serve", "--index",
+    server = subprocess.Popen([sys.executable, "-c", "from webapp.cli import main; main()", "serve", "--index",
                                str(index_dir), "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               env={**os.environ, "TIPSEARCH_WEB_WORKERS": "2"})
     try:

@@ -4,11 +4,11 @@ from collections import Counter
 
 import pytest
 
-from indexer.build import build_index
-from indexer.countries import lookup
-from indexer.query import Filters
-from indexer.search import SearchRequest, search
-from indexer.store import open_searcher
+from indexer.index.writer import build_index
+from indexer.reports.countries import lookup
+from indexer.search.engine import SearchRequest, search
+from indexer.search.query import Filters
+from indexer.search.searchers import open_searcher
 from tests.conftest import HRR, shared_path
 
 

@@ -1,7 +1,7 @@
 import pytest
 
-from indexer.countries import lookup
-from indexer.tiers import normalize_tier, parse_country_heading, tier_from_summary
+from indexer.reports.countries import lookup
+from indexer.reports.tiers import normalize_tier, parse_country_heading, tier_from_summary
 
 
 @pytest.mark.parametrize("printed, iso3", [

@@ -3,10 +3,10 @@ import re
 
 import pytest
 
-from indexer.build import extract_file
 from indexer.errors import ExtractionError
 from indexer.extract.html import extract_html
 from indexer.extract.pdf import assemble_pdf, extract_pdf, join_lines, read_pdf_part
+from indexer.index.writer import extract_file
 from tests.conftest import HRR, PDF_HOSTILE, PDF_REAL, TIP_FIXTURES, shared_path
 
 LIMIT = 20_000_000
@@ -104,11 +104,11 @@ def test_a_pdf_read_in_parts_gives_what_one_reading_gives(tip_pdf, parts):
 
 
 def test_a_pdf_is_read_in_parallel_child_processes_in_a_build(tip_pdf, monkeypatch):
-    import indexer.build
+    import indexer.index.writer
 
     parts = []
-    real = indexer.build.run_isolated
-    monkeypatch.setattr(indexer.build, "run_isolated", lambda name, function, args, *limits: parts.append(
+    real = indexer.index.writer.run_isolated
+    monkeypatch.setattr(indexer.index.writer, "run_isolated", lambda name, function, args, *limits: parts.append(
         args[2:]) or real(name, function, args, *limits))
     monkeypatch.setenv("TIPSEARCH_PDF_PROCS", "3")
     narratives = extract_file(tip_pdf)

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import build_index
-from indexer.builds import COMPLETE, all_builds
 from indexer.errors import IndexBusy
-from indexer.locking import index_lock
-from indexer.query import Filters
-from indexer.search import SearchRequest, search
-from indexer.store import open_searcher
+from indexer.index.home import COMPLETE, all_builds
+from indexer.index.locking import index_lock
+from indexer.index.writer import build_index
+from indexer.search.engine import SearchRequest, search
+from indexer.search.query import Filters
+from indexer.search.searchers import open_searcher
 from tests.conftest import TIP_FIXTURES
 from tests.fixtures.mirror_server import MirrorServer
 from tests.fixtures.tip_site import TROUBLE_LINKS

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer.cli import main
 from indexer.fetch.client import MAX_CRAWL_DELAY, FetchError, PoliteClient, user_agent
-from indexer.search import get_narrative
-from indexer.store import open_searcher
+from indexer.search.engine import get_narrative
+from indexer.search.searchers import open_searcher
 from tests.fixtures.mirror_server import MirrorServer, Route
 from tests.fixtures.tip_site import NARRATIVES, PDF_ONLY, PDF_PATH, TROUBLE_LINKS, expected, site_pages
+from webapp.cli import main
 
 EDITIONS = ("2002", "2007", "2016", "2019", "2023")
 BASE_2023 = "/reports/2023-trafficking-in-persons-report/"

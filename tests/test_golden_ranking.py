@@ -6,8 +6,8 @@ conflict); the expected countries are those whose report a reader would want on 
 
 import pytest
 
-from indexer.search import SearchRequest, search
-from indexer.store import open_searcher
+from indexer.search.engine import SearchRequest, search
+from indexer.search.searchers import open_searcher
 
 GOLDEN = [
     ("Rohingya refugees in Cox's Bazar", {"BGD"}),
@@ -65,7 +65,7 @@ def test_the_golden_queries_agree_through_the_command_line(hrr_2023):
 
     from click.testing import CliRunner
 
-    from indexer.cli import main
+    from webapp.cli import main
 
     query, first = GOLDEN[0]
     result = CliRunner().invoke(main, ["search", query, "--json", "--index", str(hrr_2023[0])])

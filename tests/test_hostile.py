@@ -7,9 +7,9 @@ import shutil
 
 import pytest
 
-from indexer.build import build_index
 from indexer.errors import ExtractionError
 from indexer.extract.isolated import run_isolated
+from indexer.index.writer import build_index
 from tests.conftest import PDF_HOSTILE, TIP_FIXTURES, shared_path
 from tests.fixtures.tip_pdf import write_tip_pdf
 
@@ -85,7 +85,7 @@ def test_stray_parameters_never_reach_the_links_of_a_search_page(client, extra):
 
 def test_the_lock_file_is_never_a_link_to_another_file(tmp_path):
     from indexer.errors import TipsearchError
-    from indexer.locking import index_lock
+    from indexer.index.locking import index_lock
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
     (tmp_path / "index.lock").symlink_to(victim)
@@ -98,7 +98,7 @@ def test_cached_pickles_are_private_and_a_folder_others_may_write_is_not_trusted
     import os
     import stat
 
-    from indexer import extract_cache
+    from indexer.extract import cache as extract_cache
     old = os.umask(0)
     try:
         extract_cache.store(tmp_path / "cache", "k", [])
@@ -117,7 +117,7 @@ def test_files_a_command_writes_are_not_writable_by_others_whatever_the_umask(tm
 
     from click.testing import CliRunner
 
-    from indexer.cli import main
+    from webapp.cli import main
     old = os.umask(0)
     try:
         result = CliRunner().invoke(main, ["index", str(TIP_FIXTURES), "--index", str(tmp_path / "index")])
@@ -134,7 +134,7 @@ def test_a_full_disk_leaves_no_half_written_build(tmp_path, monkeypatch):
     from whoosh.writing import SegmentWriter
 
     from indexer import settings
-    from indexer.builds import all_builds
+    from indexer.index.home import all_builds
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -157,7 +157,7 @@ def test_a_cache_entry_that_cannot_be_written_leaves_no_partial_file(tmp_path, m
     import errno
     import pickle
 
-    from indexer import extract_cache
+    from indexer.extract import cache as extract_cache
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -198,9 +198,9 @@ def test_a_page_of_millions_of_elements_is_refused_quickly():
 def test_the_worst_queries_a_client_can_send_answer_within_a_second(hrr_2023):
     import time
 
-    from indexer.analysis import STOPWORDS
-    from indexer.search import SearchRequest, search
-    from indexer.store import open_searcher
+    from indexer.index.analysis import STOPWORDS
+    from indexer.search.engine import SearchRequest, search
+    from indexer.search.searchers import open_searcher
     with open_searcher(hrr_2023[0]) as searcher:
         search(searcher, SearchRequest(q="warm up"))
         words = sorted(((w.decode(), i.doc_frequency()) for w, i in searcher.reader().iter_field("exact")),

@@ -1,8 +1,8 @@
 import pytest
 
-from indexer.build import extract_file
 from indexer.extract.html import extract_html
-from indexer.narratives import build_narratives, is_country_narrative, split_recommendations
+from indexer.index.writer import extract_file
+from indexer.reports.narratives import build_narratives, is_country_narrative, split_recommendations
 from tests.conftest import HRR, TIP_FIXTURES, shared_path
 
 TIP_SECTIONS = ["summary", "prioritized-recommendations", "prosecution", "protection", "prevention",

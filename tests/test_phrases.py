@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from whoosh import query as wq
 
-from indexer.analysis import indexed_words
-from indexer.phrases import PairedPhrase, pair_phrases
-from indexer.query import parse_text
-from indexer.store import open_searcher
+from indexer.index.analysis import indexed_words
+from indexer.search.phrases import PairedPhrase, pair_phrases
+from indexer.search.query import parse_text
+from indexer.search.searchers import open_searcher
 
 
 def _phrases_in(searcher, field: str, sections: int = 40) -> list[list[str]]:

@@ -8,13 +8,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
-from indexer.cli import main
 from indexer.errors import QueryRejected
-from indexer.query import Filters, parse_text, split_filters
-from indexer.query_policy import BoundedPrefix, sanitize
-from indexer.search import SearchRequest, search
-from indexer.store import open_searcher
+from indexer.search.engine import SearchRequest, search
+from indexer.search.policy import BoundedPrefix, sanitize
+from indexer.search.query import Filters, parse_text, split_filters
+from indexer.search.searchers import open_searcher
 from webapp import create_app
+from webapp.cli import main
 
 
 @pytest.mark.parametrize("typed, kept", [

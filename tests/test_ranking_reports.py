@@ -9,11 +9,11 @@ import re
 
 import pytest
 
-from indexer.acronyms import acronym_table
-from indexer.analysis import word_tokens
-from indexer.paragraphs import is_boilerplate
-from indexer.search import SearchRequest, search
-from indexer.store import open_searcher
+from indexer.index.acronyms import acronym_table
+from indexer.index.analysis import word_tokens
+from indexer.reports.paragraphs import is_boilerplate
+from indexer.search.engine import SearchRequest, search
+from indexer.search.searchers import open_searcher
 from tests.conftest import SHARED
 
 

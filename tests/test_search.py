@@ -1,10 +1,10 @@
 import pytest
 
 from indexer.errors import DocumentNotFound, QueryRejected
-from indexer.history import Edition, mark_changes, tier_history
-from indexer.query import Filters
-from indexer.search import SearchRequest, get_narrative, search
-from indexer.store import open_searcher
+from indexer.search.engine import SearchRequest, get_narrative, search
+from indexer.search.history import Edition, mark_changes, tier_history
+from indexer.search.query import Filters
+from indexer.search.searchers import open_searcher
 from tests.conftest import PDF_REAL, shared_path
 
 
@@ -204,7 +204,7 @@ def test_did_you_mean_for_rare_words_prefers_country_names(ix):
 
 
 def test_similar_narratives_in_the_same_edition_and_the_same_country_elsewhere(ix):
-    from indexer.similar import similar
+    from indexer.search.similar import similar
 
     found = similar(ix, "tip-2023-prk")
     assert [s.id for s in found.other_editions] == ["tip-2002-prk"]
@@ -218,14 +218,14 @@ def test_similar_narratives_in_the_same_edition_and_the_same_country_elsewhere(i
 
 
 def test_cross_references_are_boilerplate():
-    from indexer.paragraphs import is_boilerplate
+    from indexer.reports.paragraphs import is_boilerplate
     assert is_boilerplate("See the Department of State's annual Trafficking in Persons Report at https://x.")
     assert is_boilerplate("Not applicable.")
     assert not is_boilerplate("The law prohibits forced labor; see below.")
 
 
 def test_the_suggester_looks_at_a_bounded_number_of_words(ix, monkeypatch):
-    from indexer import suggest
+    from indexer.search import suggest
     looked = []
     monkeypatch.setattr(suggest, "_closest", lambda searcher, word, frequency: looked.append(word))
     words = " ".join(f"qz{chr(97 + i % 26)}{chr(97 + i // 26)}xv" for i in range(90))
@@ -241,13 +241,13 @@ def test_the_suggester_looks_at_a_bounded_number_of_words(ix, monkeypatch):
     (3, 1, "1 narrative contains all words; 2 more contain some"),
     (5, 0, "No narrative contains all words; 5 narratives contain some")])
 def test_the_count_in_words(total, all_words, text):
-    from indexer.search import SearchResponse
+    from indexer.search.engine import SearchResponse
     assert SearchResponse(SearchRequest(q="x"), total, [], all_words=all_words).count_text() == text
 
 
 def test_the_words_of_a_query_are_its_clauses_whatever_fields_hold_them():
-    from indexer.passages import clause_nodes
-    from indexer.query import parse_text
+    from indexer.search.passages import clause_nodes
+    from indexer.search.query import parse_text
     assert len(clause_nodes(parse_text("traff* OR forc*", "narrative"))) == 2
     assert len(clause_nodes(parse_text("forced labor NOT child", "narrative"))) == 2
     assert len(clause_nodes(parse_text("Swaziland labour unions", "narrative"))) == 3
@@ -257,7 +257,7 @@ def test_the_words_of_a_query_are_its_clauses_whatever_fields_hold_them():
 
 
 def test_a_long_query_of_common_words_reads_a_bounded_number_of_postings(ix, monkeypatch):
-    from indexer import passages
+    from indexer.search import passages
     read = []
     real = passages._Scorer.postings
     monkeypatch.setattr(passages._Scorer, "postings", lambda self, field, term, allowed: read.append((field, term))

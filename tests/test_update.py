@@ -7,11 +7,11 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from indexer.builds import current_build
-from indexer.cli import main
-from indexer.locking import index_lock
+from indexer.index.home import current_build
+from indexer.index.locking import index_lock
 from tests.fixtures.mirror_server import MirrorServer, Route
 from tests.test_fetch import BASE_2023, mirror_routes
+from webapp.cli import main
 
 
 @pytest.fixture

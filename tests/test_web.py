@@ -3,8 +3,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from indexer.cli import main
 from webapp import create_app
+from webapp.cli import main
 
 
 def test_search_page_lists_ranked_narratives_with_marks(client):
@@ -234,9 +234,9 @@ def test_a_section_facet_shows_the_heading_and_filters_by_its_key(client):
 
 
 def test_only_pages_that_show_a_suggestion_look_for_one(client, monkeypatch):
-    import indexer.search
+    import indexer.search.engine
     asked = []
-    monkeypatch.setattr(indexer.search, "suggest", lambda searcher, q: asked.append(q) or "")
+    monkeypatch.setattr(indexer.search.engine, "suggest", lambda searcher, q: asked.append(q) or "")
     for path in ("/trend?q=fishremen", "/api/export.csv?q=fishremen", "/api/export.json?q=fishremen"):
         assert client.get(path).status_code == 200, path
     assert not asked

@@ -6,11 +6,11 @@ from dataclasses import asdict
 from flask import Blueprint, Response, jsonify
 
 from indexer import settings
-from indexer.countries import lookup
 from indexer.errors import DocumentNotFound
-from indexer.history import tier_history
-from indexer.search import get_narrative, narrative_json
-from indexer.similar import similar
+from indexer.reports.countries import lookup
+from indexer.search.engine import get_narrative, narrative_json
+from indexer.search.history import tier_history
+from indexer.search.similar import similar
 from webapp.exports import export_rows, to_csv
 from webapp.searching import get_searcher, run_search
 

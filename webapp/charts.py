@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indexer.history import TIER_RANK, Edition
+from indexer.search.history import TIER_RANK, Edition
 
 
 @dataclass

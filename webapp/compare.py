@@ -6,7 +6,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from indexer.snippets import split_sentences
+from indexer.search.snippets import split_sentences
 
 
 @dataclass

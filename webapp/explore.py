@@ -6,11 +6,11 @@ from collections import Counter
 
 from flask import Blueprint, render_template, request
 
-from indexer.countries import lookup
 from indexer.errors import DocumentNotFound, QueryRejected
-from indexer.facets import narrative_facts
-from indexer.history import tier_history
-from indexer.search import get_narrative
+from indexer.reports.countries import lookup
+from indexer.search.engine import get_narrative
+from indexer.search.facets import narrative_facts
+from indexer.search.history import tier_history
 from webapp.charts import CHART_HEIGHT, CHART_WIDTH, tier_points, year_bars
 from webapp.compare import compare
 from webapp.searching import get_searcher, run_search

@@ -7,7 +7,7 @@ import html
 import io
 import re
 
-from indexer.search import SearchResponse
+from indexer.search.engine import SearchResponse
 
 EXPORT_FIELDS = ("rank", "id", "report", "year", "country", "iso3", "region", "tier", "tier_label", "title",
                  "score", "section", "heading", "page", "snippet", "source")

@@ -6,9 +6,9 @@ from flask import current_app, request
 from whoosh.searching import Searcher
 
 from indexer.errors import QueryRejected
-from indexer.query import FILTER_NAMES, Filters
-from indexer.search import SearchRequest, SearchResponse, search
-from indexer.store import SearcherCache
+from indexer.search.engine import SearchRequest, SearchResponse, search
+from indexer.search.query import FILTER_NAMES, Filters
+from indexer.search.searchers import SearcherCache
 
 
 def get_searcher() -> Searcher:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from indexer.builds import current_build, searched_dir
-from indexer.history import editions
-from indexer.query import FILTER_NAMES
-from indexer.search import get_narrative
-from indexer.similar import similar
+from indexer.index.home import current_build, searched_dir
+from indexer.search.engine import get_narrative
+from indexer.search.history import editions
+from indexer.search.query import FILTER_NAMES
+from indexer.search.similar import similar
 from webapp.searching import get_searcher, request_filters, run_search
 
 bp = Blueprint("views", __name__)

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from indexer import settings
-from indexer.catalog import CatalogEntry, editions, newest_first
 from indexer.fetch.client import PoliteClient
 from indexer.fetch.crawl import EditionCrawl, FetchReport
 from indexer.fetch.manifest import StoredRobots
+from indexer.reports.catalog import CatalogEntry, editions, newest_first
 
 
 def fetch_editions(report: str, edition_specs: tuple[str, ...], dest: Path, base_url: str | None,

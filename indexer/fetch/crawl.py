@@ -22,12 +22,12 @@ import lxml.html
 from lxml import etree
 
 from indexer import settings
-from indexer.catalog import CatalogEntry
 from indexer.errors import ExtractionError
 from indexer.extract.html import extract_html
 from indexer.fetch.client import Answer, FetchError, PoliteClient
 from indexer.fetch.manifest import CRAWL_DIR, Manifest, Saved
-from indexer.narratives import build_narratives, is_country_narrative
+from indexer.reports.catalog import CatalogEntry
+from indexer.reports.narratives import build_narratives, is_country_narrative
 
 MAX_DEPTH = 3  # landing page -> contents -> region -> narrative page
 LONGEST_NAME = 100  # characters of a saved file name before its suffix

@@ -2,8 +2,8 @@
 
 Words are found by an NLTK regular-expression tokenizer that reports character
 spans, then folded (lower case, accents and curly quotes straightened, possessive
-``'s`` and acronym dots dropped), stopwords removed (the list is ``data/stopwords.txt``),
-British spellings read as American (``data/spellings.txt``: labour, programme,
+``'s`` and acronym dots dropped), stopwords removed (the list is ``indexer/data/stopwords.txt``),
+British spellings read as American (``indexer/data/spellings.txt``: labour, programme,
 organisation) and stemmed with NLTK's Snowball English stemmer. The Whoosh analyzers built here
 must stay importable from this module: an index pickles them.
 """
@@ -22,7 +22,7 @@ from whoosh.fields import TEXT
 from whoosh.formats import Positions
 from whoosh.system import pack_uint
 
-from indexer.settings import DATA_DIR
+from indexer.settings import SHIPPED
 
 WORD_PATTERN = r"(?:[^\W\d_]\.){2,}|\w+(?:['’]\w+)*"
 _tokenizer = RegexpTokenizer(WORD_PATTERN)
@@ -31,8 +31,8 @@ _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"
 
 
 def load_stopwords() -> frozenset[str]:
-    """The stopword list shipped in ``data/stopwords.txt``."""
-    lines = (DATA_DIR / "stopwords.txt").read_text(encoding="utf-8").splitlines()
+    """The stopword list shipped in ``indexer/data/stopwords.txt``."""
+    lines = (SHIPPED / "stopwords.txt").read_text(encoding="utf-8").splitlines()
     return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
 
 
@@ -40,8 +40,8 @@ STOPWORDS = load_stopwords()
 
 
 def load_spellings() -> dict[str, str]:
-    """British spelling -> American, from ``data/spellings.txt`` (``labour`` -> ``labor``)."""
-    lines = (DATA_DIR / "spellings.txt").read_text(encoding="utf-8").splitlines()
+    """British spelling -> American, from ``indexer/data/spellings.txt`` (``labour`` -> ``labor``)."""
+    lines = (SHIPPED / "spellings.txt").read_text(encoding="utf-8").splitlines()
     return dict(line.split() for line in lines if line.strip() and not line.startswith("#"))
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, Schema
 
-from indexer.analysis import AnalyzedText, WordPairs
+from indexer.index.analysis import AnalyzedText, WordPairs
 
 # Fields searched by plain words in each kind of document, with their BM25F boosts.
 SECTION_FIELDS = {"body": 1.0, "heading": 1.5, "place": 1.2}

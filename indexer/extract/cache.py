@@ -13,19 +13,19 @@ import pickle
 from functools import cache
 from pathlib import Path
 
-from indexer.narratives import Narrative
-from indexer.settings import DATA_DIR
+from indexer.reports.narratives import Narrative
+from indexer.settings import SHIPPED
 
-_PARSING_CODE = ("extract/html.py", "extract/pdf.py", "extract/__init__.py", "narratives.py", "tiers.py",
-                 "countries.py", "build.py")
+_PARSING_CODE = ("extract/html.py", "extract/pdf.py", "extract/__init__.py", "reports/narratives.py",
+                 "reports/tiers.py", "reports/countries.py", "index/writer.py")
 
 
 @cache
 def code_fingerprint() -> bytes:
     """A digest of the parsing code and the country list: a change to either parses every file again."""
     digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for path in [package / name for name in _PARSING_CODE] + [DATA_DIR / "countries.csv"]:
+    package = Path(__file__).resolve().parent.parent
+    for path in [package / name for name in _PARSING_CODE] + [SHIPPED / "countries.csv"]:
         digest.update(path.read_bytes())
     return digest.digest()
 

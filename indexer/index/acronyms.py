@@ -15,7 +15,7 @@ from collections import Counter
 
 from whoosh.searching import Searcher
 
-from indexer.analysis import STOPWORDS, fold_word, stem_word
+from indexer.index.analysis import STOPWORDS, fold_word, stem_word
 
 _DEFINED = re.compile(r"\(([A-Z][A-Za-z]*[A-Z])s?(?:/[A-Z]+)?\+?\)")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")

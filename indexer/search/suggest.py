@@ -23,10 +23,10 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from whoosh.searching import Searcher
 
-from indexer.analysis import AMERICAN, stem_word, word_tokens
-from indexer.countries import all_countries, fold
-from indexer.query import FILTER_IN_QUERY
-from indexer.query_policy import OPERATORS, WORDS_FIELD
+from indexer.index.analysis import AMERICAN, stem_word, word_tokens
+from indexer.reports.countries import all_countries, fold
+from indexer.search.policy import OPERATORS, WORDS_FIELD
+from indexer.search.query import FILTER_IN_QUERY
 
 SUSPECT = 3
 FREQUENT = 5

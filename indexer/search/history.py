@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from whoosh.searching import Searcher
 
-from indexer.countries import Country, lookup
 from indexer.errors import QueryRejected
+from indexer.reports.countries import Country, lookup
 
 # Tiers from best to worst; Special Case is outside the order.
 TIER_RANK = {"1": 0, "2": 1, "2WL": 2, "3": 3}

@@ -1,4 +1,4 @@
-"""Canonical country names, ISO 3166 alpha-3 codes and regions, from data/countries.csv.
+"""Canonical country names, ISO 3166 alpha-3 codes and regions, from indexer/data/countries.csv.
 
 Any form a report prints (``Burma``, ``KOREA, REPUBLIC OF``, ``Côte d’Ivoire``,
 ``Bahamas, The``, ``KOREA, NORTH``, ``Turkey (Türkiye)``) resolves to one :class:`Country`.
@@ -12,9 +12,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from indexer.settings import DATA_DIR
+from indexer.settings import SHIPPED
 
-COUNTRIES_CSV = DATA_DIR / "countries.csv"
+COUNTRIES_CSV = SHIPPED / "countries.csv"
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def all_countries() -> tuple[Country, ...]:
-    """Every country in data/countries.csv, in the file's order."""
+    """Every country in indexer/data/countries.csv, in the file's order."""
     with COUNTRIES_CSV.open(encoding="utf-8", newline="") as f:
         return tuple(Country(row["name"], row["iso3"], row["region"],
                              tuple(a for a in row["aliases"].split("|") if a))

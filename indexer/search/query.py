@@ -16,17 +16,17 @@ from dataclasses import dataclass
 from whoosh import query as wq
 from whoosh.qparser import MultifieldParser
 
-from indexer.analysis import word_tokens
-from indexer.countries import all_countries, fold, lookup
 from indexer.errors import QueryRejected
-from indexer.narratives import REPORT_NAMES, slug
-from indexer.phrases import pair_phrases
-from indexer.query_policy import ADDED_PLUGINS, REFUSED_PLUGINS, sanitize
-from indexer.ranking import CoordOr, CoordOrGroup
-from indexer.schema import NARRATIVE_FIELDS, SECTION_FIELDS, make_schema
-from indexer.snippets import QueryTerms
-from indexer.tiers import normalize_tier
-from indexer.years import year_range
+from indexer.index.analysis import word_tokens
+from indexer.index.schema import NARRATIVE_FIELDS, SECTION_FIELDS, make_schema
+from indexer.reports.countries import all_countries, fold, lookup
+from indexer.reports.narratives import REPORT_NAMES, slug
+from indexer.reports.tiers import normalize_tier
+from indexer.reports.years import year_range
+from indexer.search.phrases import pair_phrases
+from indexer.search.policy import ADDED_PLUGINS, REFUSED_PLUGINS, sanitize
+from indexer.search.ranking import CoordOr, CoordOrGroup
+from indexer.search.snippets import QueryTerms
 
 FILTER_NAMES = ("report", "country", "year", "tier", "section", "region")
 TEXT_FIELDS = (*SECTION_FIELDS, *NARRATIVE_FIELDS, "exact")

@@ -23,8 +23,8 @@ from whoosh import query as wq
 from whoosh.qparser import plugins
 
 from indexer import settings
-from indexer.analysis import stem_word, word_tokens
 from indexer.errors import QueryRejected
+from indexer.index.analysis import stem_word, word_tokens
 
 OPERATORS = ("AND", "OR", "NOT")
 _TOKENS = re.compile(r"""

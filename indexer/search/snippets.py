@@ -11,8 +11,8 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from indexer.analysis import word_tokens
-from indexer.paragraphs import is_boilerplate, paragraph_spans
+from indexer.index.analysis import word_tokens
+from indexer.reports.paragraphs import is_boilerplate, paragraph_spans
 
 _ABBREVIATIONS = frozenset({
     "u.s", "u.n", "u.k", "e.u", "mr", "mrs", "ms", "dr", "no", "nos", "st", "gen", "col", "lt", "sgt",

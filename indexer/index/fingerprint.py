@@ -12,12 +12,12 @@ from functools import cache
 from pathlib import Path
 
 from indexer import settings
-from indexer.extract_cache import code_fingerprint
+from indexer.extract.cache import code_fingerprint
 from indexer.fetch.manifest import provenance
-from indexer.settings import DATA_DIR
+from indexer.settings import SHIPPED
 
 INPUTS = "INPUTS"  # the file in a build directory that holds the digest
-_INDEXING_CODE = ("schema.py", "analysis.py")
+_INDEXING_CODE = ("index/schema.py", "index/analysis.py")
 _INDEXING_DATA = ("stopwords.txt", "spellings.txt")
 _INDEXING_SETTINGS = ("max_html_bytes", "max_pdf_bytes", "pdf_timeout", "pdf_memory_mb")
 
@@ -25,8 +25,8 @@ _INDEXING_SETTINGS = ("max_html_bytes", "max_pdf_bytes", "pdf_timeout", "pdf_mem
 @cache
 def _indexing_fingerprint() -> bytes:
     digest = hashlib.sha256(code_fingerprint())
-    package = Path(__file__).resolve().parent
-    for path in [package / name for name in _INDEXING_CODE] + [DATA_DIR / name for name in _INDEXING_DATA]:
+    package = Path(__file__).resolve().parent.parent
+    for path in [package / name for name in _INDEXING_CODE] + [SHIPPED / name for name in _INDEXING_DATA]:
         digest.update(path.read_bytes())
     return digest.digest()
 

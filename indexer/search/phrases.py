@@ -2,7 +2,7 @@
 
 Whoosh matches a phrase by reading the word positions of every section that holds all of
 its words: for ``"security forces"`` that is most sections of the corpus. A word-pair field
-(``indexer.analysis.WordPairs``, one for the text, one for the headings) holds each pair of
+(``indexer.index.analysis.WordPairs``, one for the text, one for the headings) holds each pair of
 adjacent stems as one term, so a phrase of two words (stopwords aside) is one term to look
 up, matching exactly the sections the positions would; a longer phrase steps only through
 the sections that hold every one of its pairs and checks word positions there. Phrases with
@@ -16,7 +16,7 @@ from whoosh.matching import IntersectionMatcher, NullMatcher, WrappingMatcher
 from whoosh.query.spans import SpanNear2, SpanWrappingMatcher
 from whoosh.util import make_binary_tree
 
-from indexer.analysis import pair_term
+from indexer.index.analysis import pair_term
 
 PAIRED_FIELDS = {"body": "body_pairs", "heading": "heading_pairs"}  # field -> its word-pair field
 

@@ -20,19 +20,20 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from indexer import extract_cache, settings
-from indexer.acronyms import find_acronyms
-from indexer.builds import build_dir, clean_incomplete, current_build, new_build_id, publish, searched_dir
-from indexer.countries import lookup
+from indexer import settings
 from indexer.errors import ExtractionError
+from indexer.extract import cache as extract_cache
 from indexer.extract.html import extract_html
 from indexer.extract.isolated import run_isolated
 from indexer.extract.pdf import assemble_pdf, read_pdf_part
 from indexer.fetch.manifest import provenance
-from indexer.inputs import INPUTS, inputs_digest, record_digest, recorded_digest
-from indexer.narratives import Narrative, build_narratives
-from indexer.paragraphs import BOILERPLATE_WEIGHT, is_boilerplate, paragraphs
-from indexer.schema import make_schema
+from indexer.index.acronyms import find_acronyms
+from indexer.index.fingerprint import INPUTS, inputs_digest, record_digest, recorded_digest
+from indexer.index.home import build_dir, clean_incomplete, current_build, new_build_id, publish, searched_dir
+from indexer.index.schema import make_schema
+from indexer.reports.countries import lookup
+from indexer.reports.narratives import Narrative, build_narratives
+from indexer.reports.paragraphs import BOILERPLATE_WEIGHT, is_boilerplate, paragraphs
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 PDF_SUFFIXES = (".pdf",)

@@ -1,4 +1,4 @@
-"""The editions catalog (``data/editions.toml``): where each report edition lives online."""
+"""The editions catalog (``indexer/data/editions.toml``): where each report edition lives online."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from functools import cache
 from urllib.parse import urlsplit
 
 from indexer.errors import TipsearchError
-from indexer.settings import DATA_DIR
-from indexer.years import year_range
+from indexer.reports.years import year_range
+from indexer.settings import SHIPPED
 
-CATALOG_FILE = DATA_DIR / "editions.toml"
+CATALOG_FILE = SHIPPED / "editions.toml"
 _PLACEHOLDERS = {"{slug}": r"[^/]+", "{id}": r"\d+"}
 
 

@@ -16,7 +16,7 @@ from itertools import chain
 from whoosh.searching import Searcher
 
 from indexer.errors import QueryRejected
-from indexer.tiers import TIER_LABELS
+from indexer.reports.tiers import TIER_LABELS
 
 FACET_NAMES = ("report", "year", "country", "region", "tier", "section")
 SORTS = ("relevance", "newest", "oldest", "country")

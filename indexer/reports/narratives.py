@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer.countries import Country, lookup
 from indexer.extract import Block, Extracted
-from indexer.tiers import TIER_LABELS, parse_country_heading, tier_from_summary
+from indexer.reports.countries import Country, lookup
+from indexer.reports.tiers import TIER_LABELS, parse_country_heading, tier_from_summary
 
 REPORT_NAMES = {"tip": "Trafficking in Persons Report",
                 "hrr": "Country Reports on Human Rights Practices",

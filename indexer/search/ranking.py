@@ -22,7 +22,7 @@ from whoosh import scoring
 from whoosh.matching import UnionMatcher, WrappingMatcher
 from whoosh.qparser import syntax
 
-from indexer.schema import FIELD_KINDS
+from indexer.index.schema import FIELD_KINDS
 
 COORD_MAX_CLAUSES = 5
 

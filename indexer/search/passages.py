@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from indexer.analysis import AMERICAN, stem_word, word_tokens
-from indexer.postings import blocks, field_lengths, positions, segments
+from indexer.index.analysis import AMERICAN, stem_word, word_tokens
+from indexer.search.postings import blocks, field_lengths, positions, segments
 
 K1, B = 1.2, 0.5
 PROXIMITY, WINDOW, IN_ORDER = 1.0, 20, 0.5

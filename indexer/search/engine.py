@@ -9,12 +9,12 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from indexer import settings
-from indexer.acronyms import acronym_table
 from indexer.errors import DocumentNotFound, QueryRejected
-from indexer.facets import FacetCount, check_sort, count_facets, narrative_facts, section_keys, sorted_matches
-from indexer.narratives import RECOMMENDATION_KEYS, NarrativeInfo
-from indexer.paragraphs import paragraph_spans
-from indexer.passages import (
+from indexer.index.acronyms import acronym_table
+from indexer.reports.narratives import RECOMMENDATION_KEYS, NarrativeInfo
+from indexer.reports.paragraphs import paragraph_spans
+from indexer.search.facets import FacetCount, check_sort, count_facets, narrative_facts, section_keys, sorted_matches
+from indexer.search.passages import (
     PARAGRAPHS,
     Evidence,
     clause_nodes,
@@ -23,11 +23,19 @@ from indexer.passages import (
     rank_narratives,
     typed_forms,
 )
-from indexer.query import Filters, filter_query, needs_sections, parse_text, query_terms, split_filters, without_place
-from indexer.query_policy import check_length
-from indexer.ranking import COORD_MAX_CLAUSES
-from indexer.snippets import QueryTerms, highlight_all, snippet
-from indexer.suggest import suggest
+from indexer.search.policy import check_length
+from indexer.search.query import (
+    Filters,
+    filter_query,
+    needs_sections,
+    parse_text,
+    query_terms,
+    split_filters,
+    without_place,
+)
+from indexer.search.ranking import COORD_MAX_CLAUSES
+from indexer.search.snippets import QueryTerms, highlight_all, snippet
+from indexer.search.suggest import suggest
 
 
 @dataclass

@@ -8,6 +8,7 @@ it only when the index directory changes.
 from __future__ import annotations
 
 import os
+import pickle
 import threading
 import time
 import weakref
@@ -18,9 +19,13 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from indexer import settings
-from indexer.builds import all_builds, current_build, searched_dir
 from indexer.errors import IndexUnavailable
-from indexer.ranking import TipBM25
+from indexer.index.home import all_builds, current_build, searched_dir
+from indexer.index.schema import make_schema
+from indexer.search.ranking import TipBM25
+
+_OTHER_VERSION = ("the index at {directory} was built by another version of tipsearch ({why}): "
+                  "rebuild it with 'tipsearch index --force PATH...'")
 
 
 def index_dir(path: str | Path | None = None) -> Path:
@@ -31,12 +36,17 @@ def index_dir(path: str | Path | None = None) -> Path:
 def open_index(path: str | Path | None = None) -> Index:
     """Open the index (its current build), or raise IndexUnavailable saying where it was looked for."""
     directory = searched_dir(index_dir(path))
-    if not whoosh_index.exists_in(str(directory)):
-        raise IndexUnavailable(f"no index at {directory}: build one with 'tipsearch index PATH...'")
     try:
-        return whoosh_index.open_dir(str(directory))
+        opened = whoosh_index.open_dir(str(directory)) if whoosh_index.exists_in(str(directory)) else None
+    except (ImportError, AttributeError, pickle.UnpicklingError) as exc:  # its schema names code that moved
+        raise IndexUnavailable(_OTHER_VERSION.format(directory=directory, why=exc)) from exc
     except Exception as exc:
         raise IndexUnavailable(f"cannot open the index at {directory}: {exc}") from exc
+    if opened is None:
+        raise IndexUnavailable(f"no index at {directory}: build one with 'tipsearch index PATH...'")
+    if set(opened.schema.names()) != set(make_schema().names()):
+        raise IndexUnavailable(_OTHER_VERSION.format(directory=directory, why="its fields differ"))
+    return opened
 
 
 def open_searcher(path: str | Path | None = None) -> Searcher:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from indexer.countries import Country, lookup
+from indexer.reports.countries import Country, lookup
 
 TIERS = ("1", "2", "2WL", "3", "special")
 TIER_LABELS = {"1": "Tier 1", "2": "Tier 2", "2WL": "Tier 2 Watch List", "3": "Tier 3",

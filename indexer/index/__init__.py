@@ -1,0 +1,1 @@
+"""Analysis, schema, writing builds, the index home and its lock."""

@@ -1,0 +1,1 @@
+"""Report records and parsing: narratives, tiers, countries, editions (no I/O)."""

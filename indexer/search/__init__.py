@@ -1,0 +1,1 @@
+"""Searching a build: queries, ranking, facets, snippets, suggestions, similar narratives."""
