@@ -10,29 +10,28 @@ import json
 import os
 import re
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import click
 from tqdm import tqdm
 
-from indexer import settings
 from indexer.errors import NothingIndexed, TipsearchError
 from indexer.fetch import fetch_editions
 from indexer.fetch.crawl import FetchReport
-from indexer.index.home import rollback
-from indexer.index.locking import index_lock
+from indexer.index.home import IndexHome
 from indexer.index.writer import build_index
 from indexer.reports.catalog import reports
 from indexer.search.engine import SearchRequest, get_narrative, narrative_json, search
 from indexer.search.facets import SORTS
+from indexer.search.handle import index_status, open_build
 from indexer.search.history import tier_history
 from indexer.search.query import Filters, split_filters
-from indexer.search.searchers import index_dir, index_status, open_searcher
+from indexer.settings import Settings
 from indexer.update import last_run, run_update
 
-INDEX_OPTION = click.option("--index", "index", envvar="TIPSEARCH_INDEX", type=click.Path(path_type=Path),
-                            default=None, help="Index directory [default: data/index].")
+INDEX_OPTION = click.option("--index", "index", type=click.Path(path_type=Path), default=None,
+                            help="Index directory [default: TIPSEARCH_INDEX, data/index].")
 
 
 class _Commands(click.Group):
@@ -48,23 +47,29 @@ class _Commands(click.Group):
 
 @click.group(cls=_Commands)
 @click.version_option(package_name="tipsearch")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Search the State Department's Trafficking in Persons and Human Rights country reports."""
     os.umask(os.umask(0) | 0o022)  # what it writes (builds, pages, caches) is never writable by others
+    ctx.obj = Settings.from_environment()
+
+
+def given(settings: Settings, index: Path | None = None, delay: float | None = None,
+          timeout: float | None = None) -> Settings:
+    """The settings with what the command line gave instead (``--index``, ``--delay``, ``--timeout``)."""
+    changes = {"index": index, "fetch_delay": delay, "fetch_timeout": timeout}
+    return replace(settings, **{name: value for name, value in changes.items() if value is not None})
 
 
 def _warn(message: str) -> None:
     tqdm.write(click.style(message, fg="yellow") if sys.stderr.isatty() else message, file=sys.stderr)
 
 
-def fetch_and_report(report: str, editions: tuple[str, ...], dest: Path, base_url: str | None, delay: float | None,
-           timeout: float | None) -> list[FetchReport]:
+def fetch_and_report(report: str, editions: tuple[str, ...], dest: Path, base_url: str | None,
+                     settings: Settings) -> list[FetchReport]:
     """Fetch editions, print one summary line each; exit 1 when an edition gave no narratives."""
     with tqdm(desc="fetching", unit="url", disable=None, leave=False, file=sys.stderr) as bar:
-        fetched = fetch_editions(report, editions, dest, base_url,
-                                 settings.get("fetch_delay") if delay is None else delay,
-                                 settings.get("fetch_timeout") if timeout is None else timeout,
-                                 lambda url, status: bar.update())
+        fetched = fetch_editions(report, editions, dest, base_url, settings, lambda url, status: bar.update())
     for edition in fetched:
         for url, reason in edition.skipped + edition.failures:
             _warn(f"failed: {url}: {reason}")
@@ -102,19 +107,20 @@ def fetch_options(command):
 @main.command("fetch")
 @fetch_options
 @click.option("--dest", type=click.Path(path_type=Path), default=None,
-              help="Folder to save into [default: data/raw].")
-def fetch_command(report: str, editions: tuple[str, ...], base_url: str | None, delay: float | None,
-                  timeout: float | None, dest: Path | None) -> None:
+              help="Folder to save into [default: TIPSEARCH_RAW, data/raw].")
+@click.pass_obj
+def fetch_command(settings: Settings, report: str, editions: tuple[str, ...], base_url: str | None,
+                  delay: float | None, timeout: float | None, dest: Path | None) -> None:
     """Download report editions (narrative pages and PDFs) from state.gov or a mirror.
 
     Saves under DEST/<report>/<year>/. A second run asks only for what changed.
     """
-    fetch_and_report(report, editions, dest or Path(settings.get("raw")), base_url, delay, timeout)
+    fetch_and_report(report, editions, dest or settings.raw, base_url, given(settings, delay=delay, timeout=timeout))
 
 
-def index_and_report(paths: tuple[Path, ...], index: Path | None, add: bool, force: bool = False) -> None:
+def index_and_report(paths: tuple[Path, ...], settings: Settings, add: bool, force: bool = False) -> None:
     """Build the index and print its summary; raise ``NothingIndexed`` when no file held a narrative."""
-    target = index_dir(index)
+    home = IndexHome.of(settings)
 
     def progress(items, total: int):
         return tqdm(items, total=total, desc="indexing", unit="file", disable=None, leave=False, file=sys.stderr)
@@ -122,15 +128,15 @@ def index_and_report(paths: tuple[Path, ...], index: Path | None, add: bool, for
     def on_failure(_path: str, reason: str) -> None:
         _warn(f"failed: {reason}")
 
-    with index_lock(target):
-        report = build_index(list(paths), target, add=add, force=force, progress=progress,
+    with home.lock():
+        report = build_index(list(paths), home, settings, add=add, force=force, progress=progress,
                              on_failure=on_failure)
     if report.unchanged:
         click.echo(f"nothing changed in {report.files} files; build {report.build_id} stays current "
                    f"({report.seconds:.1f}s; --force rebuilds)")
         return
     click.echo(f"indexed {report.narratives} narratives ({report.sections} sections) from "
-               f"{report.files} files into {target} in {report.seconds:.1f}s; "
+               f"{report.files} files into {home.root} in {report.seconds:.1f}s; "
                f"{len(report.failures)} failed"
                + (f"; {report.repeated} PDF narratives already read from pages" if report.repeated else ""))
     if not report.narratives:
@@ -142,12 +148,13 @@ def index_and_report(paths: tuple[Path, ...], index: Path | None, add: bool, for
 @INDEX_OPTION
 @click.option("--add", is_flag=True, help="Add to the existing index instead of rebuilding it.")
 @click.option("--force", is_flag=True, help="Rebuild even when the files and code are those of the current build.")
-def index_command(paths: tuple[Path, ...], index: Path | None, add: bool, force: bool) -> None:
+@click.pass_obj
+def index_command(settings: Settings, paths: tuple[Path, ...], index: Path | None, add: bool, force: bool) -> None:
     """Index report pages (.html, .html.gz) and PDFs in PATHS (files or folders) [default: data/raw].
 
     A rebuild over the same files with the same code keeps the current build.
     """
-    index_and_report(paths or (Path(settings.get("raw")),), index, add, force)
+    index_and_report(paths or (settings.raw,), given(settings, index), add, force)
 
 
 def _terminal_snippet(snippet_html: str, colour: bool) -> str:
@@ -167,24 +174,26 @@ def _terminal_snippet(snippet_html: str, colour: bool) -> str:
 @click.option("--section", default="", help="Section, e.g. prosecution or 'section 6'.")
 @click.option("--region", default="", help="Region, e.g. 'Western Hemisphere'.")
 @click.option("--limit", type=int, default=None,
-              help="Narratives to show [default: 10; with filters alone, all of them up to TIPSEARCH_MAX_LIMIT].")
+              help="Narratives to show [default: TIPSEARCH_PAGE_SIZE, 10; with filters alone, all of them up to "
+                   "TIPSEARCH_MAX_LIMIT].")
 @click.option("--sort", default="relevance", show_default=True, type=click.Choice(SORTS),
               help="Order of the narratives.")
 @click.option("--facets", "with_facets", is_flag=True,
               help="Also print how many matches have each report, year, country, region, tier, section.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object per hit (and, with --facets, a last one with the facets).")
-def search_command(query: tuple[str, ...], index: Path | None, report: str, country: str, year: str,
+@click.pass_obj
+def search_command(settings: Settings, query: tuple[str, ...], index: Path | None, report: str, country: str, year: str,
                    tier: str, section: str, region: str, limit: int | None, sort: str, with_facets: bool,
                    as_json: bool) -> None:
     """Search the index, or list what filters alone select. Exit status: 0 with hits, 1 with none, 2 on error."""
     text = " ".join(query)
     if limit is None:
-        limit = 10 if split_filters(text, Filters())[0] else int(settings.get("max_limit"))
+        limit = settings.page_size if split_filters(text, Filters())[0] else settings.max_limit
     request = SearchRequest(q=text, limit=limit, sort=sort,
                             filters=Filters(report, country, year, tier, section, region))
-    with open_searcher(index) as searcher:
-        response = search(searcher, request)
+    with open_build(given(settings, index)) as build:
+        response = search(build, request)
     if response.suggestion:
         click.echo(f"Did you mean: {response.suggestion}", err=as_json)
     if as_json:
@@ -217,10 +226,11 @@ def search_command(query: tuple[str, ...], index: Path | None, report: str, coun
 @click.argument("narrative_id")
 @INDEX_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the narrative as one JSON object.")
-def show_command(narrative_id: str, index: Path | None, as_json: bool) -> None:
+@click.pass_obj
+def show_command(settings: Settings, narrative_id: str, index: Path | None, as_json: bool) -> None:
     """Print one narrative (an id such as tip-2023-prk) with its sections and recommendations."""
-    with open_searcher(index) as searcher:
-        info, sections = get_narrative(searcher, narrative_id)
+    with open_build(given(settings, index)) as build:
+        info, sections = get_narrative(build, narrative_id)
     if as_json:
         click.echo(json.dumps(narrative_json(info, sections), ensure_ascii=False))
         return
@@ -237,10 +247,11 @@ def show_command(narrative_id: str, index: Path | None, as_json: bool) -> None:
 @click.argument("country")
 @INDEX_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the history as one JSON object.")
-def tiers_command(country: str, index: Path | None, as_json: bool) -> None:
+@click.pass_obj
+def tiers_command(settings: Settings, country: str, index: Path | None, as_json: bool) -> None:
     """A country's Trafficking in Persons Report tier by edition, changes marked."""
-    with open_searcher(index) as searcher:
-        found, history = tier_history(searcher, country)
+    with open_build(given(settings, index)) as build:
+        found, history = tier_history(build, country)
     if as_json:
         click.echo(json.dumps({"country": found.name, "iso3": found.iso3, "region": found.region,
                                "tiers": [asdict(e) for e in history]}, ensure_ascii=False))
@@ -258,13 +269,12 @@ def tiers_command(country: str, index: Path | None, as_json: bool) -> None:
 @main.command("update")
 @fetch_options
 @INDEX_OPTION
-def update_command(report: str, editions: tuple[str, ...], base_url: str | None, delay: float | None,
-                   timeout: float | None, index: Path | None) -> None:
+@click.pass_obj
+def update_command(settings: Settings, report: str, editions: tuple[str, ...], base_url: str | None,
+                   delay: float | None, timeout: float | None, index: Path | None) -> None:
     """The nightly job: fetch what changed, rebuild, validate, publish. Exit 1 when it failed, 75 when busy."""
-    target = index_dir(index)
-    run = run_update(target, Path(settings.get("raw")), report, editions, base_url,
-                     settings.get("fetch_delay") if delay is None else delay,
-                     settings.get("fetch_timeout") if timeout is None else timeout)
+    settings = given(settings, index, delay, timeout)
+    run = run_update(IndexHome.of(settings), settings, report, editions, base_url)
     for what, reason in run.failures:
         _warn(f"failed: {what}: {reason}" if not reason.startswith(what) else f"failed: {reason}")
     for problem in run.validation:
@@ -285,21 +295,24 @@ def update_command(report: str, editions: tuple[str, ...], base_url: str | None,
 
 @main.command("rollback")
 @INDEX_OPTION
-def rollback_command(index: Path | None) -> None:
+@click.pass_obj
+def rollback_command(settings: Settings, index: Path | None) -> None:
     """Publish the build before the current one again."""
-    target = index_dir(index)
-    with index_lock(target):
-        build_id = rollback(target)
+    home = IndexHome.of(given(settings, index))
+    with home.lock():
+        build_id = home.rollback()
     click.echo(f"current build is now {build_id}")
 
 
 @main.command("status")
 @INDEX_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the status as one JSON object.")
-def status_command(index: Path | None, as_json: bool) -> None:
+@click.pass_obj
+def status_command(settings: Settings, index: Path | None, as_json: bool) -> None:
     """The current build, its age and counts, and the builds kept for rollback."""
-    status = index_status(index_dir(index))
-    status["last_run"] = last_run(index_dir(index))
+    settings = given(settings, index)
+    status = index_status(settings)
+    status["last_run"] = last_run(IndexHome.of(settings))
     if as_json:
         click.echo(json.dumps(status, ensure_ascii=False))
         return

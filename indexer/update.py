@@ -2,12 +2,12 @@
 
 A run holds the index lock throughout. When nothing was fetched new or changed and a build
 is current, nothing is rebuilt, nor when the files and code are those the current build was
-made from (``indexer/inputs.py``). Otherwise a new build is made from every fetched file (the
+made from (``indexer.index.fingerprint``). Otherwise a new build is made from every fetched file (the
 extraction cache spares the unchanged ones) and published only if it passes validation: it
 opens, each report and year keeps at least ``MIN_SHARE`` of the narratives the current
 build has, and golden queries (a sample of the current build's narratives, each searched
 by its country, report and year) still find their narratives. Every run writes a JSON
-report in ``<index>/runs/``.
+report in the home's ``runs/``.
 """
 
 from __future__ import annotations
@@ -19,17 +19,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from indexer.fetch import fetch_editions
-from indexer.fetch.manifest import write_atomically
-from indexer.index.home import current_build
-from indexer.index.locking import index_lock
+from indexer.files import write_atomically
+from indexer.index.home import IndexHome
 from indexer.index.writer import build_index
 from indexer.search.engine import SearchRequest, search
+from indexer.search.handle import open_build
 from indexer.search.query import Filters
-from indexer.search.searchers import open_searcher
+from indexer.settings import Settings
 
 MIN_SHARE = 0.9
 GOLDEN_SAMPLE = 20
-RUNS = "runs"
 
 
 @dataclass
@@ -48,84 +47,85 @@ class RunReport:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def _narratives(build: Path) -> dict[str, tuple[str, str]]:
+def _narratives(build: Path, settings: Settings) -> dict[str, tuple[str, str]]:
     """Narrative id -> (edition as ``report year``, content hash) of a build."""
-    with open_searcher(build) as searcher:
+    with open_build(settings, build) as opened:
         return {f["narrative"]: (f"{f['report']} {f['year']}", f["content_hash"])
-                for f in searcher.documents(kind="narrative")}
+                for f in opened.searcher.documents(kind="narrative")}
 
 
-def validate(new: Path, previous: Path | None) -> list[str]:
+def validate(new: Path, previous: Path | None, settings: Settings) -> list[str]:
     """Why ``new`` must not replace ``previous`` (empty when it may)."""
     try:
-        new_ids = _narratives(new)
+        new_ids = _narratives(new, settings)
     except Exception as error:  # a build that does not open is the first thing to catch
         return [f"the new build does not open: {error}"]
     if previous is None:
         return [] if new_ids else ["the new build holds no narrative"]
-    old_ids = _narratives(previous)
+    old_ids = _narratives(previous, settings)
     problems = []
     before, after = Counter(e for e, _ in old_ids.values()), Counter(e for e, _ in new_ids.values())
     for edition, count in sorted(before.items()):
         if after[edition] < MIN_SHARE * count:
             problems.append(f"{edition}: {after[edition]} narratives, down from {count}")
     sample = sorted(n for n in old_ids if n in new_ids)[:: max(1, len(old_ids) // GOLDEN_SAMPLE)][:GOLDEN_SAMPLE]
-    with open_searcher(new) as searcher:
+    with open_build(settings, new) as opened:
         for narrative in sample:
-            hit = next(iter(searcher.documents(narrative=narrative, kind="narrative")))
+            hit = next(iter(opened.searcher.documents(narrative=narrative, kind="narrative")))
             if not hit["iso3"]:
                 continue
-            found = search(searcher, SearchRequest(q=hit["country"], limit=5, filters=Filters(
+            found = search(opened, SearchRequest(q=hit["country"], limit=5, filters=Filters(
                 report=hit["report"], country=hit["iso3"], year=str(hit["year"])))).hits
             if narrative not in [h.id for h in found]:
                 problems.append(f"golden query for {narrative} no longer finds it")
     return problems
 
 
-def run_update(index: Path, raw: Path, report: str, editions: tuple[str, ...], base_url: str | None,
-               delay: float, timeout: float, progress=lambda items, total: items) -> RunReport:
-    """One update run under the index lock; its report is also written to ``<index>/runs/``."""
+def run_update(home: IndexHome, settings: Settings, report: str, editions: tuple[str, ...], base_url: str | None,
+               progress=lambda items, total: items) -> RunReport:
+    """One update run under the home's lock, fetching into the ``raw`` folder; its report is also
+    written to the home's ``runs/``."""
     run = RunReport(started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
-    with index_lock(index):
-        previous = current_build(index)
+    with home.lock():
+        previous = home.current()
         run.previous_build = run.build = previous.name if previous else ""
         clock = time.perf_counter()
-        fetched = fetch_editions(report, editions, raw, base_url, delay, timeout)
+        fetched = fetch_editions(report, editions, settings.raw, base_url, settings)
         run.seconds["fetch"] = round(time.perf_counter() - clock, 2)
         run.fetched = [{"report": e.report, "year": e.year, "new": e.new, "changed": e.changed,
                         "unchanged": e.unchanged, "failed": len(e.failures)} for e in fetched]
         run.failures += [[url, reason] for e in fetched for url, reason in e.failures]
         if previous and not any(e.new or e.changed for e in fetched):
             run.outcome = "unchanged"
-            return _finish(index, run)
+            return _finish(home, run)
         clock = time.perf_counter()
-        built = build_index([raw], index, progress=progress,
-                            validate=lambda build: validate(build, previous))
+        built = build_index([settings.raw], home, settings, progress=progress,
+                            validate=lambda build: validate(build, previous, settings))
         run.seconds["build_and_validate"] = round(time.perf_counter() - clock, 2)
         run.failures += [[path, reason] for path, reason in built.failures]
         run.validation = built.rejected
         if built.unchanged:
             run.outcome = "unchanged"
-            return _finish(index, run)
+            return _finish(home, run)
         if not built.build_id:
             run.outcome = "failed"
-            return _finish(index, run)
+            return _finish(home, run)
         run.build, run.outcome = built.build_id, "published"
-        old = _narratives(previous) if previous else {}
-        new = _narratives(current_build(index))
+        old = _narratives(previous, settings) if previous else {}
+        new = _narratives(home.searched(), settings)
         run.narratives = {"added": len(new.keys() - old.keys()), "removed": len(old.keys() - new.keys()),
                           "changed": sum(1 for n in new.keys() & old.keys() if new[n][1] != old[n][1])}
-        return _finish(index, run)
+        return _finish(home, run)
 
 
-def _finish(index: Path, run: RunReport) -> RunReport:
+def _finish(home: IndexHome, run: RunReport) -> RunReport:
     run.ended = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     name = run.started.replace(":", "") + f"-{run.outcome}.json"
-    write_atomically(index / RUNS / name, json.dumps(asdict(run), indent=1).encode())
+    write_atomically(home.runs / name, json.dumps(asdict(run), indent=1).encode())
     return run
 
 
-def last_run(index: Path) -> dict | None:
-    """The newest run report of an index, or None."""
-    reports = sorted((index / RUNS).glob("*.json")) if (index / RUNS).is_dir() else []
+def last_run(home: IndexHome) -> dict | None:
+    """The newest run report of an index home, or None."""
+    reports = sorted(home.runs.glob("*.json")) if home.runs.is_dir() else []
     return json.loads(reports[-1].read_text(encoding="utf-8")) if reports else None

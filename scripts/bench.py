@@ -44,16 +44,17 @@ from pathlib import Path
 
 import requests
 
-from indexer.index import writer as build_module
-from indexer.index.home import current_build
-from indexer.index.writer import extract_all, extract_file, find_files, is_pdf
+from indexer.extract import files as extract_files
+from indexer.extract.files import extract_all, extract_file, find_files, is_pdf
+from indexer.index.home import IndexHome
 from indexer.reports.countries import all_countries, fold, lookup
 from indexer.reports.narratives import slug
 from indexer.reports.years import year_range
 from indexer.search import engine as search_module
 from indexer.search.engine import SearchRequest, search
+from indexer.search.handle import open_build
 from indexer.search.query import Filters
-from indexer.search.searchers import open_searcher
+from indexer.settings import DEFAULTS
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES_FILE = ROOT / "scripts" / "bench_queries.tsv"
@@ -109,7 +110,7 @@ def bench_extraction(corpus: Path, pdf_folder: Path, repeat: int, work: Path) ->
     runs, narratives = [], []
     for _ in range(repeat):
         started = time.perf_counter()
-        extracted = list(extract_all(html, 2))
+        extracted = list(extract_all(html, DEFAULTS))
         runs.append(time.perf_counter() - started)
         narratives = [n for _, found, _ in extracted for n in found or []]
     seconds = statistics.median(runs)
@@ -135,19 +136,19 @@ def bench_pdfs(pdfs: list[Path], repeat: int, work: Path) -> dict:
     runs = []
     for _ in range(repeat):
         started = time.perf_counter()
-        list(extract_all(pdfs, 2))
+        list(extract_all(pdfs, DEFAULTS))
         runs.append(time.perf_counter() - started)
     cache = work / "pdf.cache"
     for pdf in pdfs:
-        extract_file(pdf, cache)  # fills the cache
+        extract_file(pdf, DEFAULTS, cache)  # fills the cache
     parsed = []
-    real_parse = build_module._parse
-    build_module._parse = lambda path, *args: parsed.append(path) or real_parse(path, *args)
+    real_parse = extract_files._parse
+    extract_files._parse = lambda path, *args: parsed.append(path) or real_parse(path, *args)
     try:
         for pdf in pdfs:
-            extract_file(pdf, cache)  # unchanged: must come from the cache
+            extract_file(pdf, DEFAULTS, cache)  # unchanged: must come from the cache
     finally:
-        build_module._parse = real_parse
+        extract_files._parse = real_parse
     seconds = statistics.median(runs)
     return {"pdf_files": len(pdfs), "pdf_pages": pages, "pdf_seconds": round(seconds, 1),
             "pdf_pages_per_s": round(pages / seconds, 1), "pdf_reparsed": len(parsed)}
@@ -180,29 +181,29 @@ def bench_builds(corpus: Path, index: Path) -> dict:
         raise SystemExit(f"an unchanged folder was rebuilt:\n{said}")
     return {"build_cold_s": round(cold, 1), "build_cold_peak_mb": round(cold_mb),
             "build_index_only_s": round(warm, 1), "build_index_only_peak_mb": round(warm_mb),
-            "index_mb": round(_mb(current_build(index).rglob("*")), 1), "unchanged_s": round(unchanged, 2)}
+            "index_mb": round(_mb(IndexHome(index).searched().rglob("*")), 1), "unchanged_s": round(unchanged, 2)}
 
 
 # 3. Searches
 
-def _time_searches(searcher, queries, repeat: int) -> dict[str, list[float]]:
+def _time_searches(build, queries, repeat: int) -> dict[str, list[float]]:
     samples: dict[str, list[float]] = {}
     for round_number in range(repeat + 1):
         for text, filters in queries:
             started = time.perf_counter()
-            search(searcher, SearchRequest(q=text, filters=Filters(**filters)))
+            search(build, SearchRequest(q=text, filters=Filters(**filters)))
             if round_number:
                 samples.setdefault(kind_of(text, filters), []).append((time.perf_counter() - started) * 1000)
     return samples
 
 
 def bench_searches(index: Path, queries, repeat: int) -> dict:
-    with open_searcher(index) as searcher:
-        with_snippets = _time_searches(searcher, queries, repeat)
+    with open_build(DEFAULTS, index) as build:
+        with_snippets = _time_searches(build, queries, repeat)
         real_snippet = search_module.snippet
         search_module.snippet = lambda text, terms, sentences: ("", 0)
         try:
-            without = _time_searches(searcher, queries, repeat)
+            without = _time_searches(build, queries, repeat)
         finally:
             search_module.snippet = real_snippet
     every = lambda by_kind: [ms for samples in by_kind.values() for ms in samples]  # noqa: E731

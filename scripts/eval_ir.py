@@ -22,21 +22,22 @@ import argparse
 import csv
 import json
 import math
-import os
 import tempfile
 import time
 from collections import defaultdict
-from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from indexer.index.home import searched_dir
+from indexer.index.documents import documents
+from indexer.index.home import IndexHome
 from indexer.index.schema import make_schema
-from indexer.index.writer import build_index, documents
+from indexer.index.writer import build_index
 from indexer.reports.narratives import Narrative, Section
 from indexer.search.engine import SearchRequest, search
-from indexer.search.searchers import open_searcher
+from indexer.search.handle import open_build
+from indexer.settings import DEFAULTS
 
 DEPTH = 100
 
@@ -63,14 +64,16 @@ def evaluate_pages(judged: Path, pages: Path, index: Path) -> tuple[dict[str, di
 
     Returns (measures by query id, query text by id).
     """
-    if not whoosh_index.exists_in(str(searched_dir(index))):
-        build_index([pages], index)
+    home = IndexHome(index)
+    if not whoosh_index.exists_in(str(home.searched())):
+        with home.lock():
+            build_index([pages], home, DEFAULTS)
     queries, qrels = read_judged(judged)
     measures = {}
-    with open_searcher(index) as searcher:
+    with open_build(DEFAULTS, index) as build:
         for query_id, text in queries.items():
             grades = qrels.get(query_id, {})
-            ranked = [page_slug(hit.source) for hit in search(searcher, SearchRequest(q=text, limit=10)).hits]
+            ranked = [page_slug(hit.source) for hit in search(build, SearchRequest(q=text, limit=10)).hits]
             relevant = [i for i, slug in enumerate(ranked) if grades.get(slug, 0) >= 2]
             measures[query_id] = {"nDCG@10": ndcg(ranked, {s: g for s, g in grades.items() if g}, 10),
                                   "P@10": len(relevant) / 10, "MRR": 1 / (relevant[0] + 1) if relevant else 0.0,
@@ -95,7 +98,7 @@ def read_collection(folder: Path) -> tuple[dict[str, dict], dict[str, str], dict
     return corpus, queries, qrels
 
 
-def build(corpus: dict[str, dict], index_dir: Path) -> None:
+def build_collection(corpus: dict[str, dict], index_dir: Path) -> None:
     """Index every document as a one-section narrative whose id is the document's id."""
     ix = whoosh_index.create_in(str(index_dir), make_schema())
     with ix.writer(limitmb=256) as writer:
@@ -105,21 +108,6 @@ def build(corpus: dict[str, dict], index_dir: Path) -> None:
                                   title=title, sections=[Section(title, ["text"], doc.get("text") or "")])
             for document in documents(narrative):
                 writer.add_document(**document)
-
-
-@contextmanager
-def _environment(values: dict[str, str]):
-    """Set environment variables for the duration, then restore them."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def ndcg(ranked: list[str], grades: dict[str, int], k: int) -> float:
@@ -145,19 +133,18 @@ def evaluate(folder: Path) -> dict[str, float]:
     """Build, run the judged queries and return the mean of each measure."""
     corpus, queries, qrels = read_collection(folder)
     longest = max(len(q) for q in queries.values()) + 1  # judged queries may be whole paragraphs
-    limits = {"TIPSEARCH_MAX_QUERY_LENGTH": str(longest), "TIPSEARCH_MAX_CLAUSES": str(longest),
-              "TIPSEARCH_MAX_LIMIT": str(DEPTH)}
+    settings = replace(DEFAULTS, max_query_length=longest, max_clauses=longest, max_limit=DEPTH)
     scores = defaultdict(list)
-    with tempfile.TemporaryDirectory() as tmp, _environment(limits):
+    with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        build(corpus, Path(tmp))
+        build_collection(corpus, Path(tmp))
         built = time.perf_counter() - started
         started = time.perf_counter()
-        with open_searcher(Path(tmp)) as searcher:
+        with open_build(settings, Path(tmp)) as build:
             for query_id, grades in qrels.items():
                 if query_id not in queries:
                     continue
-                hits = search(searcher, SearchRequest(q=queries[query_id], limit=DEPTH)).hits
+                hits = search(build, SearchRequest(q=queries[query_id], limit=DEPTH)).hits
                 ranked = [hit.id for hit in hits]
                 scores["nDCG@10"].append(ndcg(ranked, grades, 10))
                 scores["Recall@100"].append(recall(ranked, grades, DEPTH))

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from indexer.index.writer import build_index
+from indexer.index.home import IndexHome
+from indexer.index.writer import BuildReport, build_index
+from indexer.search.handle import OpenBuild, open_build
+from indexer.settings import Settings
 from tests.fixtures.tip_pdf import write_tip_pdf
 from webapp import create_app
 
@@ -18,6 +21,24 @@ PDF_HOSTILE = SHARED / "corpus" / "pdf" / "hostile"
 TIP_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "tip"
 HRR_SAMPLE = ["2023/bangladesh", "2023/india", "2023/thailand", "2023/chad", "2023/malaysia",
               "2023/indonesia", "2023/cote-divoire", "2020/burma", "2016/bangladesh", "2019/eswatini"]
+
+
+def index_files(paths: list[Path], root: Path, settings: Settings | None = None, **options) -> BuildReport:
+    """Build an index of ``paths`` at ``root`` as ``tipsearch index`` does (settings from the environment)."""
+    settings = settings or Settings.from_environment()
+    home = IndexHome.of(settings, root)
+    with home.lock():
+        return build_index(paths, home, settings, **options)
+
+
+def opened(root: Path, settings: Settings | None = None) -> OpenBuild:
+    """The build searched at ``root``, opened (settings from the environment)."""
+    return open_build(settings or Settings.from_environment(), root)
+
+
+def web_app(root: Path, **changes):
+    """A test app on the index at ``root`` with no rate limit unless ``changes`` say otherwise."""
+    return create_app(Settings(index=root, **{"rate_limit": 0, **changes}), TESTING=True)
 
 
 def shared_path(path: Path) -> Path:
@@ -44,7 +65,7 @@ def sources(tip_pdf) -> list[Path]:
 def index_dir(tmp_path_factory, sources) -> Path:
     """An index built once for the session from ``sources``."""
     target = tmp_path_factory.mktemp("index") / "index"
-    report = build_index(sources, target)
+    report = index_files(sources, target)
     assert not report.failures, report.failures
     return target
 
@@ -53,7 +74,7 @@ def index_dir(tmp_path_factory, sources) -> Path:
 def hrr_2023(tmp_path_factory):
     """An index of every 2023 Human Rights Report page in ../shared, and its build report."""
     target = tmp_path_factory.mktemp("hrr2023") / "index"
-    return target, build_index([shared_path(HRR / "2023")], target)
+    return target, index_files([shared_path(HRR / "2023")], target)
 
 
 @pytest.fixture
@@ -63,7 +84,7 @@ def needs_hrr():
 
 @pytest.fixture
 def app(index_dir):
-    return create_app({"TESTING": True, "INDEX": str(index_dir), "RATE_LIMIT": 0})
+    return web_app(index_dir)
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ import pytest
 
 from indexer.search.engine import SearchRequest, search
 from indexer.search.query import Filters
-from indexer.search.searchers import open_searcher
-from tests.conftest import ROOT
+from tests.conftest import ROOT, opened
 
 
 def _script(name: str):
@@ -35,9 +34,9 @@ def test_the_query_set_has_every_kind_of_query():
 
 
 def test_tipsearch_accepts_every_query_of_the_set(index_dir):
-    with open_searcher(index_dir) as searcher:
+    with opened(index_dir) as build:
         for text, filters in QUERIES:
-            search(searcher, SearchRequest(q=text, filters=Filters(**filters)))  # raises QueryRejected if not
+            search(build, SearchRequest(q=text, filters=Filters(**filters)))  # raises QueryRejected if not
 
 
 @pytest.mark.parametrize("text, expected", [

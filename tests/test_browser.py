@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer.settings import Settings
 from webapp import create_app
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
@@ -30,7 +31,7 @@ def site(index_dir):
     """The web app served by waitress on a free local port."""
     from waitress.server import create_server
 
-    app = create_app({"INDEX": str(index_dir), "RATE_LIMIT": 0})
+    app = create_app(Settings(index=index_dir, rate_limit=0))
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

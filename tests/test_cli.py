@@ -106,7 +106,7 @@ def test_run_fetches_from_a_mirror_indexes_and_serves(tmp_path, monkeypatch):
     from tests.test_fetch import mirror_routes
 
     served = []
-    monkeypatch.setattr("webapp.cli._serve", lambda index, host, port: served.append(index))
+    monkeypatch.setattr("webapp.cli._serve", lambda settings, host, port: served.append(settings.index))
     monkeypatch.setenv("TIPSEARCH_RAW", str(tmp_path / "raw"))
     monkeypatch.setenv("TIPSEARCH_FETCH_DELAY", "0")
     monkeypatch.setenv("TIPSEARCH_FETCH_RETRIES", "0")

@@ -4,9 +4,10 @@ import re
 import pytest
 
 from indexer.errors import ExtractionError
+from indexer.extract.files import extract_file
 from indexer.extract.html import extract_html
 from indexer.extract.pdf import assemble_pdf, extract_pdf, join_lines, read_pdf_part
-from indexer.index.writer import extract_file
+from indexer.settings import DEFAULTS
 from tests.conftest import HRR, PDF_HOSTILE, PDF_REAL, TIP_FIXTURES, shared_path
 
 LIMIT = 20_000_000
@@ -67,7 +68,7 @@ def test_two_column_pdf_reads_each_column_in_order(tip_pdf):
 
 
 def test_pdf_paragraphs_keep_their_page(tip_pdf):
-    narrative, = extract_file(tip_pdf)
+    narrative, = extract_file(tip_pdf, DEFAULTS)
     assert (narrative.country, narrative.year, narrative.tier) == ("Burma", 2023, "3")
     protection = next(s for s in narrative.sections if s.keys == ["protection"])
     assert protection.pages[0][1] == 1 and protection.pages[-1][1] == 2
@@ -104,17 +105,17 @@ def test_a_pdf_read_in_parts_gives_what_one_reading_gives(tip_pdf, parts):
 
 
 def test_a_pdf_is_read_in_parallel_child_processes_in_a_build(tip_pdf, monkeypatch):
-    import indexer.index.writer
+    from dataclasses import replace
+
+    from indexer.extract import files
 
     parts = []
-    real = indexer.index.writer.run_isolated
-    monkeypatch.setattr(indexer.index.writer, "run_isolated", lambda name, function, args, *limits: parts.append(
+    real = files.run_isolated
+    monkeypatch.setattr(files, "run_isolated", lambda name, function, args, *limits: parts.append(
         args[2:]) or real(name, function, args, *limits))
-    monkeypatch.setenv("TIPSEARCH_PDF_PROCS", "3")
-    narratives = extract_file(tip_pdf)
+    narratives = extract_file(tip_pdf, replace(DEFAULTS, pdf_procs=3))
     assert sorted(parts) == [(0, 3), (1, 3), (2, 3)]  # one child process per part
-    monkeypatch.setenv("TIPSEARCH_PDF_PROCS", "1")
-    assert narratives == extract_file(tip_pdf) and narratives
+    assert narratives == extract_file(tip_pdf, replace(DEFAULTS, pdf_procs=1)) and narratives
 
 
 def _texts_of(html: str) -> list[tuple[str, str]]:

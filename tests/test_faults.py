@@ -16,17 +16,14 @@ from pathlib import Path
 import pytest
 
 from indexer.errors import IndexBusy
-from indexer.index.home import COMPLETE, all_builds
+from indexer.index.home import COMPLETE, IndexHome
 from indexer.index.locking import index_lock
-from indexer.index.writer import build_index
 from indexer.search.engine import SearchRequest, search
 from indexer.search.query import Filters
-from indexer.search.searchers import open_searcher
-from tests.conftest import TIP_FIXTURES
+from tests.conftest import TIP_FIXTURES, index_files, opened, web_app
 from tests.fixtures.mirror_server import MirrorServer
 from tests.fixtures.tip_site import TROUBLE_LINKS
 from tests.test_fetch import BASE_2023, mirror_routes
-from webapp import create_app
 
 pytestmark = pytest.mark.faults
 TIPSEARCH = str(Path(sys.executable).with_name("tipsearch"))
@@ -34,8 +31,8 @@ TRIALS = 20
 
 
 def _finds_north_korea(index: Path) -> bool:
-    with open_searcher(index) as searcher:
-        hits = search(searcher, SearchRequest(q="North Korea", filters=Filters(year="2023", report="tip"))).hits
+    with opened(index) as build:
+        hits = search(build, SearchRequest(q="North Korea", filters=Filters(year="2023", report="tip"))).hits
     return "tip-2023-prk" in [h.id for h in hits]
 
 
@@ -72,14 +69,14 @@ def test_update_killed_at_random_moments_never_breaks_the_live_index(tmp_path):
         last = subprocess.run(command, env=env, capture_output=True, text=True)
     assert last.returncode == 0, last.stdout + last.stderr
     assert "published build" in last.stdout and _finds_north_korea(index)
-    assert all((build / COMPLETE).exists() for build in all_builds(index))  # nothing half-built is left
+    assert all((build / COMPLETE).exists() for build in IndexHome(index).builds())  # nothing half-built is left
     assert not list(index.glob(".current-*")) and not list((tmp_path / "raw").rglob(".*.partial"))
 
 
 def test_searches_during_builds_and_swaps_see_no_error_and_no_empty_result(tmp_path):
     index = tmp_path / "index"
-    build_index([TIP_FIXTURES], index)
-    client = create_app({"TESTING": True, "INDEX": str(index), "RATE_LIMIT": 0}).test_client()
+    index_files([TIP_FIXTURES], index)
+    client = web_app(index).test_client()
     problems, stop = [], threading.Event()
 
     def ask():
@@ -93,7 +90,7 @@ def test_searches_during_builds_and_swaps_see_no_error_and_no_empty_result(tmp_p
         asker.start()
     try:
         for _ in range(8):
-            build_index([TIP_FIXTURES], index)
+            index_files([TIP_FIXTURES], index)
     finally:
         stop.set()
         for asker in askers:

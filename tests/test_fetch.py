@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from indexer.fetch.client import MAX_CRAWL_DELAY, FetchError, PoliteClient, user_agent
 from indexer.search.engine import get_narrative
-from indexer.search.searchers import open_searcher
+from indexer.settings import Settings
+from tests.conftest import opened
 from tests.fixtures.mirror_server import MirrorServer, Route
 from tests.fixtures.tip_site import NARRATIVES, PDF_ONLY, PDF_PATH, TROUBLE_LINKS, expected, site_pages
 from webapp.cli import main
@@ -159,8 +160,8 @@ def test_index_of_fetched_pages_gives_each_narrative_its_country_edition_and_tie
     index, output = fetched_index
     assert "0 failed" in output
     assert "3 PDF narratives already read from pages" in output
-    with open_searcher(index) as searcher:
-        found = {(f["year"], f["iso3"]): f for f in searcher.documents(kind="narrative", report="tip")}
+    with opened(index) as build:
+        found = {(f["year"], f["iso3"]): f for f in build.searcher.documents(kind="narrative", report="tip")}
     wanted = {(n.year, n.iso3): n for n in NARRATIVES + PDF_ONLY}
     assert set(found) == set(wanted)
     for key, narrative in wanted.items():
@@ -192,8 +193,8 @@ def test_each_narrative_has_its_sections_and_recommendations(fetched_index, narr
 
 def test_pdf_narratives_keep_their_pages_and_lose_the_furniture(fetched_index):
     index, _ = fetched_index
-    with open_searcher(index) as searcher:
-        _, sections = get_narrative(searcher, "tip-2023-zwe")
+    with opened(index) as build:
+        _, sections = get_narrative(build, "tip-2023-zwe")
     assert [s.page for s in sections] == [4, 4, 4, 5, 5, 5]
     text = " ".join(s.text for s in sections)
     assert "COUNTRY NARRATIVES" not in text and "ZIMBABWE" not in text and "Photo:" not in text
@@ -293,7 +294,8 @@ def test_an_interrupted_fetch_resumes_where_it_stopped(tmp_path):
 
     with MirrorServer(mirror_routes(tmp_path)) as server:
         with pytest.raises(KeyboardInterrupt):
-            fetch_editions("tip", ("2023",), tmp_path / "raw", server.url, 0, 1, interrupt_after_three)
+            fetch_editions("tip", ("2023",), tmp_path / "raw", server.url,
+                           Settings(fetch_delay=0, fetch_timeout=1, fetch_retries=1), interrupt_after_three)
         before = len(server.log)
         result = fetch(server, tmp_path / "raw", "2023")
     assert re.search(r"^tip 2023: 7 new, 0 changed, 3 unchanged", result.output, re.M)

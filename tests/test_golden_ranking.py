@@ -7,7 +7,7 @@ conflict); the expected countries are those whose report a reader would want on 
 import pytest
 
 from indexer.search.engine import SearchRequest, search
-from indexer.search.searchers import open_searcher
+from tests.conftest import opened
 
 GOLDEN = [
     ("Rohingya refugees in Cox's Bazar", {"BGD"}),
@@ -49,14 +49,14 @@ GOLDEN = [
 
 
 @pytest.fixture(scope="module")
-def searcher(hrr_2023):
-    with open_searcher(hrr_2023[0]) as opened:
-        yield opened
+def build(hrr_2023):
+    with opened(hrr_2023[0]) as handle:
+        yield handle
 
 
 @pytest.mark.parametrize("query, first", GOLDEN, ids=[q for q, _ in GOLDEN])
-def test_the_right_narrative_comes_first(searcher, query, first):
-    hits = search(searcher, SearchRequest(q=query, limit=3)).hits
+def test_the_right_narrative_comes_first(build, query, first):
+    hits = search(build, SearchRequest(q=query, limit=3)).hits
     assert hits and hits[0].iso3 in first, [h.iso3 for h in hits]
 
 

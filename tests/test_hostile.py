@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 
 import pytest
 
 from indexer.errors import ExtractionError
 from indexer.extract.isolated import run_isolated
-from indexer.index.writer import build_index
-from tests.conftest import PDF_HOSTILE, TIP_FIXTURES, shared_path
+from tests.conftest import PDF_HOSTILE, TIP_FIXTURES, index_files, shared_path
 from tests.fixtures.tip_pdf import write_tip_pdf
 
 
@@ -43,7 +43,7 @@ def test_every_bad_file_fails_alone_with_a_reason(hostile_folder, tmp_path):
     shared = shared_path(PDF_HOSTILE)
     for path in shared.iterdir():
         shutil.copy(path, folder / f"shared-{path.name}")
-    report = build_index([folder], tmp_path / "index")
+    report = index_files([folder], tmp_path / "index")
     failed = _failures(report)
     assert bad <= set(failed), failed
     assert {"shared-aes-256.pdf", "shared-rc4-128.pdf"} <= set(failed)  # the others may yield some text
@@ -55,7 +55,7 @@ def test_every_bad_file_fails_alone_with_a_reason(hostile_folder, tmp_path):
 def test_a_pdf_that_takes_too_long_is_stopped(hostile_folder, tmp_path, monkeypatch):
     folder, _ = hostile_folder
     monkeypatch.setenv("TIPSEARCH_PDF_TIMEOUT", "0.001")
-    failed = _failures(build_index([folder / "good.pdf", folder / "good.html"], tmp_path / "index"))
+    failed = _failures(index_files([folder / "good.pdf", folder / "good.html"], tmp_path / "index"))
     assert set(failed) == {"good.pdf"} and "took longer than 0.001 s and was stopped" in failed["good.pdf"]
 
 
@@ -133,8 +133,8 @@ def test_a_full_disk_leaves_no_half_written_build(tmp_path, monkeypatch):
 
     from whoosh.writing import SegmentWriter
 
-    from indexer import settings
-    from indexer.index.home import all_builds
+    from indexer.index.home import IndexHome
+    from indexer.settings import Settings
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -143,26 +143,35 @@ def test_a_full_disk_leaves_no_half_written_build(tmp_path, monkeypatch):
         cancel(writer)
         full()
 
-    real_get = settings.get
     monkeypatch.setattr(SegmentWriter, "add_document", full)
     monkeypatch.setattr(SegmentWriter, "cancel", cancel_then_fail)
-    monkeypatch.setattr(settings, "get", lambda name: 1 if name == "index_procs" else real_get(name))
     with pytest.raises(OSError):
-        build_index([TIP_FIXTURES], tmp_path / "index")
-    assert not all_builds(tmp_path / "index")
+        index_files([TIP_FIXTURES], tmp_path / "index", Settings(index_procs=1))
+    assert not IndexHome(tmp_path / "index").builds()
     assert not [p for p in (tmp_path / "index").rglob("*") if p.is_file() and p.name != "index.lock"]
 
 
 def test_a_cache_entry_that_cannot_be_written_leaves_no_partial_file(tmp_path, monkeypatch):
     import errno
-    import pickle
 
     from indexer.extract import cache as extract_cache
 
-    def full(*args, **kwargs):
-        raise OSError(errno.ENOSPC, "No space left on device")
+    real_fdopen = os.fdopen
 
-    monkeypatch.setattr(pickle, "dumps", full)
+    class FullDisk:  # the file opens; writing to it fails
+        def __init__(self, handle, mode):
+            self.file = real_fdopen(handle, mode)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.file.close()
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fdopen", FullDisk)
     with pytest.raises(OSError):
         extract_cache.store(tmp_path / "cache", "k", [])
     assert not list((tmp_path / "cache").iterdir())
@@ -200,10 +209,10 @@ def test_the_worst_queries_a_client_can_send_answer_within_a_second(hrr_2023):
 
     from indexer.index.analysis import STOPWORDS
     from indexer.search.engine import SearchRequest, search
-    from indexer.search.searchers import open_searcher
-    with open_searcher(hrr_2023[0]) as searcher:
-        search(searcher, SearchRequest(q="warm up"))
-        words = sorted(((w.decode(), i.doc_frequency()) for w, i in searcher.reader().iter_field("exact")),
+    from tests.conftest import opened
+    with opened(hrr_2023[0]) as build:
+        search(build, SearchRequest(q="warm up"))
+        words = sorted(((w.decode(), i.doc_frequency()) for w, i in build.searcher.reader().iter_field("exact")),
                        key=lambda entry: -entry[1])
         common = [w for w, _ in words if w.isalpha() and len(w) > 3 and w not in STOPWORDS][:99]
         worst = [SearchRequest(q=" ".join(common)),  # every common word of the reports
@@ -212,5 +221,5 @@ def test_the_worst_queries_a_client_can_send_answer_within_a_second(hrr_2023):
                  SearchRequest(q="forced labor", limit=200, sort="country")]  # the longest page
         for request in worst:
             started = time.perf_counter()
-            search(searcher, request)
+            search(build, request)
             assert time.perf_counter() - started < 1.0, request.q[:40]

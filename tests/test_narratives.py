@@ -1,8 +1,9 @@
 import pytest
 
+from indexer.extract.files import extract_file
 from indexer.extract.html import extract_html
-from indexer.index.writer import extract_file
 from indexer.reports.narratives import build_narratives, is_country_narrative, split_recommendations
+from indexer.settings import DEFAULTS
 from tests.conftest import HRR, TIP_FIXTURES, shared_path
 
 TIP_SECTIONS = ["summary", "prioritized-recommendations", "prosecution", "protection", "prevention",
@@ -14,7 +15,7 @@ def _keys(narrative):
 
 
 def test_early_multi_country_page_is_split_per_country():
-    narratives = extract_file(TIP_FIXTURES / "2002-multi-country.html")
+    narratives = extract_file(TIP_FIXTURES / "2002-multi-country.html", DEFAULTS)
     assert [(n.country, n.tier, n.year, n.report) for n in narratives] == [
         ("Angola", "2", 2002, "tip"), ("Burma", "3", 2002, "tip"), ("North Korea", "3", 2002, "tip")]
     assert all("No FEAR Act" not in s.text for n in narratives for s in n.sections)
@@ -22,21 +23,21 @@ def test_early_multi_country_page_is_split_per_country():
 
 
 def test_2004_2009_sentence_case_subheads():
-    narrative, = extract_file(TIP_FIXTURES / "2007-haiti.html")
+    narrative, = extract_file(TIP_FIXTURES / "2007-haiti.html", DEFAULTS)
     assert (narrative.country, narrative.iso3, narrative.year) == ("Haiti", "HTI", 2007)
     assert (narrative.tier, narrative.tier_label) == ("2WL", "TIER 2 - WATCH LIST")
     assert _keys(narrative) == ["summary", "prosecution", "protection", "prevention"]
 
 
 def test_2010_2017_recommendations_and_profile():
-    narrative, = extract_file(TIP_FIXTURES / "2016-afghanistan.html")
+    narrative, = extract_file(TIP_FIXTURES / "2016-afghanistan.html", DEFAULTS)
     assert (narrative.country, narrative.year, narrative.tier) == ("Afghanistan", 2016, "2WL")
     assert _keys(narrative) == ["summary", "recommendations", "prosecution", "protection", "prevention",
                                 "trafficking-profile"]
 
 
 def test_2018_2021_inverted_name_and_bold_heading():
-    narrative, = extract_file(TIP_FIXTURES / "2019-south-korea.html")
+    narrative, = extract_file(TIP_FIXTURES / "2019-south-korea.html", DEFAULTS)
     assert (narrative.country, narrative.iso3, narrative.year, narrative.tier) == ("South Korea", "KOR", 2019, "1")
     assert _keys(narrative) == TIP_SECTIONS
     assert narrative.source == "https://www.state.gov/reports/2019-trafficking-in-persons-report-2/south-korea/"
@@ -44,7 +45,7 @@ def test_2018_2021_inverted_name_and_bold_heading():
 
 
 def test_2022_on_h2_heading_with_curly_apostrophe():
-    narrative, = extract_file(TIP_FIXTURES / "2023-north-korea.html")
+    narrative, = extract_file(TIP_FIXTURES / "2023-north-korea.html", DEFAULTS)
     assert (narrative.country, narrative.year, narrative.tier, narrative.tier_label) == (
         "North Korea", 2023, "3", "Tier 3")
     assert _keys(narrative) == TIP_SECTIONS
@@ -64,7 +65,7 @@ def test_hrr_pages_get_country_and_year_from_the_page(name, country, iso3, year,
     source = shared_path(HRR / f"{name}.html.gz")
     renamed = tmp_path / "page.html.gz"  # the path says nothing: the page must
     renamed.write_bytes(source.read_bytes())
-    narrative, = extract_file(renamed)
+    narrative, = extract_file(renamed, DEFAULTS)
     assert (narrative.report, narrative.country, narrative.iso3, narrative.year) == ("hrr", country, iso3, year)
     assert narrative.sections[0].keys == ["executive-summary"]
     assert {"section-1", "section-1a"} <= {k for s in narrative.sections for k in s.keys}

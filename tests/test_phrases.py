@@ -8,13 +8,13 @@ from whoosh import query as wq
 from indexer.index.analysis import indexed_words
 from indexer.search.phrases import PairedPhrase, pair_phrases
 from indexer.search.query import parse_text
-from indexer.search.searchers import open_searcher
+from tests.conftest import opened
 
 
-def _phrases_in(searcher, field: str, sections: int = 40) -> list[list[str]]:
+def _phrases_in(build, field: str, sections: int = 40) -> list[list[str]]:
     """Runs of 2-4 adjacent stems from indexed sections, plus the same runs reversed (mostly absent)."""
     phrases = []
-    for number, fields in enumerate(searcher.documents(kind="section")):
+    for number, fields in enumerate(build.searcher.documents(kind="section")):
         if number >= sections:
             break
         stems = [term for _, term in indexed_words(fields[field], stem=True)]
@@ -25,19 +25,20 @@ def _phrases_in(searcher, field: str, sections: int = 40) -> list[list[str]]:
     return phrases
 
 
-def _matches(searcher, q) -> tuple[set[int], set[int]]:
+def _matches(build, q) -> tuple[set[int], set[int]]:
+    searcher = build.searcher
     return set(searcher.docs_for_query(q)), {d for d, _ in searcher.search(q, limit=None, optimize=False).items()}
 
 
 @pytest.mark.parametrize("field", ["body", "heading"])
 def test_paired_phrases_match_the_sections_positions_match(index_dir, field):
-    with open_searcher(index_dir) as searcher:
-        phrases = _phrases_in(searcher, field)
+    with opened(index_dir) as build:
+        phrases = _phrases_in(build, field)
         assert len(phrases) > 20
         found = 0
         for words in phrases:
-            expected = set(searcher.docs_for_query(wq.Phrase(field, words)))
-            ids, scored = _matches(searcher, PairedPhrase(field, words))
+            expected = set(build.searcher.docs_for_query(wq.Phrase(field, words)))
+            ids, scored = _matches(build, PairedPhrase(field, words))
             assert ids == scored == expected, words
             found += bool(expected)
         assert found > len(phrases) / 3  # the runs taken from the text are found
@@ -46,14 +47,14 @@ def test_paired_phrases_match_the_sections_positions_match(index_dir, field):
 @pytest.mark.usefixtures("needs_hrr")
 def test_paired_phrases_on_real_reports(hrr_2023):
     root, _ = hrr_2023
-    with open_searcher(root) as searcher:
+    with opened(root) as build:
         for text in ("security forces", "human rights defenders", "worst forms of child labor",
                      "freedom of expression"):
             q = parse_text(f'"{text}"')
             plain = q.accept(lambda node: wq.Phrase(node.fieldname, node.words, slop=node.slop, boost=node.boost)
                              if isinstance(node, PairedPhrase) else node)
-            found = set(searcher.docs_for_query(q))
-            assert found == set(searcher.docs_for_query(plain)) and found, text
+            found = set(build.searcher.docs_for_query(q))
+            assert found == set(build.searcher.docs_for_query(plain)) and found, text
 
 
 def test_only_phrases_of_paired_fields_are_rewritten():

@@ -9,11 +9,12 @@ from hypothesis import strategies as st
 from whoosh import query as wq
 
 from indexer.errors import QueryRejected
+from indexer.search import policy
 from indexer.search.engine import SearchRequest, search
 from indexer.search.policy import BoundedPrefix, sanitize
 from indexer.search.query import Filters, parse_text, split_filters
-from indexer.search.searchers import open_searcher
-from webapp import create_app
+from indexer.settings import Settings
+from tests.conftest import opened, web_app
 from webapp.cli import main
 
 
@@ -47,11 +48,11 @@ def test_minus_excludes_and_prefix_is_bounded():
 
 
 def test_prefix_expands_to_the_most_frequent_words_only(index_dir, monkeypatch):
-    monkeypatch.setenv("TIPSEARCH_MAX_PREFIX_TERMS", "2")
-    with open_searcher(index_dir) as searcher:
-        words = BoundedPrefix("exact", "pro")._btexts(searcher.reader())
-        stems = BoundedPrefix("body", "pro")._btexts(searcher.reader())
-        everything = list(searcher.reader().expand_prefix("exact", "pro"))
+    monkeypatch.setattr(policy, "PREFIX_TERMS", 2)
+    with opened(index_dir) as build:
+        words = BoundedPrefix("exact", "pro")._btexts(build.searcher.reader())
+        stems = BoundedPrefix("body", "pro")._btexts(build.searcher.reader())
+        everything = list(build.searcher.reader().expand_prefix("exact", "pro"))
     assert len(words) == 2 and len(everything) > 10
     assert 1 <= len(stems) <= 2  # the stems of those two words
 
@@ -60,18 +61,16 @@ def test_prefix_expands_to_the_most_frequent_words_only(index_dir, monkeypatch):
 def test_year_ranges_in_the_query(typed, year, index_dir):
     text, filters = split_filters(f"labor {typed}", Filters())
     assert (text.strip(), filters.year) == ("labor", year)
-    with open_searcher(index_dir) as searcher:
-        hits = search(searcher, SearchRequest(q=f"labor {typed}")).hits
+    with opened(index_dir) as build:
+        hits = search(build, SearchRequest(q=f"labor {typed}")).hits
     assert hits and all(2016 <= h.year <= 2019 for h in hits)
 
 
-def test_limits_are_settings_and_refusals_say_which(monkeypatch):
-    monkeypatch.setenv("TIPSEARCH_MAX_CLAUSES", "3")
+def test_limits_are_settings_and_refusals_say_which():
     with pytest.raises(QueryRejected, match="4 words and phrases; at most 3"):
-        parse_text('one two three "four five"')
-    monkeypatch.setenv("TIPSEARCH_MAX_QUERY_LENGTH", "10")
+        parse_text('one two three "four five"', "section", Settings(max_clauses=3))
     with pytest.raises(QueryRejected, match="longer than 10 characters"):
-        parse_text("x" * 11)
+        parse_text("x" * 11, "section", Settings(max_query_length=10))
 
 
 QUERY_PIECES = st.lists(st.one_of(
@@ -85,16 +84,16 @@ QUERY_PIECES = st.lists(st.one_of(
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=QUERY_PIECES)
 def test_any_string_gives_results_or_a_clear_refusal(index_dir, text):
-    with open_searcher(index_dir) as searcher:
+    with opened(index_dir) as build:
         try:
-            search(searcher, SearchRequest(q=text))
+            search(build, SearchRequest(q=text))
         except QueryRejected as refusal:
             assert str(refusal)
 
 
 @pytest.fixture(scope="module")
 def api(index_dir):
-    return create_app({"TESTING": True, "INDEX": str(index_dir), "RATE_LIMIT": 0}).test_client()
+    return web_app(index_dir).test_client()
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -126,8 +125,8 @@ def test_a_prefix_is_expanded_once_per_index_reader(index_dir, monkeypatch):
     calls = []
     real = IndexReader.iter_prefix
     monkeypatch.setattr(IndexReader, "iter_prefix", lambda self, *a: calls.append(a) or real(self, *a))
-    with open_searcher(index_dir) as searcher:
-        search(searcher, SearchRequest(q="traff* fishing"))
+    with opened(index_dir) as build:
+        search(build, SearchRequest(q="traff* fishing"))
         first = len(calls)
-        search(searcher, SearchRequest(q="traff* labor"))
+        search(build, SearchRequest(q="traff* labor"))
     assert first and len(calls) == first  # the second search asks the word list nothing

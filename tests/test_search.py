@@ -4,14 +4,13 @@ from indexer.errors import DocumentNotFound, QueryRejected
 from indexer.search.engine import SearchRequest, get_narrative, search
 from indexer.search.history import Edition, mark_changes, tier_history
 from indexer.search.query import Filters
-from indexer.search.searchers import open_searcher
-from tests.conftest import PDF_REAL, shared_path
+from tests.conftest import PDF_REAL, opened, shared_path
 
 
 @pytest.fixture(scope="module")
 def ix(index_dir):
-    with open_searcher(index_dir) as searcher:
-        yield searcher
+    with opened(index_dir) as build:
+        yield build
 
 
 def run(ix, q="", **filters):
@@ -152,8 +151,8 @@ def test_upgrades_downgrades_and_watch_list_years():
 
 
 def test_facets_count_the_matches_and_filtering_by_a_value_finds_that_many(ix):
-    searcher = ix
-    response = search(searcher, SearchRequest(q="labor", limit=50))
+    build = ix
+    response = search(build, SearchRequest(q="labor", limit=50))
     facets = response.facets
     assert set(facets) == {"report", "year", "country", "region", "tier", "section"}
     assert sum(c.count for c in facets["report"]) == response.total
@@ -161,16 +160,16 @@ def test_facets_count_the_matches_and_filtering_by_a_value_finds_that_many(ix):
     assert years == sorted(years, reverse=True)
     for name in ("year", "country", "tier", "region", "report"):
         for count in facets[name][:3]:
-            narrowed = search(searcher, SearchRequest(q="labor", filters=Filters(**{name: count.value})))
+            narrowed = search(build, SearchRequest(q="labor", filters=Filters(**{name: count.value})))
             assert narrowed.total == count.count, (name, count)
     assert {c.value: c.label for c in facets["tier"]}.get("2WL") == "Tier 2 Watch List"
 
 
 def test_sorting_by_year_and_country(ix):
-    searcher = ix
+    build = ix
 
     def order(sort):
-        return [(h.year, h.country) for h in search(searcher, SearchRequest(q="labor", limit=50, sort=sort)).hits]
+        return [(h.year, h.country) for h in search(build, SearchRequest(q="labor", limit=50, sort=sort)).hits]
 
     assert order("newest") == sorted(order("newest"), key=lambda h: (-(h[0] or 0), h[1]))
     assert order("oldest") == sorted(order("oldest"), key=lambda h: (h[0] or 0, h[1]))
@@ -178,7 +177,7 @@ def test_sorting_by_year_and_country(ix):
     assert countries == sorted(countries)
     assert sorted(order("relevance")) == sorted(order("newest"))  # the same matches
     with pytest.raises(QueryRejected, match="sort must be one of"):
-        search(searcher, SearchRequest(q="labor", sort="random"))
+        search(build, SearchRequest(q="labor", sort="random"))
 
 
 @pytest.mark.parametrize("typed, found", [("Myanmar", "MMR"), ("Swaziland", "SWZ"), ("Eswatini", "SWZ"),
@@ -227,7 +226,7 @@ def test_cross_references_are_boilerplate():
 def test_the_suggester_looks_at_a_bounded_number_of_words(ix, monkeypatch):
     from indexer.search import suggest
     looked = []
-    monkeypatch.setattr(suggest, "_closest", lambda searcher, word, frequency: looked.append(word))
+    monkeypatch.setattr(suggest, "_closest", lambda build, word, frequency: looked.append(word))
     words = " ".join(f"qz{chr(97 + i % 26)}{chr(97 + i // 26)}xv" for i in range(90))
     assert search(ix, SearchRequest(q=words)).suggestion == ""
     assert len(looked) == suggest.MAX_CHECKED

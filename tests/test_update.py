@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from indexer.index.home import current_build
+from indexer.index.home import IndexHome
 from indexer.index.locking import index_lock
 from tests.fixtures.mirror_server import MirrorServer, Route
 from tests.test_fetch import BASE_2023, mirror_routes
@@ -34,11 +34,11 @@ def test_update_publishes_then_says_nothing_changed(mirror):
     server, routes, index = mirror
     first = update(server, index)
     assert first.exit_code == 0, first.output
-    built = current_build(index).name
+    built = IndexHome(index).current().name
     assert f"published build {built}: 8 narratives added, 0 changed, 0 removed" in first.output
     second = update(server, index)
     assert second.exit_code == 0 and f"nothing changed; build {built} stays current" in second.output
-    assert current_build(index).name == built
+    assert IndexHome(index).current().name == built
     status = json.loads(CliRunner().invoke(main, ["status", "--json", "--index", str(index)]).output)
     assert status["build"] == built and status["last_run"]["outcome"] == "unchanged"
     reports = sorted((index / "runs").glob("*.json"))
@@ -48,13 +48,13 @@ def test_update_publishes_then_says_nothing_changed(mirror):
     page.body = page.body.replace(b"remained on Tier 2", b"was downgraded to Tier 2 Watch List")
     third = update(server, index)
     assert third.exit_code == 0 and "0 narratives added, 1 changed, 0 removed" in third.output
-    assert current_build(index).name != built
+    assert IndexHome(index).current().name != built
 
 
 def test_a_build_that_loses_narratives_is_not_published(mirror):
     server, routes, index = mirror
     assert update(server, index).exit_code == 0
-    built = current_build(index).name
+    built = IndexHome(index).current().name
     for page in (index.parent / "raw" / "tip" / "2023").glob("*.html"):  # gone here and from the site
         if page.name not in ("south-korea.html", "north-korea.html"):
             page.unlink()
@@ -62,7 +62,7 @@ def test_a_build_that_loses_narratives_is_not_published(mirror):
     routes[f"{BASE_2023}south-korea/"].body += b"<!-- changed -->"
     rejected = update(server, index)
     assert rejected.exit_code == 1 and "not published: tip 2023:" in rejected.output
-    assert current_build(index).name == built
+    assert IndexHome(index).current().name == built
 
 
 def test_update_while_another_job_writes_exits_75(mirror):

@@ -3,7 +3,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from webapp import create_app
+from tests.conftest import web_app
 from webapp.cli import main
 
 
@@ -146,7 +146,7 @@ def test_document_page_links_similar_narratives(client):
 
 
 def test_too_many_requests_get_429_with_retry_after(index_dir):
-    client = create_app({"TESTING": True, "INDEX": str(index_dir), "RATE_LIMIT": 3}).test_client()
+    client = web_app(index_dir, rate_limit=3, web_workers=1).test_client()
     statuses = [client.get("/api/search?q=labor").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     refused = client.get("/search?q=labor")
@@ -236,7 +236,7 @@ def test_a_section_facet_shows_the_heading_and_filters_by_its_key(client):
 def test_only_pages_that_show_a_suggestion_look_for_one(client, monkeypatch):
     import indexer.search.engine
     asked = []
-    monkeypatch.setattr(indexer.search.engine, "suggest", lambda searcher, q: asked.append(q) or "")
+    monkeypatch.setattr(indexer.search.engine, "suggest", lambda build, q: asked.append(q) or "")
     for path in ("/trend?q=fishremen", "/api/export.csv?q=fishremen", "/api/export.json?q=fishremen"):
         assert client.get(path).status_code == 200, path
     assert not asked
@@ -257,9 +257,7 @@ def test_healthz_does_not_tell_where_the_index_lives(client, index_dir):
 
 
 def test_with_trusted_hosts_set_another_host_name_is_refused(index_dir):
-    from webapp import create_app
-    trusted = {"INDEX": str(index_dir), "TESTING": True, "TRUSTED_HOSTS": ["search.example.org"]}
-    client = create_app(trusted).test_client()
+    client = web_app(index_dir, trusted_hosts="search.example.org").test_client()
     assert client.get("/opensearch.xml", headers={"Host": "evil.example"}).status_code == 400
     described = client.get("/opensearch.xml", headers={"Host": "search.example.org"})
     assert described.status_code == 200 and "http://search.example.org/search" in described.get_data(as_text=True)

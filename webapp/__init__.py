@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from flask import Flask
 
-from indexer import settings
+from indexer.search.handle import OpenBuilds
+from indexer.settings import Settings
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app: defaults, then ``instance/config.py``, then ``TIPSEARCH_*`` env, then ``test_config``."""
-    app = Flask(__name__, instance_relative_config=True)
-    app.config.from_mapping(INDEX=str(settings.get("index")), PAGE_SIZE=int(settings.get("page_size")),
-                            RATE_LIMIT=int(settings.get("rate_limit")), WORKERS=1)
-    app.config.from_pyfile("config.py", silent=True)
-    app.config.from_prefixed_env("TIPSEARCH")
-    if test_config:
-        app.config.update(test_config)
+def create_app(settings: Settings | None = None, **flask_config: object) -> Flask:
+    """Build the app on ``settings`` (default: read from the environment); ``flask_config`` is
+    Flask's own (``TESTING``)."""
+    settings = settings or Settings.from_environment()
+    app = Flask(__name__)
+    app.config.update(TRUSTED_HOSTS=settings.hosts() or None, **flask_config)
+    app.extensions["tipsearch"] = OpenBuilds(settings)
 
     from webapp import api, explore, ratelimit, views
     from webapp.errors import register_error_handlers
@@ -25,6 +24,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(explore.bp)
     register_error_handlers(app)
-    ratelimit.install(app, int(app.config["RATE_LIMIT"]), int(app.config["WORKERS"]))
+    ratelimit.install(app, settings.rate_limit, settings.web_workers)
     app.after_request(add_security_headers)
     return app

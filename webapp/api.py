@@ -5,14 +5,13 @@ from dataclasses import asdict
 
 from flask import Blueprint, Response, jsonify
 
-from indexer import settings
 from indexer.errors import DocumentNotFound
 from indexer.reports.countries import lookup
 from indexer.search.engine import get_narrative, narrative_json
 from indexer.search.history import tier_history
 from indexer.search.similar import similar
 from webapp.exports import export_rows, to_csv
-from webapp.searching import get_searcher, run_search
+from webapp.searching import get_build, open_builds, run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -33,7 +32,7 @@ def api_country(iso3: str):
     country = lookup(iso3)
     if country is None or country.iso3 != iso3.upper():
         raise DocumentNotFound(f"no country with ISO3 code {iso3!r}")
-    _, history = tier_history(get_searcher(), country.iso3)
+    _, history = tier_history(get_build(), country.iso3)
     return jsonify({"country": country.name, "iso3": country.iso3, "region": country.region,
                     "tiers": [asdict(e) for e in history]})
 
@@ -41,13 +40,13 @@ def api_country(iso3: str):
 @bp.get("/narratives/<narrative_id>")
 def api_narrative(narrative_id: str):
     """One narrative whole: metadata, sections in order and its recommendations, as ``tipsearch show``."""
-    return jsonify(narrative_json(*get_narrative(get_searcher(), narrative_id)))
+    return jsonify(narrative_json(*get_narrative(get_build(), narrative_id)))
 
 
 @bp.get("/narratives/<narrative_id>/similar")
 def api_similar(narrative_id: str):
     """The narratives most like one: ``{same_edition: [...], other_editions: [...]}``."""
-    return jsonify(similar(get_searcher(), narrative_id).as_json())
+    return jsonify(similar(get_build(), narrative_id).as_json())
 
 
 @bp.get("/export.<fmt>")
@@ -55,7 +54,7 @@ def export(fmt: str):
     """The result list as a CSV or JSON file, up to ``max_limit`` narratives (``limit`` to ask fewer)."""
     if fmt not in ("csv", "json"):
         raise DocumentNotFound(f"no export format {fmt!r}; csv or json")
-    response, _, _ = run_search(int(settings.get("max_limit")), with_suggestion=False)
+    response, _, _ = run_search(open_builds().settings.max_limit, with_suggestion=False)
     rows = export_rows(response)
     body = to_csv(rows) if fmt == "csv" else json.dumps({"query": response.request.q, "total": response.total,
                                                           "rows": rows}, ensure_ascii=False, indent=1)

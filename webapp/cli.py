@@ -10,33 +10,34 @@ from pathlib import Path
 import click
 from waitress import serve
 
-from indexer import settings
-from indexer.cli import INDEX_OPTION, fetch_and_report, fetch_options, index_and_report, main
-from indexer.search.searchers import index_dir, open_searcher
+from indexer.cli import INDEX_OPTION, fetch_and_report, fetch_options, given, index_and_report, main
+from indexer.search.handle import open_build
+from indexer.settings import Settings
 from webapp import create_app
 from webapp.workers import serve_in_workers
 
 __all__ = ["main"]
 
 
-def _serve(index: Path | None, host: str, port: int) -> None:
-    workers, threads = int(settings.get("web_workers")), int(settings.get("web_threads"))
-    config = {"INDEX": str(index_dir(index)), "WORKERS": workers}  # the rate limit is shared among them
+def _serve(settings: Settings, host: str, port: int) -> None:
+    workers, threads = settings.web_workers, settings.web_threads
     click.echo(f"serving http://{host}:{port}/ with {workers} worker(s) (Ctrl+C to stop)")
     if workers > 1:
-        serve_in_workers(lambda: create_app(config), f"{host}:{port}", workers, threads)
+        serve_in_workers(lambda: create_app(settings), f"{host}:{port}", workers, threads)
     else:
-        serve(create_app(config), host=host, port=port, threads=threads)
+        serve(create_app(settings), host=host, port=port, threads=threads)
 
 
 @main.command("serve")
 @INDEX_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True)
-def serve_command(index: Path | None, host: str, port: int) -> None:
+@click.pass_obj
+def serve_command(settings: Settings, index: Path | None, host: str, port: int) -> None:
     """Serve the search page: waitress, or gunicorn with TIPSEARCH_WEB_WORKERS processes."""
-    open_searcher(index).close()
-    _serve(index, host, port)
+    settings = given(settings, index)
+    open_build(settings).close()  # no index, or one of another version: say so before serving
+    _serve(settings, host, port)
 
 
 @main.command("run")
@@ -45,19 +46,21 @@ def serve_command(index: Path | None, host: str, port: int) -> None:
 @INDEX_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True)
-def run_command(sources: tuple[str, ...], report: str, editions: tuple[str, ...], base_url: str | None,
-                delay: float | None, timeout: float | None, index: Path | None, host: str, port: int) -> None:
+@click.pass_obj
+def run_command(settings: Settings, sources: tuple[str, ...], report: str, editions: tuple[str, ...],
+                base_url: str | None, delay: float | None, timeout: float | None, index: Path | None, host: str,
+                port: int) -> None:
     """Fetch, index and serve: SOURCES are folders or files of saved pages and PDFs, or mirror URLs.
 
     Without SOURCES, fetches the latest edition (or --edition) from state.gov into data/raw.
     """
+    settings = given(settings, index, delay, timeout)
     urls = [s for s in sources if s.startswith(("http://", "https://"))]
     paths = [Path(s) for s in sources if s not in urls]
     if base_url:
         urls.append(base_url)
     if urls or not paths:
-        raw = Path(settings.get("raw"))
         for url in urls or [None]:
-            paths += [e.folder for e in fetch_and_report(report, editions, raw, url, delay, timeout)]
-    index_and_report(tuple(paths), index, add=False)
-    _serve(index, host, port)
+            paths += [e.folder for e in fetch_and_report(report, editions, settings.raw, url, settings)]
+    index_and_report(tuple(paths), settings, add=False)
+    _serve(settings, host, port)

@@ -13,7 +13,7 @@ from indexer.search.facets import narrative_facts
 from indexer.search.history import tier_history
 from webapp.charts import CHART_HEIGHT, CHART_WIDTH, tier_points, year_bars
 from webapp.compare import compare
-from webapp.searching import get_searcher, run_search
+from webapp.searching import get_build, run_search
 
 bp = Blueprint("explore", __name__)
 
@@ -28,7 +28,7 @@ def _country(iso3: str):
 def _narratives_of(iso3: str) -> dict[str, list[tuple[int, str, str]]]:
     """The country's narratives by report: (year, id, tier) newest first."""
     by_report: dict[str, list[tuple[int, str, str]]] = {}
-    for narrative, facts in narrative_facts(get_searcher()).items():
+    for narrative, facts in narrative_facts(get_build()).items():
         if facts.iso3 == iso3:
             by_report.setdefault(facts.report, []).append((facts.year, narrative, facts.tier))
     return {report: sorted(items, reverse=True) for report, items in sorted(by_report.items())}
@@ -38,9 +38,9 @@ def _narratives_of(iso3: str) -> dict[str, list[tuple[int, str, str]]]:
 def country_page(iso3: str):
     """A country's tier timeline, its narratives by report and year, and a form to compare two editions."""
     country = _country(iso3)
-    _, history = tier_history(get_searcher(), country.iso3)
+    _, history = tier_history(get_build(), country.iso3)
     narratives = _narratives_of(country.iso3)
-    sections = sorted({key for f in narrative_facts(get_searcher()).values() if f.iso3 == country.iso3
+    sections = sorted({key for f in narrative_facts(get_build()).values() if f.iso3 == country.iso3
                        for key in f.sections})
     return render_template("country.html", country=country, history=history, points=tier_points(history),
                            narratives=narratives, sections=sections, width=CHART_WIDTH, height=CHART_HEIGHT)
@@ -48,7 +48,7 @@ def country_page(iso3: str):
 
 def _section_text(narrative_id: str, key: str) -> tuple[str, str]:
     """(heading, text) of a narrative's sections with filter key ``key``, joined."""
-    meta, sections = get_narrative(get_searcher(), narrative_id)
+    meta, sections = get_narrative(get_build(), narrative_id)
     chosen = [s for s in sections if key in s.section.split()]
     return meta.title, "\n\n".join(s.text for s in chosen)
 
@@ -78,7 +78,7 @@ def trend_page():
     if q.strip():
         response, _, _ = run_search(1, with_suggestion=False)
         report = request.args.get("report", "")
-        totals = Counter(f.year for f in narrative_facts(get_searcher()).values()
+        totals = Counter(f.year for f in narrative_facts(get_build()).values()
                          if f.year and (not report or f.report == report))
         counts = {int(c.value): c.count for c in response.facets["year"]}
         bars = year_bars(counts, totals)

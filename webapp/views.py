@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from indexer.index.home import current_build, searched_dir
 from indexer.search.engine import get_narrative
 from indexer.search.history import editions
 from indexer.search.query import FILTER_NAMES
 from indexer.search.similar import similar
-from webapp.searching import get_searcher, request_filters, run_search
+from webapp.searching import get_build, open_builds, request_filters, run_search
 
 bp = Blueprint("views", __name__)
 
@@ -61,25 +59,24 @@ def _export_url(fmt: str) -> str:
 @bp.get("/doc/<narrative_id>")
 def document_page(narrative_id: str):
     """A whole narrative with its sections and the query's words marked."""
-    searcher = get_searcher()
-    meta, sections = get_narrative(searcher, narrative_id, request.args.get("q", ""))
-    others = editions(searcher, meta.report, meta.iso3) if meta.iso3 and meta.year else []
+    build = get_build()
+    meta, sections = get_narrative(build, narrative_id, request.args.get("q", ""))
+    others = editions(build, meta.report, meta.iso3) if meta.iso3 and meta.year else []
     earlier = [e for e in others if e.year < meta.year]
     later = [e for e in others if e.year > meta.year]
     pdf_page = sections[0].page if meta.source.lower().split("#")[0].endswith(".pdf") else None
     return render_template("doc.html", meta=meta, sections=sections, q=request.args.get("q", ""),
-                           similar=similar(searcher, narrative_id), pdf_page=pdf_page,
+                           similar=similar(build, narrative_id), pdf_page=pdf_page,
                            previous=earlier[-1] if earlier else None, next=later[0] if later else None)
 
 
 @bp.get("/healthz")
 def healthz():
     """Liveness: the index opens and holds documents; which build is current and how old it is (not where)."""
-    root = Path(current_app.config["INDEX"])
-    searched = searched_dir(root)
-    build = current_build(root)
-    return {"status": "ok", "documents": get_searcher().doc_count(),
-            "build": build.name if build else None, "age_seconds": round(time.time() - searched.stat().st_mtime)}
+    home = open_builds().home
+    current = home.current()
+    return {"status": "ok", "documents": get_build().searcher.doc_count(), "build": current.name if current else None,
+            "age_seconds": round(time.time() - home.searched().stat().st_mtime)}
 
 
 @bp.get("/opensearch.xml")

@@ -13,11 +13,12 @@ import pickle
 from functools import cache
 from pathlib import Path
 
+from indexer.files import write_atomically
 from indexer.reports.narratives import Narrative
 from indexer.settings import SHIPPED
 
 _PARSING_CODE = ("extract/html.py", "extract/pdf.py", "extract/__init__.py", "reports/narratives.py",
-                 "reports/tiers.py", "reports/countries.py", "index/writer.py")
+                 "reports/tiers.py", "reports/countries.py", "extract/files.py")
 
 
 @cache
@@ -65,15 +66,7 @@ def store(folder: Path, key: str, narratives: list[Narrative]) -> None:
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not _private(folder):
         return
-    partial = folder / f".{key}.partial"
-    try:
-        handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-        with os.fdopen(handle, "wb") as out:
-            out.write(pickle.dumps(narratives, protocol=pickle.HIGHEST_PROTOCOL))
-        partial.replace(folder / f"{key}.pickle")
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    write_atomically(folder / f"{key}.pickle", pickle.dumps(narratives, protocol=pickle.HIGHEST_PROTOCOL), 0o600)
 
 
 def drop_unused(folder: Path, since: float) -> None:

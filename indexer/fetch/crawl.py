@@ -21,7 +21,6 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
-from indexer import settings
 from indexer.errors import ExtractionError
 from indexer.extract.html import extract_html
 from indexer.fetch.client import Answer, FetchError, PoliteClient
@@ -93,10 +92,10 @@ def _links(data: bytes, base: str) -> list[str]:
     return links
 
 
-def holds_narratives(data: bytes, url: str) -> bool:
-    """Whether an HTML page holds at least one country narrative."""
+def holds_narratives(data: bytes, url: str, max_bytes: int) -> bool:
+    """Whether an HTML page (of at most ``max_bytes``) holds at least one country narrative."""
     try:
-        extracted = extract_html(data, url, settings.get("max_html_bytes"))
+        extracted = extract_html(data, url, max_bytes)
     except ExtractionError:
         return False
     return any(is_country_narrative(n) for n in build_narratives(extracted, url, ""))
@@ -127,8 +126,9 @@ class EditionCrawl:
     """One edition's crawl into ``folder``; :meth:`run` returns its report."""
 
     def __init__(self, entry: CatalogEntry, folder: Path, client: PoliteClient, base_url: str | None,
-                 on_url: Callable[[str, str], None] = lambda url, status: None) -> None:
+                 max_html_bytes: int, on_url: Callable[[str, str], None] = lambda url, status: None) -> None:
         self.entry, self.client, self.on_url = entry, client, on_url
+        self.max_html_bytes = max_html_bytes
         self.mirror = Mirror(entry.landing, base_url)
         self.base_url = base_url
         self.manifest = Manifest(folder, entry.report, entry.year)
@@ -241,7 +241,8 @@ class EditionCrawl:
             elif answer.body.startswith(b"%PDF"):  # a PDF behind a link without .pdf
                 kind = "pdf"
             else:
-                kind = "narrative" if holds_narratives(answer.body, self.mirror.published(answer.url)) else "page"
+                kind = "narrative" if holds_narratives(answer.body, self.mirror.published(answer.url),
+                                                             self.max_html_bytes) else "page"
         return self._keep(url, answer, kind)
 
     def _keep(self, url: str, answer: Answer, kind: str) -> tuple[str, bytes]:

@@ -10,7 +10,6 @@ every word of a definition also searches its acronym.
 from __future__ import annotations
 
 import re
-import weakref
 from collections import Counter
 
 from whoosh.searching import Searcher
@@ -49,17 +48,12 @@ def find_acronyms(text: str) -> dict[str, tuple[str, ...]]:
     return found
 
 
-_TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def acronym_table(searcher: Searcher) -> dict[tuple[str, ...], str]:
-    """Stems of the words -> the acronym most narratives define for them; read once per searcher."""
-    if searcher not in _TABLES:
-        counts: Counter = Counter()
-        for fields in searcher.documents(kind="narrative"):
-            counts.update((tuple(words), acronym) for acronym, words in (fields.get("acronyms") or {}).items())
-        table: dict[tuple[str, ...], str] = {}
-        for (words, acronym), _ in counts.most_common():
-            table.setdefault(words, acronym)
-        _TABLES[searcher] = table
-    return _TABLES[searcher]
+    """Stems of the words -> the acronym most narratives define for them (a build's table: read it once)."""
+    counts: Counter = Counter()
+    for fields in searcher.documents(kind="narrative"):
+        counts.update((tuple(words), acronym) for acronym, words in (fields.get("acronyms") or {}).items())
+    table: dict[tuple[str, ...], str] = {}
+    for (words, acronym), _ in counts.most_common():
+        table.setdefault(words, acronym)
+    return table

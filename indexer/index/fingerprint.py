@@ -11,13 +11,13 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from indexer import settings
 from indexer.extract.cache import code_fingerprint
 from indexer.fetch.manifest import provenance
-from indexer.settings import SHIPPED
+from indexer.settings import SHIPPED, Settings
 
 INPUTS = "INPUTS"  # the file in a build directory that holds the digest
-_INDEXING_CODE = ("index/schema.py", "index/analysis.py")
+_INDEXING_CODE = ("index/schema.py", "index/analysis.py", "index/documents.py", "index/acronyms.py",
+                  "reports/paragraphs.py")
 _INDEXING_DATA = ("stopwords.txt", "spellings.txt")
 _INDEXING_SETTINGS = ("max_html_bytes", "max_pdf_bytes", "pdf_timeout", "pdf_memory_mb")
 
@@ -31,10 +31,10 @@ def _indexing_fingerprint() -> bytes:
     return digest.digest()
 
 
-def inputs_digest(files: list[Path]) -> str:
+def inputs_digest(files: list[Path], settings: Settings) -> str:
     """The digest of a full build over ``files``: their names, bytes and provenance, the code, the settings."""
     digest = hashlib.sha256(_indexing_fingerprint())
-    digest.update(repr([settings.get(name) for name in _INDEXING_SETTINGS]).encode())
+    digest.update(repr([getattr(settings, name) for name in _INDEXING_SETTINGS]).encode())
     for path in sorted(files):
         digest.update(f"{path}\n{provenance(path)}\n".encode())
         try:

@@ -6,14 +6,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from whoosh import query as wq
-from whoosh.searching import Searcher
 
-from indexer import settings
 from indexer.errors import DocumentNotFound, QueryRejected
 from indexer.index.acronyms import acronym_table
 from indexer.reports.narratives import RECOMMENDATION_KEYS, NarrativeInfo
 from indexer.reports.paragraphs import paragraph_spans
 from indexer.search.facets import FacetCount, check_sort, count_facets, narrative_facts, section_keys, sorted_matches
+from indexer.search.handle import OpenBuild
 from indexer.search.passages import (
     PARAGRAPHS,
     Evidence,
@@ -36,6 +35,7 @@ from indexer.search.query import (
 from indexer.search.ranking import COORD_MAX_CLAUSES
 from indexer.search.snippets import QueryTerms, highlight_all, snippet
 from indexer.search.suggest import suggest
+from indexer.settings import Settings
 
 
 @dataclass
@@ -117,10 +117,10 @@ def _page_of(stored: dict, offset: int) -> int | None:
     return page
 
 
-def _section_hit(stored: dict, score: float, terms: QueryTerms, paragraph: int | None) -> SectionHit:
-    """A section shown under a result; its snippet from ``paragraph`` when one is named."""
+def _section_hit(stored: dict, score: float, terms: QueryTerms, paragraph: int | None, sentences: int) -> SectionHit:
+    """A section shown under a result; its snippet of ``sentences`` from ``paragraph`` when one is named."""
     start, end = (0, len(stored["body"])) if paragraph is None else paragraph_spans(stored["body"])[paragraph]
-    html, offset = snippet(stored["body"][start:end], terms, int(settings.get("snippet_sentences")))
+    html, offset = snippet(stored["body"][start:end], terms, sentences)
     return SectionHit(id=stored["id"], section=stored["section"], heading=stored["heading"],
                       score=round(score, 4), snippet=html, page=_page_of(stored, start + offset))
 
@@ -133,10 +133,10 @@ def _info(stored: dict) -> dict:
             "source": stored["source"]}
 
 
-def _check_paging(request: SearchRequest) -> None:
-    if not 1 <= request.limit <= int(settings.get("max_limit")):
-        raise QueryRejected(f"limit must be between 1 and {settings.get('max_limit')}")
-    deepest = int(settings.get("max_page")) * int(settings.get("page_size"))
+def _check_paging(request: SearchRequest, settings: Settings) -> None:
+    if not 1 <= request.limit <= settings.max_limit:
+        raise QueryRejected(f"limit must be between 1 and {settings.max_limit}")
+    deepest = settings.max_page * settings.page_size
     if not 0 <= request.offset <= deepest:
         raise QueryRejected(f"offset must be between 0 and {deepest}")
 
@@ -166,14 +166,14 @@ def _restricted(kind: wq.Query, restrict: wq.Query | None) -> wq.Query:
     return kind if restrict is None else wq.And([kind, restrict])
 
 
-def _best_sections(searcher: Searcher, q: wq.Query | None, narratives: list[str],
+def _best_sections(build: OpenBuild, q: wq.Query | None, narratives: list[str],
                    per_hit: int) -> dict[str, Sections]:
     """Each narrative's best-matching sections by section text and headings; its opening one if none match."""
-    narrative_of = narrative_column(searcher)
+    narrative_of = narrative_column(build)
     best: dict[str, Sections] = {n: [] for n in narratives}
     if q is not None and narratives:
         among = wq.And([SECTIONS, wq.Or([wq.Term("narrative", n) for n in narratives])])
-        found = searcher.search(wq.Require(without_place(q), among), limit=len(narratives) * per_hit * 20,
+        found = build.searcher.search(wq.Require(without_place(q), among), limit=len(narratives) * per_hit * 20,
                                 optimize=False)
         for docnum, score in found.items():
             if len(best[narrative_of[docnum]]) < per_hit:
@@ -183,14 +183,14 @@ def _best_sections(searcher: Searcher, q: wq.Query | None, narratives: list[str]
         # A Term: Whoosh's NumericRange over small numbers such as positions matches them all.
         openings = wq.And([SECTIONS, wq.Term("position", 0),
                            wq.Or([wq.Term("narrative", n) for n in missing])])
-        for docnum in searcher.docs_for_query(openings):
+        for docnum in build.searcher.docs_for_query(openings):
             best[narrative_of[docnum]] = [(docnum, 0.0, None)]
     return best
 
 
-def _in_sections(searcher: Searcher, docnums, matched: set[str]) -> dict[str, set[str]]:
+def _in_sections(build: OpenBuild, docnums, matched: set[str]) -> dict[str, set[str]]:
     """Section key -> the narratives among ``matched`` with one of ``docnums`` (sections or paragraphs) in it."""
-    narrative_of, keys_of = narrative_column(searcher), section_keys(searcher)
+    narrative_of, keys_of = narrative_column(build), section_keys(build)
     found: dict[str, set[str]] = {}
     for docnum in docnums:
         if narrative_of[docnum] in matched:
@@ -199,12 +199,12 @@ def _in_sections(searcher: Searcher, docnums, matched: set[str]) -> dict[str, se
     return found
 
 
-def _by_sections(searcher: Searcher, q: wq.Query, restrict: wq.Query | None, per_hit: int) -> Matches:
+def _by_sections(build: OpenBuild, q: wq.Query, restrict: wq.Query | None, per_hit: int) -> Matches:
     """Rank narratives by their best section: for phrases and exact words."""
     ranked = wq.Require(q, _restricted(SECTIONS, restrict))
     # Every match is scored anyway (optimize=False), so one pass ranks them all and gives the total.
-    found = list(searcher.search(ranked, limit=None, optimize=False).items())
-    narrative_of = narrative_column(searcher)
+    found = list(build.searcher.search(ranked, limit=None, optimize=False).items())
+    narrative_of = narrative_column(build)
     grouped: dict[str, Sections] = {}
     for docnum, score in found:
         sections = grouped.setdefault(narrative_of[docnum], [])
@@ -212,101 +212,102 @@ def _by_sections(searcher: Searcher, q: wq.Query, restrict: wq.Query | None, per
             sections.append((docnum, score, None))
     return Matches(set(grouped), [(n, sections[0][1]) for n, sections in grouped.items()],
                    lambda narratives: {n: grouped[n] for n in narratives},
-                   _in_sections(searcher, (d for d, _ in found), set(grouped)))
+                   _in_sections(build, (d for d, _ in found), set(grouped)))
 
 
-def _by_filters(searcher: Searcher, restrict: wq.Query, per_hit: int) -> Matches:
+def _by_filters(build: OpenBuild, restrict: wq.Query, per_hit: int) -> Matches:
     """The narratives the filters select, newest first, then by id."""
-    facts = narrative_facts(searcher)
-    matched = {narrative_column(searcher)[d] for d in searcher.docs_for_query(_restricted(NARRATIVES, restrict))}
+    facts = narrative_facts(build)
+    matched = {narrative_column(build)[d] for d in build.searcher.docs_for_query(_restricted(NARRATIVES, restrict))}
     ranked = sorted(matched, key=lambda n: (-facts[n].year, n))
-    return Matches(matched, [(n, 0.0) for n in ranked], lambda page: _best_sections(searcher, None, page, per_hit))
+    return Matches(matched, [(n, 0.0) for n in ranked], lambda page: _best_sections(build, None, page, per_hit))
 
 
-def _paragraph_sections(searcher: Searcher, evidence: Evidence, per_hit: int) -> Sections:
+def _paragraph_sections(build: OpenBuild, evidence: Evidence, per_hit: int) -> Sections:
     """A narrative's sections holding its best paragraphs, best first, each with that paragraph."""
     sections: dict[str, tuple[float, int]] = {}
     for docnum, score in evidence.paragraphs:
-        section_id, number = searcher.stored_fields(docnum)["id"].rsplit("/", 1)
+        section_id, number = build.searcher.stored_fields(docnum)["id"].rsplit("/", 1)
         if section_id not in sections:
             sections[section_id] = (score, int(number))
             if len(sections) == per_hit:
                 break
-    return [(searcher.document_number(id=section_id), score, number)
+    return [(build.searcher.document_number(id=section_id), score, number)
             for section_id, (score, number) in sections.items()]
 
 
-def _by_passages(searcher: Searcher, text: str, q: wq.Query, restrict: wq.Query | None, in_section: bool,
+def _by_passages(build: OpenBuild, text: str, q: wq.Query, restrict: wq.Query | None, in_section: bool,
                  per_hit: int) -> Matches:
     """Rank the narratives a plain-word query matches by their paragraphs (``indexer/passages.py``).
 
     A short query ranks the narratives holding all its words first. ``in_section``: ``restrict``
     names a section, and a narrative matches when a paragraph of that section holds a query word.
     """
-    narrative_q = parse_text(text, "narrative")
-    narrative_of = narrative_column(searcher)
+    narrative_q = parse_text(text, "narrative", build.settings)
+    narrative_of = narrative_column(build)
     among = _restricted(NARRATIVES, restrict)
-    matched = {narrative_of[d] for d in searcher.docs_for_query(wq.And([among, narrative_q]))}
-    clauses = query_clauses(narrative_q, searcher.reader(), text, acronym_table(searcher))
-    allowed = None if restrict is None else set(searcher.docs_for_query(_restricted(PARAGRAPHS, restrict)))
-    evidence = rank_narratives(searcher, clauses, allowed)
+    matched = {narrative_of[d] for d in build.searcher.docs_for_query(wq.And([among, narrative_q]))}
+    clauses = query_clauses(narrative_q, build.searcher.reader(), text, build.table("acronyms", acronym_table))
+    allowed = None if restrict is None else set(build.searcher.docs_for_query(_restricted(PARAGRAPHS, restrict)))
+    evidence = rank_narratives(build, clauses, allowed)
     if in_section:
         matched &= {n for n, e in evidence.items() if e.paragraphs}
     nodes = clause_nodes(narrative_q)
     holding: set[str] = set()
     if 1 < len(nodes) <= COORD_MAX_CLAUSES:
-        holding = {narrative_of[d] for d in searcher.docs_for_query(wq.And([among, *nodes]))} & matched
+        holding = {narrative_of[d] for d in build.searcher.docs_for_query(wq.And([among, *nodes]))} & matched
     none = Evidence(0.0, [])
     ranked = sorted(((n, evidence.get(n, none).score) for n in matched),
                     key=lambda item: (item[0] not in holding, -item[1], item[0]))
 
     def sections(narratives: list[str]) -> dict[str, Sections]:
-        shown = {n: _paragraph_sections(searcher, evidence[n], per_hit) for n in narratives
+        shown = {n: _paragraph_sections(build, evidence[n], per_hit) for n in narratives
                  if evidence.get(n, none).paragraphs}
-        return {**_best_sections(searcher, q, [n for n in narratives if n not in shown], per_hit), **shown}
+        return {**_best_sections(build, q, [n for n in narratives if n not in shown], per_hit), **shown}
 
     paragraphs = (d for n in matched if n in evidence for d, _ in evidence[n].paragraphs)
-    return Matches(matched, ranked, sections, _in_sections(searcher, paragraphs, matched),
+    return Matches(matched, ranked, sections, _in_sections(build, paragraphs, matched),
                    len(holding) if 1 < len(nodes) <= COORD_MAX_CLAUSES else None,
                    {c.terms[0] for c in clauses if c.stands_for})
 
 
-def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
+def search(build: OpenBuild, request: SearchRequest) -> SearchResponse:
     """Run a search: narratives ranked (or sorted), each with its best sections and snippets, and facets."""
-    check_length(request.q)  # first: a refusal costs nothing
-    _check_paging(request)
+    settings = build.settings
+    check_length(request.q, settings.max_query_length)  # first: a refusal costs nothing
+    _check_paging(request, settings)
     check_sort(request.sort)
     text, filters = split_filters(request.q, request.filters)
-    q = parse_text(text)
+    q = parse_text(text, "section", settings)
     restrict = filter_query(filters)
     if q is None and restrict is None:
         raise QueryRejected("give a query or at least one filter")
-    per_hit = int(settings.get("sections_per_hit"))
+    per_hit = settings.sections_per_hit
     if q is None:
-        matches = _by_filters(searcher, restrict, per_hit)
+        matches = _by_filters(build, restrict, per_hit)
     elif needs_sections(q):
-        matches = _by_sections(searcher, q, restrict, per_hit)
+        matches = _by_sections(build, q, restrict, per_hit)
     else:
-        matches = _by_passages(searcher, text, q, restrict, bool(filters.section), per_hit)
+        matches = _by_passages(build, text, q, restrict, bool(filters.section), per_hit)
     wanted = slice(request.offset, request.offset + request.limit)
     if request.sort == "relevance":
         page = matches.ranked[wanted]
     else:
         score_of = dict(matches.ranked)
-        page = [(n, score_of[n]) for n in sorted_matches(searcher, matches.matched, request.sort)[wanted]]
+        page = [(n, score_of[n]) for n in sorted_matches(build, matches.matched, request.sort)[wanted]]
     sections = matches.sections([n for n, _ in page])
     terms = query_terms(q)
     terms.stems |= matches.also_marked
     terms.typed = {form for forms in typed_forms(text).values() for form in forms}
     hits = []
     for narrative, score in page:
-        stored = [(searcher.stored_fields(d), sc, p) for d, sc, p in sections[narrative]]
+        stored = [(build.searcher.stored_fields(d), sc, p) for d, sc, p in sections[narrative]]
         hits.append(Hit(**_info(stored[0][0]), score=score,
-                        sections=[_section_hit(f, sc, terms, p) for f, sc, p in stored]))
+                        sections=[_section_hit(f, sc, terms, p, settings.snippet_sentences) for f, sc, p in stored]))
     return SearchResponse(request=request, total=len(matches.matched), hits=hits,
-                          facets=count_facets(searcher, matches.matched, matches.in_section),
+                          facets=count_facets(build, matches.matched, matches.in_section),
                           all_words=matches.all_words,
-                          suggestion=suggest(searcher, request.q) if text.strip() and request.with_suggestion else "")
+                          suggestion=suggest(build, request.q) if text.strip() and request.with_suggestion else "")
 
 
 @dataclass
@@ -335,12 +336,12 @@ class DocumentSection:
                 "text": self.text, **({"items": self.text.split("\n\n")} if self.is_list else {})}
 
 
-def get_narrative(searcher: Searcher, narrative_id: str,
+def get_narrative(build: OpenBuild, narrative_id: str,
                   q: str = "") -> tuple[NarrativeInfo, list[DocumentSection]]:
     """A narrative's metadata and all its sections in order, with ``q``'s words marked."""
     text, _ = split_filters(q, Filters())
-    terms = query_terms(parse_text(text)) if text.strip() else QueryTerms()
-    found = sorted((dict(f) for f in searcher.documents(narrative=narrative_id, kind="section")),
+    terms = query_terms(parse_text(text, "section", build.settings)) if text.strip() else QueryTerms()
+    found = sorted((dict(f) for f in build.searcher.documents(narrative=narrative_id, kind="section")),
                    key=lambda f: f["position"])
     if not found:
         raise DocumentNotFound(f"no narrative with id {narrative_id!r}")

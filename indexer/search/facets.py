@@ -8,7 +8,6 @@ sorting it by year or country, needs no further reads of the index.
 from __future__ import annotations
 
 import re
-import weakref
 from collections import Counter
 from dataclasses import dataclass
 from itertools import chain
@@ -17,6 +16,7 @@ from whoosh.searching import Searcher
 
 from indexer.errors import QueryRejected
 from indexer.reports.tiers import TIER_LABELS
+from indexer.search.handle import OpenBuild
 
 FACET_NAMES = ("report", "year", "country", "region", "tier", "section")
 SORTS = ("relevance", "newest", "oldest", "country")
@@ -44,20 +44,14 @@ class FacetCount:
     count: int
 
 
-_FACTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+def narrative_facts(build: OpenBuild) -> dict[str, NarrativeFacts]:
+    """Narrative id -> its facts, read once per build."""
+    return build.table("facts", lambda searcher: {
+        f["narrative"]: NarrativeFacts(f["report"], f["year"] or 0, f["iso3"], f["country"], f["region"],
+                                       f["tier"], tuple(f["section"].split()))
+        for f in searcher.documents(kind="narrative")})
 
 
-def narrative_facts(searcher: Searcher) -> dict[str, NarrativeFacts]:
-    """Narrative id -> its facts, read once per searcher."""
-    if searcher not in _FACTS:
-        _FACTS[searcher] = {
-            f["narrative"]: NarrativeFacts(f["report"], f["year"] or 0, f["iso3"], f["country"], f["region"],
-                                           f["tier"], tuple(f["section"].split()))
-            for f in searcher.documents(kind="narrative")}
-    return _FACTS[searcher]
-
-
-_LABELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 REPORT_LABELS = {"tip": "Trafficking in Persons Report", "hrr": "Human Rights Report", "other": "Other documents"}
 _SECTION_NUMBER = re.compile(r"^Section (\d+)\.\s*(?:([a-z])\.\s*)?", re.I)
 
@@ -68,23 +62,25 @@ def section_label(heading: str) -> str:
     return label.capitalize() if label.isupper() else label
 
 
-def section_labels(searcher: Searcher) -> dict[str, str]:
-    """Section key -> the heading most narratives give that section, as a label; read once per searcher.
+def section_labels(build: OpenBuild) -> dict[str, str]:
+    """Section key -> the heading most narratives give that section, as a label; read once per build.
 
     A numbered section whose text all sits in its lettered parts has no heading of its own:
     ``section-7`` reads "Section 7".
     """
-    if searcher not in _LABELS:
-        headings: dict[str, Counter] = {}
-        for fields in searcher.documents(kind="narrative"):
-            for key in fields["section"].split():
-                headings.setdefault(key, Counter())
-            for key, heading in (fields.get("section_headings") or {}).items():
-                if _SECTION_NUMBER.match(heading) or not key.startswith("section-"):  # not a subheading's
-                    headings[key][heading] += 1
-        _LABELS[searcher] = {key: section_label(c.most_common(1)[0][0]) if c else key.replace("-", " ").capitalize()
-                             for key, c in headings.items()}
-    return _LABELS[searcher]
+    return build.table("section labels", _read_section_labels)
+
+
+def _read_section_labels(searcher: Searcher) -> dict[str, str]:
+    headings: dict[str, Counter] = {}
+    for fields in searcher.documents(kind="narrative"):
+        for key in fields["section"].split():
+            headings.setdefault(key, Counter())
+        for key, heading in (fields.get("section_headings") or {}).items():
+            if _SECTION_NUMBER.match(heading) or not key.startswith("section-"):  # not a subheading's
+                headings[key][heading] += 1
+    return {key: section_label(c.most_common(1)[0][0]) if c else key.replace("-", " ").capitalize()
+            for key, c in headings.items()}
 
 
 def _values(facts: NarrativeFacts, name: str) -> tuple[str, ...]:
@@ -96,33 +92,28 @@ def _values(facts: NarrativeFacts, name: str) -> tuple[str, ...]:
     return (value,) if value and value != "0" else ()
 
 
-_VALUES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+def _facet_values(build: OpenBuild) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Facet name -> narrative id -> the narrative's values of that facet, read once per build."""
+    facts = narrative_facts(build)
+    return build.table("facet values", lambda searcher: {
+        name: {n: _values(f, name) for n, f in facts.items()} for name in FACET_NAMES})
 
 
-def _facet_values(searcher: Searcher) -> dict[str, dict[str, tuple[str, ...]]]:
-    """Facet name -> narrative id -> the narrative's values of that facet, read once per searcher."""
-    if searcher not in _VALUES:
-        facts = narrative_facts(searcher)
-        _VALUES[searcher] = {name: {n: _values(f, name) for n, f in facts.items()} for name in FACET_NAMES}
-    return _VALUES[searcher]
+def section_keys(build: OpenBuild) -> list[tuple[str, ...]]:
+    """docnum -> the section keys of that document, read once per build."""
+    return build.table("section keys", _read_section_keys)
 
 
-_SECTION_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+def _read_section_keys(searcher: Searcher) -> list[tuple[str, ...]]:
+    reader = searcher.reader()
+    keys: list[tuple[str, ...]] = [()] * reader.doc_count_all()
+    for key in reader.lexicon("section"):
+        for docnum in reader.postings("section", key).all_ids():
+            keys[docnum] += (key.decode(),)
+    return keys
 
 
-def section_keys(searcher: Searcher) -> list[tuple[str, ...]]:
-    """docnum -> the section keys of that document, read once per searcher."""
-    if searcher not in _SECTION_KEYS:
-        reader = searcher.reader()
-        keys: list[tuple[str, ...]] = [()] * reader.doc_count_all()
-        for key in reader.lexicon("section"):
-            for docnum in reader.postings("section", key).all_ids():
-                keys[docnum] += (key.decode(),)
-        _SECTION_KEYS[searcher] = keys
-    return _SECTION_KEYS[searcher]
-
-
-def count_facets(searcher: Searcher, matched: set[str],
+def count_facets(build: OpenBuild, matched: set[str],
                  in_section: dict[str, set[str]] | None = None) -> dict[str, list[FacetCount]]:
     """For each facet, its values among ``matched`` narratives with their counts.
 
@@ -130,16 +121,16 @@ def count_facets(searcher: Searcher, matched: set[str],
     without it a narrative counts under every section it has. Years come newest first; other
     values most frequent first.
     """
-    facts = narrative_facts(searcher)
+    facts = narrative_facts(build)
     known = [n for n in matched if n in facts]
     facets = {}
-    for name, values_of in _facet_values(searcher).items():
+    for name, values_of in _facet_values(build).items():
         if name == "section" and in_section is not None:
             counts = Counter({key: len(narratives) for key, narratives in in_section.items()})
         else:
             counts = Counter(chain.from_iterable(map(values_of.__getitem__, known)))
         label = {"country": {facts[n].iso3: facts[n].country for n in known}.get, "tier": TIER_LABELS.get,
-                 "report": REPORT_LABELS.get, "section": section_labels(searcher).get}.get(name, lambda v: None)
+                 "report": REPORT_LABELS.get, "section": section_labels(build).get}.get(name, lambda v: None)
         values = [FacetCount(v, label(v) or v, n) for v, n in counts.items()]
         if name == "year":
             facets[name] = sorted(values, key=lambda c: -int(c.value))
@@ -148,9 +139,9 @@ def count_facets(searcher: Searcher, matched: set[str],
     return facets
 
 
-def sorted_matches(searcher: Searcher, matched: set[str], sort: str) -> list[str]:
+def sorted_matches(build: OpenBuild, matched: set[str], sort: str) -> list[str]:
     """``matched`` narrative ids in the order ``sort`` names (not ``relevance``)."""
-    facts = narrative_facts(searcher)
+    facts = narrative_facts(build)
     missing = NarrativeFacts("", 0, "", "", "", "", ())
 
     def key(narrative: str):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from whoosh.searching import Searcher
-
 from indexer.errors import QueryRejected
 from indexer.reports.countries import Country, lookup
+from indexer.search.handle import OpenBuild
 
 # Tiers from best to worst; Special Case is outside the order.
 TIER_RANK = {"1": 0, "2": 1, "2WL": 2, "3": 3}
@@ -39,16 +38,16 @@ def mark_changes(editions: list[Edition]) -> list[Edition]:
     return sorted(editions, key=lambda e: e.year)
 
 
-def editions(searcher: Searcher, report: str, iso3: str) -> list[Edition]:
+def editions(build: OpenBuild, report: str, iso3: str) -> list[Edition]:
     """The country's narratives in every indexed edition of ``report``, oldest first."""
     found = [Edition(f["year"], f["narrative"], f["tier"], f["tier_label"])
-             for f in searcher.documents(kind="narrative", report=report, iso3=iso3)]
+             for f in build.searcher.documents(kind="narrative", report=report, iso3=iso3)]
     return mark_changes(found)
 
 
-def tier_history(searcher: Searcher, country: str) -> tuple[Country, list[Edition]]:
+def tier_history(build: OpenBuild, country: str) -> tuple[Country, list[Edition]]:
     """A country's Trafficking in Persons Report tier in each indexed edition."""
     found = lookup(country)
     if found is None:
         raise QueryRejected(f"unknown country {country!r}")
-    return found, [e for e in editions(searcher, "tip", found.iso3) if e.tier]
+    return found, [e for e in editions(build, "tip", found.iso3) if e.tier]

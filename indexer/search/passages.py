@@ -14,15 +14,14 @@ them, scored as a paragraph holding those words once. docs/ranking.md has the me
 from __future__ import annotations
 
 import math
-import weakref
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from whoosh import query as wq
-from whoosh.searching import Searcher
 
 from indexer.index.analysis import AMERICAN, stem_word, word_tokens
+from indexer.search.handle import OpenBuild
 from indexer.search.postings import blocks, field_lengths, positions, segments
 
 K1, B = 1.2, 0.5
@@ -140,24 +139,19 @@ def _with_acronyms(clauses: list[Clause], acronyms: dict[tuple[str, ...], str]) 
     return clauses + found
 
 
-_NARRATIVE_COLUMNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def narrative_column(searcher: Searcher) -> list[str]:
-    """docnum -> narrative id, read into memory once per searcher (a search may look up every match)."""
-    if searcher not in _NARRATIVE_COLUMNS:
-        _NARRATIVE_COLUMNS[searcher] = list(searcher.reader().column_reader("narrative"))
-    return _NARRATIVE_COLUMNS[searcher]
+def narrative_column(build: OpenBuild) -> list[str]:
+    """docnum -> narrative id, read into memory once per build (a search may look up every match)."""
+    return build.table("narrative column", lambda searcher: list(searcher.reader().column_reader("narrative")))
 
 
 class _Scorer:
-    """BM25 of paragraphs for one search: idf over paragraph documents, lengths read once per searcher."""
+    """BM25 of paragraphs for one search: idf over paragraph documents, lengths read once per build."""
 
-    def __init__(self, searcher: Searcher):
-        self.reader = searcher.reader()
-        self.total = max(1, searcher.doc_frequency("kind", "paragraph"))
+    def __init__(self, build: OpenBuild):
+        self.reader = build.searcher.reader()
+        self.total = max(1, build.searcher.doc_frequency("kind", "paragraph"))
         self.average = max(1.0, self.reader.field_length(FIELD) / self.total)
-        self.lengths = field_lengths(searcher, FIELD)
+        self.lengths = field_lengths(build, FIELD)
 
     def idf(self, term: str) -> float:
         found = self.reader.doc_frequency(FIELD, term)
@@ -250,13 +244,13 @@ def _within_budget(scorer: _Scorer, clauses: list[Clause]) -> set[str]:
     return read
 
 
-def score_paragraphs(searcher: Searcher, clauses: list[Clause], allowed: set[int] | None) -> dict[int, float]:
+def score_paragraphs(build: OpenBuild, clauses: list[Clause], allowed: set[int] | None) -> dict[int, float]:
     """Paragraph docnum -> its score, for the paragraphs in ``allowed`` (all when None) holding a query word.
 
     Other forms of a typed word (``forces`` for ``forced``) count ``OTHER_FORMS`` as much as the
     form typed and its plural or singular.
     """
-    scorer = _Scorer(searcher)
+    scorer = _Scorer(build)
     read = _within_budget(scorer, clauses)
     scores: dict[int, float] = defaultdict(float)
     held: dict[int, int] = defaultdict(int)  # which clauses a paragraph holds, one bit each
@@ -281,9 +275,9 @@ def score_paragraphs(searcher: Searcher, clauses: list[Clause], allowed: set[int
     return scores
 
 
-def _place_scores(searcher: Searcher, clauses: list[Clause]) -> dict[str, float]:
+def _place_scores(build: OpenBuild, clauses: list[Clause]) -> dict[str, float]:
     """Narrative id -> the score of its place names as one passage holding the query words they hold."""
-    scorer, narrative_of = _Scorer(searcher), narrative_column(searcher)
+    scorer, narrative_of = _Scorer(build), narrative_column(build)
     scores: dict[str, float] = defaultdict(float)
     for clause in clauses:
         holding: dict[str, float] = {}
@@ -297,13 +291,13 @@ def _place_scores(searcher: Searcher, clauses: list[Clause]) -> dict[str, float]
     return scores
 
 
-def rank_narratives(searcher: Searcher, clauses: list[Clause], allowed: set[int] | None) -> dict[str, Evidence]:
+def rank_narratives(build: OpenBuild, clauses: list[Clause], allowed: set[int] | None) -> dict[str, Evidence]:
     """Narrative id -> its evidence, for every narrative with a matching paragraph or place name."""
-    narrative_of = narrative_column(searcher)
+    narrative_of = narrative_column(build)
     found: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    for docnum, score in score_paragraphs(searcher, clauses, allowed).items():
+    for docnum, score in score_paragraphs(build, clauses, allowed).items():
         found[narrative_of[docnum]].append((docnum, score))
-    place = _place_scores(searcher, clauses)
+    place = _place_scores(build, clauses)
     evidence = {}
     for narrative in found.keys() | place.keys():
         paragraphs = sorted(found.get(narrative, []), key=lambda p: -p[1])

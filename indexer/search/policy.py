@@ -3,7 +3,7 @@
 Allowed: words; "phrases", with ``~N`` proximity (N up to 20); ``AND``, ``OR``, ``NOT``
 (upper case); ``-word`` (NOT word) and ``+word`` (the word); parentheses; ``exact:word``; a trailing ``prefix*``
 after three letters or more (expanded to the index's most frequent matching words, at most
-``max_prefix_terms``). Filters (``country:`` ...) are taken out before, by ``split_filters``.
+``PREFIX_TERMS``). Filters (``country:`` ...) are taken out before, by ``split_filters``.
 
 Everything else loses its syntax and keeps its words: leading and inner wildcards, regular
 expressions, fuzzy ``word~2``, boosts, ranges and other field names. Nothing is ever
@@ -22,9 +22,9 @@ from collections import OrderedDict
 from whoosh import query as wq
 from whoosh.qparser import plugins
 
-from indexer import settings
 from indexer.errors import QueryRejected
 from indexer.index.analysis import stem_word, word_tokens
+from indexer.settings import DEFAULTS, Settings
 
 OPERATORS = ("AND", "OR", "NOT")
 _TOKENS = re.compile(r"""
@@ -39,9 +39,8 @@ MAX_SLOP = 20
 WORDS_FIELD = "exact"  # every word of the text, folded, unstemmed
 
 
-def check_length(text: str) -> None:
-    """Refuse text longer than ``max_query_length`` before any work is done on it."""
-    limit = int(settings.get("max_query_length"))
+def check_length(text: str, limit: int) -> None:
+    """Refuse text longer than ``limit`` (``max_query_length``) before any work is done on it."""
     if len(text) > limit:
         raise QueryRejected(f"query longer than {limit} characters")
 
@@ -68,9 +67,10 @@ def _phrase(token: str, slop: str | None) -> str:
     return '"' + " ".join(words) + '"' + slop_text
 
 
-def sanitize(text: str) -> str:
-    """The query text with only allowed syntax left; QueryRejected when it holds too many clauses."""
-    check_length(text)
+def sanitize(text: str, settings: Settings = DEFAULTS) -> str:
+    """The query text with only allowed syntax left; QueryRejected when it holds more clauses or
+    prefixes than ``settings`` allow."""
+    check_length(text, settings.max_query_length)
     kept, clauses, prefixes = [], 0, 0
     for match in _TOKENS.finditer(text):
         kind = match.lastgroup if match.lastgroup != "slop" else "phrase"
@@ -89,17 +89,17 @@ def sanitize(text: str) -> str:
             clauses += kind in ("phrase", "exact", "prefix")
         prefixes += kind == "prefix"
         kept.append(token)
-    limit = int(settings.get("max_clauses"))
+    limit = settings.max_clauses
     if clauses > limit:
         raise QueryRejected(f"query has {clauses} words and phrases; at most {limit} are searched")
-    most = int(settings.get("max_prefixes"))
+    most = settings.max_prefixes
     if prefixes > most:
         raise QueryRejected(f"query has {prefixes} prefixes (word*); at most {most} are searched")
     return " ".join(kept)
 
 
 class BoundedPrefix(wq.Prefix):
-    """A prefix query expanded to at most ``max_prefix_terms`` words, the most frequent first.
+    """A prefix query expanded to at most ``PREFIX_TERMS`` words, the most frequent first.
 
     Words are found among whole words (the unstemmed ``exact`` field: ``organiz*`` finds
     "organization", whose stem is "organ") and searched as the field's stems.
@@ -115,12 +115,13 @@ class BoundedPrefix(wq.Prefix):
         return list(dict.fromkeys(stem_word(w.decode() if isinstance(w, bytes) else w) for w in chosen))
 
 
+PREFIX_TERMS = 50  # words one prefix expands to, the most frequent
 _EXPANSIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # reader -> prefix -> its words
 _EXPANSIONS_KEPT = 1000  # prefixes remembered per reader, the latest
 
 
 def _expansion(ixreader, prefix: str) -> list:
-    """The ``max_prefix_terms`` most frequent whole words starting with ``prefix``, once per reader and prefix.
+    """The ``PREFIX_TERMS`` most frequent whole words starting with ``prefix``, once per reader and prefix.
 
     Whoosh asks a prefix query for its words several times per search, and a word list holds
     thousands of words for a short prefix.
@@ -128,7 +129,7 @@ def _expansion(ixreader, prefix: str) -> list:
     cache = _EXPANSIONS.setdefault(ixreader, OrderedDict())
     if prefix not in cache:
         # One pass over the word list's entries, which carry their frequencies.
-        frequent = heapq.nlargest(int(settings.get("max_prefix_terms")), ixreader.iter_prefix(WORDS_FIELD, prefix),
+        frequent = heapq.nlargest(PREFIX_TERMS, ixreader.iter_prefix(WORDS_FIELD, prefix),
                                   key=lambda entry: entry[1].doc_frequency())
         cache[prefix] = [word for word, _ in frequent]
         if len(cache) > _EXPANSIONS_KEPT:

@@ -8,7 +8,6 @@ W3 codec of whoosh-reloaded, which pyproject.toml pins to one version.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator, Sequence
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -16,6 +15,8 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
+
+from indexer.search.handle import OpenBuild
 
 
 def segments(reader: IndexReader) -> list[tuple[IndexReader, int]]:
@@ -58,13 +59,10 @@ def positions(leaf: IndexReader, field: str, term: str, wanted: set[int]) -> Ite
         matcher._next_block()
 
 
-_LENGTHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+def field_lengths(build: OpenBuild, field: str) -> list[int]:
+    """docnum -> the number of words of ``field`` in that document (Whoosh's one-byte estimate), once per build."""
 
-
-def field_lengths(searcher: Searcher, field: str) -> list[int]:
-    """docnum -> the number of words of ``field`` in that document (Whoosh's one-byte estimate), once per searcher."""
-    cached = _LENGTHS.setdefault(searcher, {})
-    if field not in cached:
+    def read(searcher: Searcher) -> list[int]:
         lengths: list[int] = []
         for leaf, _ in segments(searcher.reader()):
             perdoc = leaf._perdoc
@@ -72,5 +70,6 @@ def field_lengths(searcher: Searcher, field: str) -> list[int]:
                 lengths += map(byte_to_length, perdoc.column_reader(_lenfield(field), LENGTHS_COLUMN))
             else:
                 lengths += [0] * leaf.doc_count_all()
-        cached[field] = lengths
-    return cached[field]
+        return lengths
+
+    return build.table(("field lengths", field), read)

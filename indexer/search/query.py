@@ -27,6 +27,7 @@ from indexer.search.phrases import pair_phrases
 from indexer.search.policy import ADDED_PLUGINS, REFUSED_PLUGINS, sanitize
 from indexer.search.ranking import CoordOr, CoordOrGroup
 from indexer.search.snippets import QueryTerms
+from indexer.settings import DEFAULTS, Settings
 
 FILTER_NAMES = ("report", "country", "year", "tier", "section", "region")
 TEXT_FIELDS = (*SECTION_FIELDS, *NARRATIVE_FIELDS, "exact")
@@ -107,9 +108,9 @@ def weight_repeated_words(q: wq.Query, text: str) -> wq.Query:
     return q.__class__(weighted, boost=q.boost)
 
 
-def parse_text(text: str, level: str = "section") -> wq.Query | None:
+def parse_text(text: str, level: str = "section", settings: Settings = DEFAULTS) -> wq.Query | None:
     """The ranked query for free text over ``section`` or ``narrative`` documents; None for no words."""
-    text = sanitize(text)
+    text = sanitize(text, settings)
     if not text.strip():
         return None
     parser = _PARSERS[level]

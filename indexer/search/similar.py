@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from whoosh import query as wq
-from whoosh.searching import Searcher
 
 from indexer.errors import DocumentNotFound
+from indexer.search.handle import OpenBuild
 
 KEY_TERMS = 30
 
@@ -40,25 +40,25 @@ class Similar:
                 "other_editions": [vars(s) for s in self.other_editions]}
 
 
-def _like(searcher: Searcher, terms: wq.Query, where: wq.Query, limit: int) -> list[SimilarNarrative]:
-    found = searcher.search(wq.Require(terms, where), limit=limit, optimize=False)
+def _like(build: OpenBuild, terms: wq.Query, where: wq.Query, limit: int) -> list[SimilarNarrative]:
+    found = build.searcher.search(wq.Require(terms, where), limit=limit, optimize=False)
     return [SimilarNarrative(f["narrative"], f["title"], f["year"] or None, f["country"], f["tier_label"],
                              round(score, 3))
-            for f, score in ((searcher.stored_fields(d), s) for d, s in found.items())]
+            for f, score in ((build.searcher.stored_fields(d), s) for d, s in found.items())]
 
 
-def similar(searcher: Searcher, narrative_id: str, limit: int = 5) -> Similar:
+def similar(build: OpenBuild, narrative_id: str, limit: int = 5) -> Similar:
     """The ``limit`` narratives most like ``narrative_id`` in its edition, and in its country's other editions."""
-    sections = sorted(searcher.documents(narrative=narrative_id, kind="section"), key=lambda f: f["position"])
+    sections = sorted(build.searcher.documents(narrative=narrative_id, kind="section"), key=lambda f: f["position"])
     if not sections:
         raise DocumentNotFound(f"no narrative with id {narrative_id!r}")
     first = sections[0]
     text = "\n\n".join(s["body"] for s in sections)
     terms = wq.Or([wq.Term("fulltext", term, boost=weight)
-                   for term, weight in searcher.key_terms_from_text("fulltext", text, numterms=KEY_TERMS)])
+                   for term, weight in build.searcher.key_terms_from_text("fulltext", text, numterms=KEY_TERMS)])
     others = wq.And([wq.Term("kind", "narrative"), wq.Term("report", first["report"]),
                      wq.Not(wq.Term("narrative", narrative_id))])
     same_edition = wq.And([others, wq.Term("year", first["year"]), wq.Not(wq.Term("iso3", first["iso3"]))])
     same_country = wq.And([others, wq.Term("iso3", first["iso3"])]) if first["iso3"] else None
-    return Similar(_like(searcher, terms, same_edition, limit),
-                   _like(searcher, terms, same_country, limit) if same_country else [])
+    return Similar(_like(build, terms, same_edition, limit),
+                   _like(build, terms, same_country, limit) if same_country else [])

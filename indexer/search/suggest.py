@@ -25,6 +25,7 @@ from whoosh.searching import Searcher
 
 from indexer.index.analysis import AMERICAN, stem_word, word_tokens
 from indexer.reports.countries import all_countries, fold
+from indexer.search.handle import OpenBuild
 from indexer.search.policy import OPERATORS, WORDS_FIELD
 from indexer.search.query import FILTER_IN_QUERY
 
@@ -43,38 +44,19 @@ def _country_words() -> list[str]:
                    if len(w) > 3})
 
 
-def _version(searcher: Searcher) -> tuple[str, ...]:
-    """The segments a searcher reads: the same for every searcher on one build."""
-    reader = searcher.reader()
-    leaves = [leaf for leaf, _ in reader.leaf_readers()] if not reader.is_atomic() else [reader]
-    return tuple(leaf.segment().segment_id() for leaf in leaves)
+def _frequent_words(build: OpenBuild, letter: str) -> dict[str, int]:
+    """The words starting with ``letter`` that at least FREQUENT sections hold, with their counts; once per build."""
+
+    def read(searcher: Searcher) -> dict[str, int]:
+        return {(w.decode() if isinstance(w, bytes) else w): info.doc_frequency()
+                for w, info in searcher.reader().iter_prefix(WORDS_FIELD, letter) if info.doc_frequency() >= FREQUENT}
+
+    return build.table(("frequent words", letter), read)
 
 
-_TABLES: dict[tuple[str, ...], dict[str, dict[str, int]]] = {}  # build -> first letter -> frequent words
-_TABLES_KEPT = 2
-
-
-def _frequent_words(searcher: Searcher, letter: str) -> dict[str, int]:
-    """The words starting with ``letter`` that at least FREQUENT sections hold, with their counts.
-
-    Read once per build and letter, and shared by every searcher on that build.
-    """
-    version = _version(searcher)
-    if version not in _TABLES:
-        while len(_TABLES) >= _TABLES_KEPT:
-            del _TABLES[next(iter(_TABLES))]
-        _TABLES[version] = {}
-    tables = _TABLES[version]
-    if letter not in tables:
-        words = searcher.reader().iter_prefix(WORDS_FIELD, letter)
-        tables[letter] = {(w.decode() if isinstance(w, bytes) else w): info.doc_frequency()
-                          for w, info in words if info.doc_frequency() >= FREQUENT}
-    return tables[letter]
-
-
-def _near_word(searcher: Searcher, folded: str, frequency: int) -> str | None:
+def _near_word(build: OpenBuild, folded: str, frequency: int) -> str | None:
     """The closest frequent word within one or two edits (one, and RATIO times as frequent, for a word that occurs)."""
-    counts = _frequent_words(searcher, folded[0])
+    counts = _frequent_words(build, folded[0])
     needed = max(FREQUENT, RATIO * frequency)
     most = 1 if len(folded) <= 4 or frequency else 2
     found = process.extract(folded, list(counts), scorer=Levenshtein.distance, score_cutoff=most, limit=None)
@@ -83,22 +65,22 @@ def _near_word(searcher: Searcher, folded: str, frequency: int) -> str | None:
     return min(better)[2] if better else None
 
 
-def _closest(searcher: Searcher, folded: str, frequency: int) -> str | None:
+def _closest(build: OpenBuild, folded: str, frequency: int) -> str | None:
     if not frequency:
         countries = difflib.get_close_matches(folded, _country_words(), n=1, cutoff=CLOSENESS)
         if countries:
             return countries[0]
-    return _near_word(searcher, folded, frequency)
+    return _near_word(build, folded, frequency)
 
 
-def _is_live_prefix(searcher: Searcher, query: str, folded: str, end: int) -> bool:
+def _is_live_prefix(build: OpenBuild, query: str, folded: str, end: int) -> bool:
     """Whether the word ends in ``*`` and some indexed word starts with it."""
-    return query[end:end + 1] == "*" and any(True for _ in searcher.reader().expand_prefix(WORDS_FIELD, folded))
+    return query[end:end + 1] == "*" and any(True for _ in build.searcher.reader().expand_prefix(WORDS_FIELD, folded))
 
 
-def suggest(searcher: Searcher, query: str) -> str:
+def suggest(build: OpenBuild, query: str) -> str:
     """The query with its rare words replaced, or "" when no word needs it or has a replacement."""
-    reader = searcher.reader()
+    reader = build.searcher.reader()
     kept = [(m.start(), m.end()) for pattern in (FILTER_IN_QUERY, _EXACT_WORD) for m in pattern.finditer(query)]
     replaced, cursor, checked = [], 0, 0
     for folded, stem, start, end in word_tokens(query):
@@ -107,12 +89,12 @@ def suggest(searcher: Searcher, query: str) -> str:
                 or any(a <= start < b for a, b in kept)):
             continue
         frequency = reader.doc_frequency(WORDS_FIELD, folded)
-        if frequency >= SUSPECT or _is_live_prefix(searcher, query, folded, end):
+        if frequency >= SUSPECT or _is_live_prefix(build, query, folded, end):
             continue
         checked += 1
         if checked > MAX_CHECKED:
             break
-        better = _closest(searcher, folded, frequency)
+        better = _closest(build, folded, frequency)
         if better and better != folded:
             replaced += [query[cursor:start], better.capitalize() if typed[:1].isupper() else better]
             cursor = end
