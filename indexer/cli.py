@@ -30,8 +30,13 @@ from indexer.search.query import Filters, split_filters
 from indexer.settings import Settings
 from indexer.update import last_run, run_update
 
-INDEX_OPTION = click.option("--index", "index", type=click.Path(path_type=Path), default=None,
-                            help="Index directory [default: TIPSEARCH_INDEX, data/index].")
+INDEX_OPTION = click.option(
+    "--index",
+    "index",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Index directory [default: TIPSEARCH_INDEX, data/index].",
+)
 
 
 class _Commands(click.Group):
@@ -54,8 +59,9 @@ def main(ctx: click.Context) -> None:
     ctx.obj = Settings.from_environment()
 
 
-def given(settings: Settings, index: Path | None = None, delay: float | None = None,
-          timeout: float | None = None) -> Settings:
+def given(
+    settings: Settings, index: Path | None = None, delay: float | None = None, timeout: float | None = None
+) -> Settings:
     """The settings with what the command line gave instead (``--index``, ``--delay``, ``--timeout``)."""
     changes = {"index": index, "fetch_delay": delay, "fetch_timeout": timeout}
     return replace(settings, **{name: value for name, value in changes.items() if value is not None})
@@ -65,36 +71,57 @@ def _warn(message: str) -> None:
     tqdm.write(click.style(message, fg="yellow") if sys.stderr.isatty() else message, file=sys.stderr)
 
 
-def fetch_and_report(report: str, editions: tuple[str, ...], dest: Path, base_url: str | None,
-                     settings: Settings) -> list[FetchReport]:
+def fetch_and_report(
+    report: str, editions: tuple[str, ...], dest: Path, base_url: str | None, settings: Settings
+) -> list[FetchReport]:
     """Fetch editions, print one summary line each; exit 1 when an edition gave no narratives."""
     with tqdm(desc="fetching", unit="url", disable=None, leave=False, file=sys.stderr) as bar:
         fetched = fetch_editions(report, editions, dest, base_url, settings, lambda url, status: bar.update())
     for edition in fetched:
         for url, reason in edition.skipped + edition.failures:
             _warn(f"failed: {url}: {reason}")
-        click.echo(f"{edition.report} {edition.year}: {edition.new} new, {edition.changed} changed, "
-                   f"{edition.unchanged} unchanged, {len(edition.failures)} failed, "
-                   f"{len(edition.skipped)} disallowed by robots.txt; {edition.narrative_files} narrative "
-                   f"pages and {edition.pdf_files} PDFs in {edition.folder}; {edition.requests} requests, "
-                   f"{edition.downloaded:,} bytes downloaded")
+        click.echo(
+            f"{edition.report} {edition.year}: {edition.new} new, {edition.changed} changed, "
+            f"{edition.unchanged} unchanged, {len(edition.failures)} failed, "
+            f"{len(edition.skipped)} disallowed by robots.txt; {edition.narrative_files} narrative "
+            f"pages and {edition.pdf_files} PDFs in {edition.folder}; {edition.requests} requests, "
+            f"{edition.downloaded:,} bytes downloaded"
+        )
     if not all(e.narrative_files or e.pdf_files for e in fetched):
-        click.secho("error: no narratives found for " + ", ".join(
-            f"{e.report} {e.year}" for e in fetched if not (e.narrative_files or e.pdf_files)), fg="red", err=True)
+        click.secho(
+            "error: no narratives found for "
+            + ", ".join(f"{e.report} {e.year}" for e in fetched if not (e.narrative_files or e.pdf_files)),
+            fg="red",
+            err=True,
+        )
         sys.exit(1)
     return fetched
 
 
 FETCH_OPTIONS = [
-    click.option("--report", default="tip", show_default=True, type=click.Choice(reports()),
-                 help="Which report."),
-    click.option("--edition", "editions", multiple=True, metavar="YEAR",
-                 help="Edition year or range (2016-2019); repeatable. [default: the latest]"),
+    click.option("--report", default="tip", show_default=True, type=click.Choice(reports()), help="Which report."),
+    click.option(
+        "--edition",
+        "editions",
+        multiple=True,
+        metavar="YEAR",
+        help="Edition year or range (2016-2019); repeatable. [default: the latest]",
+    ),
     click.option("--base-url", default=None, metavar="URL", help="Read from this mirror of state.gov instead."),
-    click.option("--delay", type=click.FloatRange(min=0), default=None,
-                 help="Seconds between requests [default: TIPSEARCH_FETCH_DELAY, 1].", metavar="SECONDS"),
-    click.option("--timeout", type=click.FloatRange(min=0.1), default=None, metavar="SECONDS",
-                 help="Seconds to wait for an answer [default: TIPSEARCH_FETCH_TIMEOUT, 30]."),
+    click.option(
+        "--delay",
+        type=click.FloatRange(min=0),
+        default=None,
+        help="Seconds between requests [default: TIPSEARCH_FETCH_DELAY, 1].",
+        metavar="SECONDS",
+    ),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(min=0.1),
+        default=None,
+        metavar="SECONDS",
+        help="Seconds to wait for an answer [default: TIPSEARCH_FETCH_TIMEOUT, 30].",
+    ),
 ]
 
 
@@ -106,11 +133,22 @@ def fetch_options(command):
 
 @main.command("fetch")
 @fetch_options
-@click.option("--dest", type=click.Path(path_type=Path), default=None,
-              help="Folder to save into [default: TIPSEARCH_RAW, data/raw].")
+@click.option(
+    "--dest",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder to save into [default: TIPSEARCH_RAW, data/raw].",
+)
 @click.pass_obj
-def fetch_command(settings: Settings, report: str, editions: tuple[str, ...], base_url: str | None,
-                  delay: float | None, timeout: float | None, dest: Path | None) -> None:
+def fetch_command(
+    settings: Settings,
+    report: str,
+    editions: tuple[str, ...],
+    base_url: str | None,
+    delay: float | None,
+    timeout: float | None,
+    dest: Path | None,
+) -> None:
     """Download report editions (narrative pages and PDFs) from state.gov or a mirror.
 
     Saves under DEST/<report>/<year>/. A second run asks only for what changed.
@@ -129,16 +167,21 @@ def index_and_report(paths: tuple[Path, ...], settings: Settings, add: bool, for
         _warn(f"failed: {reason}")
 
     with home.lock():
-        report = build_index(list(paths), home, settings, add=add, force=force, progress=progress,
-                             on_failure=on_failure)
+        report = build_index(
+            list(paths), home, settings, add=add, force=force, progress=progress, on_failure=on_failure
+        )
     if report.unchanged:
-        click.echo(f"nothing changed in {report.files} files; build {report.build_id} stays current "
-                   f"({report.seconds:.1f}s; --force rebuilds)")
+        click.echo(
+            f"nothing changed in {report.files} files; build {report.build_id} stays current "
+            f"({report.seconds:.1f}s; --force rebuilds)"
+        )
         return
-    click.echo(f"indexed {report.narratives} narratives ({report.sections} sections) from "
-               f"{report.files} files into {home.root} in {report.seconds:.1f}s; "
-               f"{len(report.failures)} failed"
-               + (f"; {report.repeated} PDF narratives already read from pages" if report.repeated else ""))
+    click.echo(
+        f"indexed {report.narratives} narratives ({report.sections} sections) from "
+        f"{report.files} files into {home.root} in {report.seconds:.1f}s; "
+        f"{len(report.failures)} failed"
+        + (f"; {report.repeated} PDF narratives already read from pages" if report.repeated else "")
+    )
     if not report.narratives:
         raise NothingIndexed("nothing could be indexed")
 
@@ -158,9 +201,11 @@ def index_command(settings: Settings, paths: tuple[Path, ...], index: Path | Non
 
 
 def _terminal_snippet(snippet_html: str, colour: bool) -> str:
-    marked = re.sub(r"<mark>(.*?)</mark>",
-                    lambda m: click.style(m.group(1), fg="yellow", bold=True) if colour else m.group(1),
-                    snippet_html)
+    marked = re.sub(
+        r"<mark>(.*?)</mark>",
+        lambda m: click.style(m.group(1), fg="yellow", bold=True) if colour else m.group(1),
+        snippet_html,
+    )
     return html.unescape(marked)
 
 
@@ -173,25 +218,51 @@ def _terminal_snippet(snippet_html: str, colour: bool) -> str:
 @click.option("--tier", default="", help="1, 2, 2WL, 3 or special.")
 @click.option("--section", default="", help="Section, e.g. prosecution or 'section 6'.")
 @click.option("--region", default="", help="Region, e.g. 'Western Hemisphere'.")
-@click.option("--limit", type=int, default=None,
-              help="Narratives to show [default: TIPSEARCH_PAGE_SIZE, 10; with filters alone, all of them up to "
-                   "TIPSEARCH_MAX_LIMIT].")
-@click.option("--sort", default="relevance", show_default=True, type=click.Choice(SORTS),
-              help="Order of the narratives.")
-@click.option("--facets", "with_facets", is_flag=True,
-              help="Also print how many matches have each report, year, country, region, tier, section.")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print one JSON object per hit (and, with --facets, a last one with the facets).")
+@click.option(
+    "--limit",
+    type=int,
+    default=None,
+    help="Narratives to show [default: TIPSEARCH_PAGE_SIZE, 10; with filters alone, all of them up to "
+    "TIPSEARCH_MAX_LIMIT].",
+)
+@click.option(
+    "--sort", default="relevance", show_default=True, type=click.Choice(SORTS), help="Order of the narratives."
+)
+@click.option(
+    "--facets",
+    "with_facets",
+    is_flag=True,
+    help="Also print how many matches have each report, year, country, region, tier, section.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON object per hit (and, with --facets, a last one with the facets).",
+)
 @click.pass_obj
-def search_command(settings: Settings, query: tuple[str, ...], index: Path | None, report: str, country: str, year: str,
-                   tier: str, section: str, region: str, limit: int | None, sort: str, with_facets: bool,
-                   as_json: bool) -> None:
+def search_command(
+    settings: Settings,
+    query: tuple[str, ...],
+    index: Path | None,
+    report: str,
+    country: str,
+    year: str,
+    tier: str,
+    section: str,
+    region: str,
+    limit: int | None,
+    sort: str,
+    with_facets: bool,
+    as_json: bool,
+) -> None:
     """Search the index, or list what filters alone select. Exit status: 0 with hits, 1 with none, 2 on error."""
     text = " ".join(query)
     if limit is None:
         limit = settings.page_size if split_filters(text, Filters())[0] else settings.max_limit
-    request = SearchRequest(q=text, limit=limit, sort=sort,
-                            filters=Filters(report, country, year, tier, section, region))
+    request = SearchRequest(
+        q=text, limit=limit, sort=sort, filters=Filters(report, country, year, tier, section, region)
+    )
     with open_build(given(settings, index)) as build:
         response = search(build, request)
     if response.suggestion:
@@ -253,8 +324,17 @@ def tiers_command(settings: Settings, country: str, index: Path | None, as_json:
     with open_build(given(settings, index)) as build:
         found, history = tier_history(build, country)
     if as_json:
-        click.echo(json.dumps({"country": found.name, "iso3": found.iso3, "region": found.region,
-                               "tiers": [asdict(e) for e in history]}, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "country": found.name,
+                    "iso3": found.iso3,
+                    "region": found.region,
+                    "tiers": [asdict(e) for e in history],
+                },
+                ensure_ascii=False,
+            )
+        )
     else:
         click.echo(f"{found.name} ({found.iso3}): {len(history)} editions with a tier")
         for edition in history:
@@ -270,8 +350,15 @@ def tiers_command(settings: Settings, country: str, index: Path | None, as_json:
 @fetch_options
 @INDEX_OPTION
 @click.pass_obj
-def update_command(settings: Settings, report: str, editions: tuple[str, ...], base_url: str | None,
-                   delay: float | None, timeout: float | None, index: Path | None) -> None:
+def update_command(
+    settings: Settings,
+    report: str,
+    editions: tuple[str, ...],
+    base_url: str | None,
+    delay: float | None,
+    timeout: float | None,
+    index: Path | None,
+) -> None:
     """The nightly job: fetch what changed, rebuild, validate, publish. Exit 1 when it failed, 75 when busy."""
     settings = given(settings, index, delay, timeout)
     run = run_update(IndexHome.of(settings), settings, report, editions, base_url)
@@ -279,15 +366,20 @@ def update_command(settings: Settings, report: str, editions: tuple[str, ...], b
         _warn(f"failed: {what}: {reason}" if not reason.startswith(what) else f"failed: {reason}")
     for problem in run.validation:
         _warn(f"not published: {problem}")
-    fetched = ", ".join(f"{e['report']} {e['year']}: {e['new']} new, {e['changed']} changed, "
-                        f"{e['unchanged']} unchanged, {e['failed']} failed" for e in run.fetched)
+    fetched = ", ".join(
+        f"{e['report']} {e['year']}: {e['new']} new, {e['changed']} changed, "
+        f"{e['unchanged']} unchanged, {e['failed']} failed"
+        for e in run.fetched
+    )
     click.echo(f"fetched {fetched or 'nothing'}")
     if run.outcome == "unchanged":
         click.echo(f"nothing changed; build {run.build} stays current")
     elif run.outcome == "published":
         n = run.narratives
-        click.echo(f"published build {run.build}: {n['added']} narratives added, {n['changed']} changed, "
-                   f"{n['removed']} removed")
+        click.echo(
+            f"published build {run.build}: {n['added']} narratives added, {n['changed']} changed, "
+            f"{n['removed']} removed"
+        )
     else:
         click.secho(f"error: nothing published; build {run.build or '(none)'} stays current", fg="red", err=True)
         sys.exit(1)
@@ -316,10 +408,14 @@ def status_command(settings: Settings, index: Path | None, as_json: bool) -> Non
     if as_json:
         click.echo(json.dumps(status, ensure_ascii=False))
         return
-    click.echo(f"index {status['index']}: build {status['build'] or '(plain index)'}, "
-               f"{status['age_seconds'] / 3600:.1f} hours old")
-    click.echo(f"  {status['narratives']} narratives: " + ", ".join(
-        f"{report} {years}" for report, years in status["by_report"].items()))
+    click.echo(
+        f"index {status['index']}: build {status['build'] or '(plain index)'}, "
+        f"{status['age_seconds'] / 3600:.1f} hours old"
+    )
+    click.echo(
+        f"  {status['narratives']} narratives: "
+        + ", ".join(f"{report} {years}" for report, years in status["by_report"].items())
+    )
     click.echo("  builds kept: " + (", ".join(status["builds"]) or "none"))
     run = status["last_run"]
     click.echo(f"  last update: {run['outcome']} at {run['ended']}" if run else "  last update: none yet")

@@ -80,5 +80,7 @@ DEFAULTS = Settings()
 
 def described() -> list[tuple[str, str, str, str]]:
     """(name, variable, default, help) of every setting, for the documentation."""
-    return [(s.name, f"TIPSEARCH_{s.name.upper()}", str(s.default), s.metadata["help"])
-            for s in dataclasses.fields(Settings)]
+    return [
+        (s.name, f"TIPSEARCH_{s.name.upper()}", str(s.default), s.metadata["help"])
+        for s in dataclasses.fields(Settings)
+    ]

@@ -50,8 +50,10 @@ class RunReport:
 def _narratives(build: Path, settings: Settings) -> dict[str, tuple[str, str]]:
     """Narrative id -> (edition as ``report year``, content hash) of a build."""
     with open_build(settings, build) as opened:
-        return {f["narrative"]: (f"{f['report']} {f['year']}", f["content_hash"])
-                for f in opened.searcher.documents(kind="narrative")}
+        return {
+            f["narrative"]: (f"{f['report']} {f['year']}", f["content_hash"])
+            for f in opened.searcher.documents(kind="narrative")
+        }
 
 
 def validate(new: Path, previous: Path | None, settings: Settings) -> list[str]:
@@ -74,15 +76,27 @@ def validate(new: Path, previous: Path | None, settings: Settings) -> list[str]:
             hit = next(iter(opened.searcher.documents(narrative=narrative, kind="narrative")))
             if not hit["iso3"]:
                 continue
-            found = search(opened, SearchRequest(q=hit["country"], limit=5, filters=Filters(
-                report=hit["report"], country=hit["iso3"], year=str(hit["year"])))).hits
+            found = search(
+                opened,
+                SearchRequest(
+                    q=hit["country"],
+                    limit=5,
+                    filters=Filters(report=hit["report"], country=hit["iso3"], year=str(hit["year"])),
+                ),
+            ).hits
             if narrative not in [h.id for h in found]:
                 problems.append(f"golden query for {narrative} no longer finds it")
     return problems
 
 
-def run_update(home: IndexHome, settings: Settings, report: str, editions: tuple[str, ...], base_url: str | None,
-               progress=lambda items, total: items) -> RunReport:
+def run_update(
+    home: IndexHome,
+    settings: Settings,
+    report: str,
+    editions: tuple[str, ...],
+    base_url: str | None,
+    progress=lambda items, total: items,
+) -> RunReport:
     """One update run under the home's lock, fetching into the ``raw`` folder; its report is also
     written to the home's ``runs/``."""
     run = RunReport(started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
@@ -92,15 +106,29 @@ def run_update(home: IndexHome, settings: Settings, report: str, editions: tuple
         clock = time.perf_counter()
         fetched = fetch_editions(report, editions, settings.raw, base_url, settings)
         run.seconds["fetch"] = round(time.perf_counter() - clock, 2)
-        run.fetched = [{"report": e.report, "year": e.year, "new": e.new, "changed": e.changed,
-                        "unchanged": e.unchanged, "failed": len(e.failures)} for e in fetched]
+        run.fetched = [
+            {
+                "report": e.report,
+                "year": e.year,
+                "new": e.new,
+                "changed": e.changed,
+                "unchanged": e.unchanged,
+                "failed": len(e.failures),
+            }
+            for e in fetched
+        ]
         run.failures += [[url, reason] for e in fetched for url, reason in e.failures]
         if previous and not any(e.new or e.changed for e in fetched):
             run.outcome = "unchanged"
             return _finish(home, run)
         clock = time.perf_counter()
-        built = build_index([settings.raw], home, settings, progress=progress,
-                            validate=lambda build: validate(build, previous, settings))
+        built = build_index(
+            [settings.raw],
+            home,
+            settings,
+            progress=progress,
+            validate=lambda build: validate(build, previous, settings),
+        )
         run.seconds["build_and_validate"] = round(time.perf_counter() - clock, 2)
         run.failures += [[path, reason] for path, reason in built.failures]
         run.validation = built.rejected
@@ -113,8 +141,11 @@ def run_update(home: IndexHome, settings: Settings, report: str, editions: tuple
         run.build, run.outcome = built.build_id, "published"
         old = _narratives(previous, settings) if previous else {}
         new = _narratives(home.searched(), settings)
-        run.narratives = {"added": len(new.keys() - old.keys()), "removed": len(old.keys() - new.keys()),
-                          "changed": sum(1 for n in new.keys() & old.keys() if new[n][1] != old[n][1])}
+        run.narratives = {
+            "added": len(new.keys() - old.keys()),
+            "removed": len(old.keys() - new.keys()),
+            "changed": sum(1 for n in new.keys() & old.keys() if new[n][1] != old[n][1]),
+        }
         return _finish(home, run)
 
 

@@ -60,9 +60,17 @@ ROOT = Path(__file__).resolve().parent.parent
 QUERIES_FILE = ROOT / "scripts" / "bench_queries.tsv"
 TIPSEARCH = [sys.executable, "-c", "from webapp.cli import main; main()"]
 # (figure, target, unit): a figure is met when it is at most its target (at least, for rates).
-TARGETS = [("build_cold_s", 60, "s"), ("unchanged_s", 10, "s"), ("query_snippets_p50", 25, "ms"),
-           ("query_snippets_p95", 60, "ms"), ("web_search_p95", 150, "ms"), ("web_errors", 0, ""),
-           ("web_worker_mb", 300, "MB"), ("pdf_pages_per_s", 12, "pages/s"), ("pdf_reparsed", 0, "files")]
+TARGETS = [
+    ("build_cold_s", 60, "s"),
+    ("unchanged_s", 10, "s"),
+    ("query_snippets_p50", 25, "ms"),
+    ("query_snippets_p95", 60, "ms"),
+    ("web_search_p95", 150, "ms"),
+    ("web_errors", 0, ""),
+    ("web_worker_mb", 300, "MB"),
+    ("pdf_pages_per_s", 12, "pages/s"),
+    ("pdf_reparsed", 0, "files"),
+]
 RATES = {"pdf_pages_per_s"}
 
 
@@ -104,6 +112,7 @@ def text_mb(narratives) -> float:
 
 # 1. Extraction
 
+
 def bench_extraction(corpus: Path, pdf_folder: Path, repeat: int, work: Path) -> tuple[dict, list]:
     files, _ = find_files([corpus])
     html = [f for f in files if not is_pdf(f)]
@@ -114,10 +123,14 @@ def bench_extraction(corpus: Path, pdf_folder: Path, repeat: int, work: Path) ->
         runs.append(time.perf_counter() - started)
         narratives = [n for _, found, _ in extracted for n in found or []]
     seconds = statistics.median(runs)
-    figures = {"html_pages": len(html), "html_on_disk_mb": round(_mb(html), 1),
-               "text_mb": round(text_mb(narratives), 1), "html_seconds": round(seconds, 1),
-               "html_pages_per_s": round(len(html) / seconds, 1),
-               "html_text_mb_per_s": round(text_mb(narratives) / seconds, 2)}
+    figures = {
+        "html_pages": len(html),
+        "html_on_disk_mb": round(_mb(html), 1),
+        "text_mb": round(text_mb(narratives), 1),
+        "html_seconds": round(seconds, 1),
+        "html_pages_per_s": round(len(html) / seconds, 1),
+        "html_text_mb_per_s": round(text_mb(narratives) / seconds, 2),
+    }
     pdfs, _ = find_files([pdf_folder]) if pdf_folder.is_dir() else ([], [])
     if pdfs:
         figures.update(bench_pdfs(pdfs, repeat, work))
@@ -150,17 +163,24 @@ def bench_pdfs(pdfs: list[Path], repeat: int, work: Path) -> dict:
     finally:
         extract_files._parse = real_parse
     seconds = statistics.median(runs)
-    return {"pdf_files": len(pdfs), "pdf_pages": pages, "pdf_seconds": round(seconds, 1),
-            "pdf_pages_per_s": round(pages / seconds, 1), "pdf_reparsed": len(parsed)}
+    return {
+        "pdf_files": len(pdfs),
+        "pdf_pages": pages,
+        "pdf_seconds": round(seconds, 1),
+        "pdf_pages_per_s": round(pages / seconds, 1),
+        "pdf_reparsed": len(parsed),
+    }
 
 
 # 2. Builds
 
+
 def run_measured(command: list[str], env: dict | None = None) -> tuple[float, float, str]:
     """Run ``command``: (wall seconds, peak MB of its largest process, output)."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT,
-                               env={**os.environ, **(env or {})})
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ, **(env or {})}
+    )
     output = process.stdout.read().decode()
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -179,12 +199,18 @@ def bench_builds(corpus: Path, index: Path) -> dict:
     unchanged, _, said = run_measured(command)
     if "nothing changed" not in said:
         raise SystemExit(f"an unchanged folder was rebuilt:\n{said}")
-    return {"build_cold_s": round(cold, 1), "build_cold_peak_mb": round(cold_mb),
-            "build_index_only_s": round(warm, 1), "build_index_only_peak_mb": round(warm_mb),
-            "index_mb": round(_mb(IndexHome(index).searched().rglob("*")), 1), "unchanged_s": round(unchanged, 2)}
+    return {
+        "build_cold_s": round(cold, 1),
+        "build_cold_peak_mb": round(cold_mb),
+        "build_index_only_s": round(warm, 1),
+        "build_index_only_peak_mb": round(warm_mb),
+        "index_mb": round(_mb(IndexHome(index).searched().rglob("*")), 1),
+        "unchanged_s": round(unchanged, 2),
+    }
 
 
 # 3. Searches
+
 
 def _time_searches(build, queries, repeat: int) -> dict[str, list[float]]:
     samples: dict[str, list[float]] = {}
@@ -207,11 +233,15 @@ def bench_searches(index: Path, queries, repeat: int) -> dict:
         finally:
             search_module.snippet = real_snippet
     every = lambda by_kind: [ms for samples in by_kind.values() for ms in samples]  # noqa: E731
-    return {"query_ms_snippets": every(with_snippets), "query_ms": every(without),
-            "by_kind_snippets": {kind: percentiles(s) for kind, s in with_snippets.items()}}
+    return {
+        "query_ms_snippets": every(with_snippets),
+        "query_ms": every(without),
+        "by_kind_snippets": {kind: percentiles(s) for kind, s in with_snippets.items()},
+    }
 
 
 # 4. The other engines
+
 
 def _resolved(filters: dict[str, str]) -> dict:
     """Filters as the other engines take them: ISO3 code, year bounds, region name, section key."""
@@ -230,9 +260,20 @@ def _resolved(filters: dict[str, str]) -> dict:
 
 
 def bench_engines(narratives, queries, repeat: int, work: Path) -> dict:
-    sections = [{"heading": s.heading, "body": s.text, "narrative": n.id, "report": n.report, "year": n.year or 0,
-                 "iso3": n.iso3, "region": n.region, "section": " ".join(s.keys)}
-                for n in narratives for s in n.sections]
+    sections = [
+        {
+            "heading": s.heading,
+            "body": s.text,
+            "narrative": n.id,
+            "report": n.report,
+            "year": n.year or 0,
+            "iso3": n.iso3,
+            "region": n.region,
+            "section": " ".join(s.keys),
+        }
+        for n in narratives
+        for s in n.sections
+    ]
     (work / "sections.pickle").write_bytes(pickle.dumps(sections))
     (work / "queries.json").write_text(json.dumps([{"text": t, "filters": _resolved(f)} for t, f in queries]))
     results = {}
@@ -241,12 +282,26 @@ def bench_engines(narratives, queries, repeat: int, work: Path) -> dict:
             print("tantivy is not installed (pip install -e '.[bench]'): left out", file=sys.stderr)
             continue
         out = work / f"{engine}.json"
-        run_measured([sys.executable, str(ROOT / "scripts" / "bench_engines.py"), engine,
-                      str(work / "sections.pickle"), str(work / "queries.json"), str(work), str(repeat), str(out)])
+        run_measured(
+            [
+                sys.executable,
+                str(ROOT / "scripts" / "bench_engines.py"),
+                engine,
+                str(work / "sections.pickle"),
+                str(work / "queries.json"),
+                str(work),
+                str(repeat),
+                str(out),
+            ]
+        )
         figures = json.loads(out.read_text())
-        results[engine] = {"build_s": round(figures["build_seconds"], 1), "index_mb": round(figures["index_mb"], 1),
-                           "peak_mb": round(figures["peak_mb"]), "query_ms_snippets": figures["query_ms_snippets"],
-                           "query_ms": figures["query_ms"]}
+        results[engine] = {
+            "build_s": round(figures["build_seconds"], 1),
+            "index_mb": round(figures["index_mb"], 1),
+            "peak_mb": round(figures["peak_mb"]),
+            "query_ms_snippets": figures["query_ms_snippets"],
+            "query_ms": figures["query_ms"],
+        }
     return results
 
 
@@ -259,6 +314,7 @@ def _installed(module: str) -> bool:
 
 
 # 5. The web app under load
+
 
 def _free_port() -> int:
     import socket
@@ -273,18 +329,29 @@ def _memory_mb(pid: int) -> dict[str, float]:
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     largest = {"rss": 0, "peak": 0}
     for worker in children or [str(pid)]:
-        fields = dict(line.split(":", 1) for line in Path(f"/proc/{worker}/status").read_text().splitlines()
-                      if ":" in line)
-        largest = max(largest, {"rss": round(int(fields["VmRSS"].split()[0]) / 1024),
-                                "peak": round(int(fields["VmHWM"].split()[0]) / 1024)}, key=lambda m: m["rss"])
+        fields = dict(
+            line.split(":", 1) for line in Path(f"/proc/{worker}/status").read_text().splitlines() if ":" in line
+        )
+        largest = max(
+            largest,
+            {
+                "rss": round(int(fields["VmRSS"].split()[0]) / 1024),
+                "peak": round(int(fields["VmHWM"].split()[0]) / 1024),
+            },
+            key=lambda m: m["rss"],
+        )
     return {**largest, "workers": len(children) or 1}
 
 
 def bench_web(index: Path, queries, clients: int, seconds: float) -> dict:
     port = _free_port()
-    server = subprocess.Popen([*TIPSEARCH, "serve", "--index", str(index), "--port", str(port)], cwd=ROOT,
-                              env={**os.environ, "TIPSEARCH_RATE_LIMIT": "0"},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [*TIPSEARCH, "serve", "--index", str(index), "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, "TIPSEARCH_RATE_LIMIT": "0"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -325,13 +392,22 @@ def bench_web(index: Path, queries, clients: int, seconds: float) -> dict:
         server.terminate()
         server.wait()
     total = sum(len(s) for s in samples.values())
-    return {"clients": clients, "seconds": round(elapsed), "requests": total,
-            "requests_per_s": round(total / elapsed, 1), "errors": len(errors), "first_errors": errors[:5],
-            **{path: percentiles(s) for path, s in samples.items() if s},
-            "workers": memory["workers"], "worker_rss_mb": memory["rss"], "worker_peak_mb": memory["peak"]}
+    return {
+        "clients": clients,
+        "seconds": round(elapsed),
+        "requests": total,
+        "requests_per_s": round(total / elapsed, 1),
+        "errors": len(errors),
+        "first_errors": errors[:5],
+        **{path: percentiles(s) for path, s in samples.items() if s},
+        "workers": memory["workers"],
+        "worker_rss_mb": memory["rss"],
+        "worker_peak_mb": memory["peak"],
+    }
 
 
 # 6. Report
+
 
 def ratio(ours: float, theirs: float) -> str:
     return f"{ours / theirs:.1f}x" if theirs else "-"
@@ -340,15 +416,21 @@ def ratio(ours: float, theirs: float) -> str:
 def report(figures: dict) -> str:
     e, b, q, w = figures["extraction"], figures["build"], figures["search"], figures["web"]
     engines = figures["engines"]
-    lines = [f"Machine: {figures['machine']}. Corpus: {e['html_pages']} pages ({e['html_on_disk_mb']} MB on disk, "
-             f"{e['text_mb']} MB of text). Queries: {figures['queries']} ({figures['query_kinds']}), "
-             f"{figures['repeat']} rounds after a warm-up.", "",
-             "| extraction | value |", "| --- | --- |",
-             f"| HTML, 2 processes | {e['html_pages_per_s']} pages/s, {e['html_text_mb_per_s']} MB/s of text "
-             f"({e['html_seconds']} s) |"]
+    lines = [
+        f"Machine: {figures['machine']}. Corpus: {e['html_pages']} pages ({e['html_on_disk_mb']} MB on disk, "
+        f"{e['text_mb']} MB of text). Queries: {figures['queries']} ({figures['query_kinds']}), "
+        f"{figures['repeat']} rounds after a warm-up.",
+        "",
+        "| extraction | value |",
+        "| --- | --- |",
+        f"| HTML, 2 processes | {e['html_pages_per_s']} pages/s, {e['html_text_mb_per_s']} MB/s of text "
+        f"({e['html_seconds']} s) |",
+    ]
     if "pdf_pages" in e:
-        lines.append(f"| PDF ({e['pdf_files']} files, {e['pdf_pages']} pages) | {e['pdf_pages_per_s']} pages/s "
-                     f"({e['pdf_seconds']} s); unchanged PDFs parsed again: {e['pdf_reparsed']} |")
+        lines.append(
+            f"| PDF ({e['pdf_files']} files, {e['pdf_pages']} pages) | {e['pdf_pages_per_s']} pages/s "
+            f"({e['pdf_seconds']} s); unchanged PDFs parsed again: {e['pdf_reparsed']} |"
+        )
     header = ["figure", "tipsearch", *[f"{name} | tipsearch/{name}" for name in engines]]
     lines += ["", "| " + " | ".join(header) + " |", "|" + " --- |" * (1 + len(header) + len(engines))]
 
@@ -356,8 +438,10 @@ def report(figures: dict) -> str:
         cells = [label, f"{ours}{unit}"]
         for theirs in engines.values():
             value = theirs.get(key) if key else None
-            cells += [f"{value}{unit}" if value is not None else "-",
-                      ratio(ours, value) if isinstance(value, (int, float)) else "-"]
+            cells += [
+                f"{value}{unit}" if value is not None else "-",
+                ratio(ours, value) if isinstance(value, (int, float)) else "-",
+            ]
         lines.append("| " + " | ".join(cells) + " |")
 
     row("build, cold (extraction + index)", b["build_cold_s"], None, " s")
@@ -376,13 +460,20 @@ def report(figures: dict) -> str:
             lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "| tipsearch search with snippets, by kind | p50 | p95 | p99 |", "| --- | --- | --- | --- |"]
     lines += [f"| {kind} | {p['p50']} | {p['p95']} | {p['p99']} |" for kind, p in q["by_kind_snippets"].items()]
-    lines += ["", f"Web app ({w['workers']} worker processes), {w['clients']} clients for {w['seconds']} s: "
-              f"{w['requests']} requests, {w['requests_per_s']} requests/s, {w['errors']} errors; the largest "
-              f"worker's memory {w['worker_rss_mb']} MB after the run (peak {w['worker_peak_mb']} MB).", "",
-              "| path | p50 | p95 | p99 |",
-              "| --- | --- | --- | --- |"]
-    lines += [f"| {path} | {w[path]['p50']} ms | {w[path]['p95']} ms | {w[path]['p99']} ms |"
-              for path in ("/search", "/api/search") if path in w]
+    lines += [
+        "",
+        f"Web app ({w['workers']} worker processes), {w['clients']} clients for {w['seconds']} s: "
+        f"{w['requests']} requests, {w['requests_per_s']} requests/s, {w['errors']} errors; the largest "
+        f"worker's memory {w['worker_rss_mb']} MB after the run (peak {w['worker_peak_mb']} MB).",
+        "",
+        "| path | p50 | p95 | p99 |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += [
+        f"| {path} | {w[path]['p50']} ms | {w[path]['p95']} ms | {w[path]['p99']} ms |"
+        for path in ("/search", "/api/search")
+        if path in w
+    ]
     lines += ["", "| target | goal | measured | met |", "| --- | --- | --- | --- |"]
     for name, goal, unit, value in figures["targets"]:
         met = value >= goal if name in RATES else value <= goal
@@ -393,9 +484,15 @@ def report(figures: dict) -> str:
 
 def targets(figures: dict) -> list:
     search_p = percentiles(figures["search"]["query_ms_snippets"])
-    flat = {**figures["extraction"], **figures["build"], "query_snippets_p50": search_p["p50"],
-            "query_snippets_p95": search_p["p95"], "web_search_p95": figures["web"]["/search"]["p95"],
-            "web_errors": figures["web"]["errors"], "web_worker_mb": figures["web"]["worker_rss_mb"]}
+    flat = {
+        **figures["extraction"],
+        **figures["build"],
+        "query_snippets_p50": search_p["p50"],
+        "query_snippets_p95": search_p["p95"],
+        "web_search_p95": figures["web"]["/search"]["p95"],
+        "web_errors": figures["web"]["errors"],
+        "web_worker_mb": figures["web"]["worker_rss_mb"],
+    }
     return [(name, goal, unit, flat[name]) for name, goal, unit in TARGETS if name in flat]
 
 
@@ -418,9 +515,12 @@ def main() -> None:
     kinds: dict[str, int] = {}
     for text, filters in queries:
         kinds[kind_of(text, filters)] = kinds.get(kind_of(text, filters), 0) + 1
-    figures: dict = {"machine": f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
-                     "queries": len(queries), "query_kinds": ", ".join(f"{n} {k}" for k, n in kinds.items()),
-                     "repeat": args.repeat}
+    figures: dict = {
+        "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
+        "queries": len(queries),
+        "query_kinds": ", ".join(f"{n} {k}" for k, n in kinds.items()),
+        "repeat": args.repeat,
+    }
     print("building…", file=sys.stderr)
     figures["build"] = bench_builds(args.corpus, work / "index")
     print("web load…", file=sys.stderr)

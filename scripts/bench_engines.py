@@ -84,12 +84,18 @@ def run_fts5(sections: list[dict], queries: list[dict], work: Path, repeat: int)
     path.unlink(missing_ok=True)
     db = sqlite3.connect(path)
     started = time.perf_counter()
-    db.execute("CREATE VIRTUAL TABLE s USING fts5(heading, body, narrative UNINDEXED, report UNINDEXED, "
-               "year UNINDEXED, iso3 UNINDEXED, region UNINDEXED, section UNINDEXED, "
-               "tokenize='porter unicode61')")
-    db.executemany("INSERT INTO s VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   [(s["heading"], s["body"], s["narrative"], s["report"], s["year"], s["iso3"], s["region"],
-                     s["section"]) for s in sections])
+    db.execute(
+        "CREATE VIRTUAL TABLE s USING fts5(heading, body, narrative UNINDEXED, report UNINDEXED, "
+        "year UNINDEXED, iso3 UNINDEXED, region UNINDEXED, section UNINDEXED, "
+        "tokenize='porter unicode61')"
+    )
+    db.executemany(
+        "INSERT INTO s VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (s["heading"], s["body"], s["narrative"], s["report"], s["year"], s["iso3"], s["region"], s["section"])
+            for s in sections
+        ],
+    )
     db.commit()
     build = time.perf_counter() - started
 
@@ -101,8 +107,7 @@ def run_fts5(sections: list[dict], queries: list[dict], work: Path, repeat: int)
             return db.execute(sql, [fts5_expression(q["text"]), *values]).fetchall()
         return db.execute(f"SELECT narrative FROM s WHERE 1{where} LIMIT 10", values).fetchall()
 
-    return {"build_seconds": build, "index_mb": path.stat().st_size / 1e6,
-            **_latencies(query, queries, repeat)}
+    return {"build_seconds": build, "index_mb": path.stat().st_size / 1e6, **_latencies(query, queries, repeat)}
 
 
 def run_tantivy(sections: list[dict], queries: list[dict], work: Path, repeat: int) -> dict:
@@ -131,13 +136,19 @@ def run_tantivy(sections: list[dict], queries: list[dict], work: Path, repeat: i
     searcher = index.searcher()
 
     def query(q: dict, snippets: bool) -> list:
-        must = [tantivy.Query.term_query(schema, name, q["filters"][name])
-                for name in ("report", "iso3", "region", "section") if name in q["filters"]]
+        must = [
+            tantivy.Query.term_query(schema, name, q["filters"][name])
+            for name in ("report", "iso3", "region", "section")
+            if name in q["filters"]
+        ]
         if "years" in q["filters"]:
             low, high = q["filters"]["years"]
             must.append(tantivy.Query.range_query(schema, "year", tantivy.FieldType.Integer, low, high))
-        text = index.parse_query_lenient(tantivy_syntax(q["text"]), ["heading", "body"])[0] if q["text"] \
+        text = (
+            index.parse_query_lenient(tantivy_syntax(q["text"]), ["heading", "body"])[0]
+            if q["text"]
             else tantivy.Query.all_query()
+        )
         full = tantivy.Query.boolean_query([(tantivy.Occur.Must, part) for part in (text, *must)])
         hits = searcher.search(full, 10).hits
         docs = [searcher.doc(address) for _, address in hits]

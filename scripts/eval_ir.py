@@ -44,6 +44,7 @@ DEPTH = 100
 
 def read_judged(folder: Path) -> tuple[dict[str, str], dict[str, dict[str, int]]]:
     """(query text by id, grade by query id and page slug, zero grades kept) of a judged set."""
+
     def rows(name: str) -> list[list[str]]:
         with (folder / name).open(encoding="utf-8", newline="") as lines:
             return [row for row in csv.reader(lines, delimiter="\t")][1:]
@@ -75,9 +76,12 @@ def evaluate_pages(judged: Path, pages: Path, index: Path) -> tuple[dict[str, di
             grades = qrels.get(query_id, {})
             ranked = [page_slug(hit.source) for hit in search(build, SearchRequest(q=text, limit=10)).hits]
             relevant = [i for i, slug in enumerate(ranked) if grades.get(slug, 0) >= 2]
-            measures[query_id] = {"nDCG@10": ndcg(ranked, {s: g for s, g in grades.items() if g}, 10),
-                                  "P@10": len(relevant) / 10, "MRR": 1 / (relevant[0] + 1) if relevant else 0.0,
-                                  "unjudged": sum(slug not in grades for slug in ranked)}
+            measures[query_id] = {
+                "nDCG@10": ndcg(ranked, {s: g for s, g in grades.items() if g}, 10),
+                "P@10": len(relevant) / 10,
+                "MRR": 1 / (relevant[0] + 1) if relevant else 0.0,
+                "unjudged": sum(slug not in grades for slug in ranked),
+            }
     return measures, queries
 
 
@@ -104,15 +108,23 @@ def build_collection(corpus: dict[str, dict], index_dir: Path) -> None:
     with ix.writer(limitmb=256) as writer:
         for doc_id, doc in corpus.items():
             title = doc.get("title") or ""
-            narrative = Narrative(id=doc_id, report="other", year=None, country="", iso3="", region="",
-                                  title=title, sections=[Section(title, ["text"], doc.get("text") or "")])
+            narrative = Narrative(
+                id=doc_id,
+                report="other",
+                year=None,
+                country="",
+                iso3="",
+                region="",
+                title=title,
+                sections=[Section(title, ["text"], doc.get("text") or "")],
+            )
             for document in documents(narrative):
                 writer.add_document(**document)
 
 
 def ndcg(ranked: list[str], grades: dict[str, int], k: int) -> float:
     gain = sum((2 ** grades.get(d, 0) - 1) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
-    ideal = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(sorted(grades.values(), reverse=True)[:k]))
+    ideal = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(sorted(grades.values(), reverse=True)[:k]))
     return gain / ideal if ideal else 0.0
 
 
@@ -151,8 +163,13 @@ def evaluate(folder: Path) -> dict[str, float]:
                 scores["MAP@100"].append(average_precision(ranked, grades, DEPTH))
         searched = time.perf_counter() - started
     means = {name: sum(values) / len(values) for name, values in scores.items()}
-    return {**means, "queries": len(scores["nDCG@10"]), "documents": len(corpus),
-            "build_s": built, "search_s": searched}
+    return {
+        **means,
+        "queries": len(scores["nDCG@10"]),
+        "documents": len(corpus),
+        "build_s": built,
+        "search_s": searched,
+    }
 
 
 def report_pages(judged: Path, pages: Path, index: Path) -> None:
@@ -191,8 +208,10 @@ def main() -> None:
         if not (args.collection / name).is_file():
             parser.error(f"--collection {args.collection}: no {name}")
     result = evaluate(args.collection)
-    print(f"{args.collection}: {result['documents']} documents, {result['queries']} judged queries "
-          f"(build {result['build_s']:.1f} s, search {result['search_s']:.1f} s)")
+    print(
+        f"{args.collection}: {result['documents']} documents, {result['queries']} judged queries "
+        f"(build {result['build_s']:.1f} s, search {result['search_s']:.1f} s)"
+    )
     for name in ("nDCG@10", "Recall@100", "MAP@100"):
         print(f"{name:>11} {result[name]:.4f}")
 

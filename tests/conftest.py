@@ -19,8 +19,18 @@ HRR = SHARED / "corpus" / "hrr"
 PDF_REAL = SHARED / "corpus" / "pdf" / "real"
 PDF_HOSTILE = SHARED / "corpus" / "pdf" / "hostile"
 TIP_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "tip"
-HRR_SAMPLE = ["2023/bangladesh", "2023/india", "2023/thailand", "2023/chad", "2023/malaysia",
-              "2023/indonesia", "2023/cote-divoire", "2020/burma", "2016/bangladesh", "2019/eswatini"]
+HRR_SAMPLE = [
+    "2023/bangladesh",
+    "2023/india",
+    "2023/thailand",
+    "2023/chad",
+    "2023/malaysia",
+    "2023/indonesia",
+    "2023/cote-divoire",
+    "2020/burma",
+    "2016/bangladesh",
+    "2019/eswatini",
+]
 
 
 def index_files(paths: list[Path], root: Path, settings: Settings | None = None, **options) -> BuildReport:

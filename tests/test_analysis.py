@@ -50,9 +50,11 @@ def test_word_tokens_give_both_terms():
     assert list(word_tokens("the Refugees")) == [("the", None, 0, 3), ("refugees", "refuge", 4, 12)]
 
 
-SAMPLE = ("The Government's U.S.-funded programme: of the 1,204 victims, Côte d’Ivoire’s NGOs said "
-          "that the the traffickers' ' labour and the trafficking of children in the capital. "
-          "In 2023 ``it'' was a Tier 2 Watch List country; and... ’s")
+SAMPLE = (
+    "The Government's U.S.-funded programme: of the 1,204 victims, Côte d’Ivoire’s NGOs said "
+    "that the the traffickers' ' labour and the trafficking of children in the capital. "
+    "In 2023 ``it'' was a Tier 2 Watch List country; and... ’s"
+)
 
 
 @pytest.mark.parametrize("field_name", ["body", "fulltext", "exact", "heading", "place"])
@@ -73,9 +75,15 @@ def test_one_pass_indexing_agrees_on_any_text(text):
 
 def test_acronyms_are_read_from_their_definitions():
     from indexer.index.acronyms import find_acronyms
-    text = ("Female Genital Mutilation/Cutting (FGM/C): the law. Internally displaced persons (IDPs) and "
-            "the Trafficking in Persons (TIP) Report; lesbian, gay, bisexual, transgender, queer, and intersex "
-            "(LGBTQI+) persons. The ministry (MOJ) said (Reuters) and (A) and the (United Nations).")
-    assert find_acronyms(text) == {"fgm": ("femal", "genit", "mutil"), "idp": ("intern", "displac", "person"),
-                                   "tip": ("traffick", "person"),
-                                   "lgbtqi": ("lesbian", "gay", "bisexu", "transgend", "queer", "intersex")}
+
+    text = (
+        "Female Genital Mutilation/Cutting (FGM/C): the law. Internally displaced persons (IDPs) and "
+        "the Trafficking in Persons (TIP) Report; lesbian, gay, bisexual, transgender, queer, and intersex "
+        "(LGBTQI+) persons. The ministry (MOJ) said (Reuters) and (A) and the (United Nations)."
+    )
+    assert find_acronyms(text) == {
+        "fgm": ("femal", "genit", "mutil"),
+        "idp": ("intern", "displac", "person"),
+        "tip": ("traffick", "person"),
+        "lgbtqi": ("lesbian", "gay", "bisexu", "transgend", "queer", "intersex"),
+    }

@@ -24,8 +24,10 @@ def test_each_build_is_published_whole_and_the_oldest_are_dropped(tmp_path, monk
     monkeypatch.setenv("TIPSEARCH_BUILDS_TO_KEEP", "2")
     monkeypatch.setenv("TIPSEARCH_PRUNE_GRACE", "0")
     root = tmp_path / "index"
-    ids = [index_files([TIP_FIXTURES / name], root).build_id
-           for name in ("2002-multi-country.html", "2016-afghanistan.html", "2019-south-korea.html")]
+    ids = [
+        index_files([TIP_FIXTURES / name], root).build_id
+        for name in ("2002-multi-country.html", "2016-afghanistan.html", "2019-south-korea.html")
+    ]
     assert IndexHome(root).current().name == ids[-1] and (root / "current").is_symlink()
     assert [b.name for b in IndexHome(root).builds()] == ids[1:]
     assert _narratives(root) == 1
@@ -145,8 +147,10 @@ def test_the_cli_says_when_nothing_changed(tmp_path):
     assert runner.invoke(main, ["index", str(TIP_FIXTURES), "--index", str(root)]).exit_code == 0
     second = runner.invoke(main, ["index", str(TIP_FIXTURES), "--index", str(root)])
     assert second.exit_code == 0 and "nothing changed" in second.output
-    assert "nothing changed" not in runner.invoke(main, ["index", str(TIP_FIXTURES), "--index", str(root),
-                                                         "--force"]).output
+    assert (
+        "nothing changed"
+        not in runner.invoke(main, ["index", str(TIP_FIXTURES), "--index", str(root), "--force"]).output
+    )
 
 
 @pytest.mark.filterwarnings("ignore::ResourceWarning")  # whoosh leaves the file it failed to read to the GC

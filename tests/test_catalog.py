@@ -16,14 +16,17 @@ def test_catalog_has_every_tip_edition_from_2001_and_every_hrr_edition_from_2016
         assert entry.layout in ("multi-country", "per-country") and entry.pdf
 
 
-@pytest.mark.parametrize("year, path, matches", [
-    (2019, "/reports/2019-trafficking-in-persons-report-2/south-korea/", True),
-    (2019, "/reports/2019-trafficking-in-persons-report/south-korea/", False),
-    (2023, "/mirror/reports/2023-trafficking-in-persons-report/north-korea/index.html", True),
-    (2005, "/g/tip/rls/tiprpt/2005/46613.htm", True),
-    (2016, "/j/tip/rls/tiprpt/countries/2016/258696.htm", True),
-    (2016, "/j/tip/rls/tiprpt/2016/258696.htm", False),
-])
+@pytest.mark.parametrize(
+    "year, path, matches",
+    [
+        (2019, "/reports/2019-trafficking-in-persons-report-2/south-korea/", True),
+        (2019, "/reports/2019-trafficking-in-persons-report/south-korea/", False),
+        (2023, "/mirror/reports/2023-trafficking-in-persons-report/north-korea/index.html", True),
+        (2005, "/g/tip/rls/tiprpt/2005/46613.htm", True),
+        (2016, "/j/tip/rls/tiprpt/countries/2016/258696.htm", True),
+        (2016, "/j/tip/rls/tiprpt/2016/258696.htm", False),
+    ],
+)
 def test_narrative_page_patterns_follow_each_era(year, path, matches):
     assert bool(catalog.entry("tip", year).page_path_pattern().search(path)) is matches
 

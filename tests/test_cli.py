@@ -31,8 +31,19 @@ def test_search_json_has_one_object_per_hit_with_the_documented_fields(runner):
     assert result.exit_code == 0, result.output
     hits = [json.loads(line) for line in result.output.splitlines()]
     assert {h["country"] for h in hits} == {"Burma", "North Korea"}
-    for field in ("id", "report", "year", "country", "iso3", "tier", "section", "heading", "score",
-                  "snippet", "source"):
+    for field in (
+        "id",
+        "report",
+        "year",
+        "country",
+        "iso3",
+        "tier",
+        "section",
+        "heading",
+        "score",
+        "snippet",
+        "source",
+    ):
         assert field in hits[0]
     assert hits == sorted(hits, key=lambda h: -h["score"])
 
@@ -54,8 +65,7 @@ def test_index_reports_failures_by_name_and_indexes_the_rest(tmp_path):
     empty = tmp_path / "empty.html"
     empty.write_bytes(b"")
     target = tmp_path / "ix"
-    result = CliRunner().invoke(main, ["index", str(TIP_FIXTURES), str(broken), str(empty),
-                                       "--index", str(target)])
+    result = CliRunner().invoke(main, ["index", str(TIP_FIXTURES), str(broken), str(empty), "--index", str(target)])
     assert result.exit_code == 0, result.output
     assert "broken.pdf" in result.output and "empty.html: empty file" in result.output
     assert "indexed 7 narratives" in result.output and "2 failed" in result.output
@@ -188,9 +198,21 @@ def test_serve_answers_from_its_worker_processes(index_dir, workers):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-c", "from webapp.cli import main; main()", "serve", "--index",
-                               str(index_dir), "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              env={**os.environ, "TIPSEARCH_WEB_WORKERS": str(workers), "TIPSEARCH_RATE_LIMIT": "0"})
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from webapp.cli import main; main()",
+            "serve",
+            "--index",
+            str(index_dir),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "TIPSEARCH_WEB_WORKERS": str(workers), "TIPSEARCH_RATE_LIMIT": "0"},
+    )
     try:
         for _ in range(100):
             try:
@@ -198,8 +220,10 @@ def test_serve_answers_from_its_worker_processes(index_dir, workers):
                 break
             except requests.ConnectionError:
                 time.sleep(0.1)
-        answers = [requests.get(f"http://127.0.0.1:{port}/api/search", params={"q": "forced labor"}, timeout=10)
-                   for _ in range(6)]
+        answers = [
+            requests.get(f"http://127.0.0.1:{port}/api/search", params={"q": "forced labor"}, timeout=10)
+            for _ in range(6)
+        ]
         assert all(a.status_code == 200 and a.json()["hits"] for a in answers)
         children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
         assert len(children) == (workers if workers > 1 else 0)
@@ -242,9 +266,21 @@ def test_gunicorns_own_error_answers_carry_the_security_headers(index_dir):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-c", "from webapp.cli import main; main()", "serve", "--index",
-                               str(index_dir), "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              env={**os.environ, "TIPSEARCH_WEB_WORKERS": "2"})
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from webapp.cli import main; main()",
+            "serve",
+            "--index",
+            str(index_dir),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "TIPSEARCH_WEB_WORKERS": "2"},
+    )
     try:
         answer = b""
         for _ in range(100):

@@ -21,12 +21,15 @@ def test_measures_on_a_known_ranking():
 
 
 def test_a_small_collection_in_beir_layout(tmp_path):
-    docs = [{"_id": "1", "title": "Debt bondage", "text": "Brick kiln workers held in debt bondage."},
-            {"_id": "2", "title": "Fishing", "text": "Forced labor on distant water fishing vessels."},
-            {"_id": "3", "title": "Elections", "text": "The election commission counted the votes."}]
+    docs = [
+        {"_id": "1", "title": "Debt bondage", "text": "Brick kiln workers held in debt bondage."},
+        {"_id": "2", "title": "Fishing", "text": "Forced labor on distant water fishing vessels."},
+        {"_id": "3", "title": "Elections", "text": "The election commission counted the votes."},
+    ]
     (tmp_path / "corpus.jsonl").write_text("\n".join(map(json.dumps, docs)))
-    (tmp_path / "queries.jsonl").write_text('{"_id": "q1", "text": "fishing vessels"}\n'
-                                            '{"_id": "q2", "text": "bonded brick kiln labour"}')
+    (tmp_path / "queries.jsonl").write_text(
+        '{"_id": "q1", "text": "fishing vessels"}\n{"_id": "q2", "text": "bonded brick kiln labour"}'
+    )
     (tmp_path / "qrels.tsv").write_text("query-id\tcorpus-id\tscore\nq1\t2\t1\nq2\t1\t1\n")
     result = eval_ir.evaluate(tmp_path)
     assert result["queries"] == 2 and result["nDCG@10"] == pytest.approx(1.0)

@@ -37,8 +37,14 @@ def test_gzip_and_plain_give_the_same_blocks():
     assert extract_html(gzip.compress(raw), "x.html.gz", LIMIT).blocks == extract_html(raw, "x.html", LIMIT).blocks
 
 
-@pytest.mark.parametrize("data, reason", [(b"", "empty"), (b"\x1f\x8b\x08\x00garbage", "gzip"),
-                                          (b"<html><body><nav>menu</nav></body></html>", "no report text")])
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b"", "empty"),
+        (b"\x1f\x8b\x08\x00garbage", "gzip"),
+        (b"<html><body><nav>menu</nav></body></html>", "no report text"),
+    ],
+)
 def test_bad_html_raises_a_clear_error_naming_the_file(data, reason):
     with pytest.raises(ExtractionError, match=f"bad.html: .*{reason}"):
         extract_html(data, "bad.html", LIMIT)
@@ -58,8 +64,10 @@ def test_hyphen_at_line_end_is_joined():
 def test_two_column_pdf_reads_each_column_in_order(tip_pdf):
     extracted = extract_pdf(tip_pdf.read_bytes(), str(tip_pdf))
     text = " ".join(b.text for b in extracted.blocks)
-    sentence = (r"In case (\d+)\.(\d+), authorities investigated forced labor in the fishing industry "
-                r"and in domestic work\.")
+    sentence = (
+        r"In case (\d+)\.(\d+), authorities investigated forced labor in the fishing industry "
+        r"and in domestic work\."
+    )
     found = [(int(p), int(n)) for p, n in re.findall(sentence, text)]
     assert len(found) == 72 and found == sorted(found)
     assert "COUNTRY NARRATIVES" not in text  # running head
@@ -68,7 +76,7 @@ def test_two_column_pdf_reads_each_column_in_order(tip_pdf):
 
 
 def test_pdf_paragraphs_keep_their_page(tip_pdf):
-    narrative, = extract_file(tip_pdf, DEFAULTS)
+    (narrative,) = extract_file(tip_pdf, DEFAULTS)
     assert (narrative.country, narrative.year, narrative.tier) == ("Burma", 2023, "3")
     protection = next(s for s in narrative.sections if s.keys == ["protection"])
     assert protection.pages[0][1] == 1 and protection.pages[-1][1] == 2
@@ -111,8 +119,11 @@ def test_a_pdf_is_read_in_parallel_child_processes_in_a_build(tip_pdf, monkeypat
 
     parts = []
     real = files.run_isolated
-    monkeypatch.setattr(files, "run_isolated", lambda name, function, args, *limits: parts.append(
-        args[2:]) or real(name, function, args, *limits))
+    monkeypatch.setattr(
+        files,
+        "run_isolated",
+        lambda name, function, args, *limits: parts.append(args[2:]) or real(name, function, args, *limits),
+    )
     narratives = extract_file(tip_pdf, replace(DEFAULTS, pdf_procs=3))
     assert sorted(parts) == [(0, 3), (1, 3), (2, 3)]  # one child process per part
     assert narratives == extract_file(tip_pdf, replace(DEFAULTS, pdf_procs=1)) and narratives
@@ -123,10 +134,12 @@ def _texts_of(html: str) -> list[tuple[str, str]]:
 
 
 def test_inline_elements_join_as_the_page_shows_them():
-    page = ("<main><p><b>Child, </b><b>Early</b><b>,</b><b> </b><b>and </b><b>F</b><b>orced</b><b> Marriage</b>"
-            "<b>:</b> The minimum age was 18.</p>"
-            "<p>See the <i>Trafficking in Persons Report</i><i> </i>at <a href='x'> <span>https://x.gov/</span></a>.</p>"
-            "<p>Line one<br>line two<img src='a.png'>after.</p></main>")
+    page = (
+        "<main><p><b>Child, </b><b>Early</b><b>,</b><b> </b><b>and </b><b>F</b><b>orced</b><b> Marriage</b>"
+        "<b>:</b> The minimum age was 18.</p>"
+        "<p>See the <i>Trafficking in Persons Report</i><i> </i>at <a href='x'> <span>https://x.gov/</span></a>.</p>"
+        "<p>Line one<br>line two<img src='a.png'>after.</p></main>"
+    )
     assert _texts_of(page) == [
         ("text", "Child, Early, and Forced Marriage: The minimum age was 18."),
         ("text", "See the Trafficking in Persons Report at https://x.gov/."),
@@ -135,29 +148,42 @@ def test_inline_elements_join_as_the_page_shows_them():
 
 
 def test_a_run_of_bold_elements_is_one_lead():
-    blocks = extract_html(b"<main><p><strong>Prose</strong><strong>cution</strong>: The government</p></main>",
-                          "page.html", LIMIT).blocks
+    blocks = extract_html(
+        b"<main><p><strong>Prose</strong><strong>cution</strong>: The government</p></main>", "page.html", LIMIT
+    ).blocks
     assert blocks[0].lead == "Prosecution"
 
 
 def test_headings_that_are_links_are_not_headings():
-    page = ("<main><h3>https://www.state.gov/religiousfreedomreport/Trafficking in Persons</h3><p>See the report.</p>"
-            "<h3>https://www.state.gov/reports/x/</h3><p>Text.</p></main>")
-    assert _texts_of(page) == [("heading", "Trafficking in Persons"), ("text", "See the report."),
-                               ("text", "https://www.state.gov/reports/x/"), ("text", "Text.")]
+    page = (
+        "<main><h3>https://www.state.gov/religiousfreedomreport/Trafficking in Persons</h3><p>See the report.</p>"
+        "<h3>https://www.state.gov/reports/x/</h3><p>Text.</p></main>"
+    )
+    assert _texts_of(page) == [
+        ("heading", "Trafficking in Persons"),
+        ("text", "See the report."),
+        ("text", "https://www.state.gov/reports/x/"),
+        ("text", "Text."),
+    ]
 
 
 def test_a_canonical_link_off_state_gov_is_not_the_source():
-    page = (b'<html><head><link rel="canonical" href="https://evil.example/phish"></head><body><h1>2023 Trafficking '
-            b'in Persons Report: Albania</h1><main><p>ALBANIA: Tier 2</p><p>Text of the narrative.</p></main></body>'
-            b'</html>')
+    page = (
+        b'<html><head><link rel="canonical" href="https://evil.example/phish"></head><body><h1>2023 Trafficking '
+        b"in Persons Report: Albania</h1><main><p>ALBANIA: Tier 2</p><p>Text of the narrative.</p></main></body>"
+        b"</html>"
+    )
     assert extract_html(page, "albania.html", 10**6).url == ""
-    kept = page.replace(b"https://evil.example/phish", b"https://www.state.gov/reports/2023-trafficking-in-persons-report/albania/")
+    kept = page.replace(
+        b"https://evil.example/phish", b"https://www.state.gov/reports/2023-trafficking-in-persons-report/albania/"
+    )
     assert extract_html(kept, "albania.html", 10**6).url.startswith("https://www.state.gov/")
 
 
 def test_bidirectional_controls_never_reach_the_text():
-    page = ('<html><head><meta charset="utf-8"></head><body><main>'
-            '<p>Victims \u202egnp.exe\u202c were found.</p></main></body></html>').encode()
+    page = (
+        '<html><head><meta charset="utf-8"></head><body><main>'
+        "<p>Victims \u202egnp.exe\u202c were found.</p></main></body></html>"
+    ).encode()
     text = " ".join(b.text for b in extract_html(page, "x.html", 10**6).blocks)
     assert "\u202e" not in text and "\u202c" not in text and "gnp.exe" in text

@@ -47,8 +47,13 @@ def test_every_year_is_read(pages):
 
 
 def test_no_space_before_punctuation_that_the_page_lacks(pages):
-    added = [(name, found) for name, blocks, page in pages for block in blocks
-             for found in SPACE_BEFORE_PUNCTUATION.findall(block.text) if found not in page]
+    added = [
+        (name, found)
+        for name, blocks, page in pages
+        for block in blocks
+        for found in SPACE_BEFORE_PUNCTUATION.findall(block.text)
+        if found not in page
+    ]
     assert added == []
 
 
@@ -66,5 +71,9 @@ def test_no_word_split_by_markup(pages):
 
 
 def test_no_heading_is_a_link(pages):
-    assert [(name, b.text) for name, blocks, _ in pages for b in blocks
-            if b.kind == "heading" and re.search(r"https?://|www\.", b.text)] == []
+    assert [
+        (name, b.text)
+        for name, blocks, _ in pages
+        for b in blocks
+        if b.kind == "heading" and re.search(r"https?://|www\.", b.text)
+    ] == []

@@ -49,8 +49,14 @@ def test_update_killed_at_random_moments_never_breaks_the_live_index(tmp_path):
     for slow in (TROUBLE_LINKS["stalled"], TROUBLE_LINKS["broken"]):
         routes.pop(slow)
     index = tmp_path / "index"
-    env = {**os.environ, "TIPSEARCH_RAW": str(tmp_path / "raw"), "TIPSEARCH_INDEX": str(index),
-           "TIPSEARCH_FETCH_DELAY": "0", "TIPSEARCH_FETCH_RETRIES": "1", "TIPSEARCH_FETCH_BACKOFF": "0.01"}
+    env = {
+        **os.environ,
+        "TIPSEARCH_RAW": str(tmp_path / "raw"),
+        "TIPSEARCH_INDEX": str(index),
+        "TIPSEARCH_FETCH_DELAY": "0",
+        "TIPSEARCH_FETCH_RETRIES": "1",
+        "TIPSEARCH_FETCH_BACKOFF": "0.01",
+    }
     rng = random.Random(20261128)
     with MirrorServer(routes) as server:
         command = [TIPSEARCH, "update", "--edition", "2023", "--base-url", server.url, "--timeout", "2"]
@@ -107,7 +113,8 @@ def test_a_pdf_child_whose_parent_is_killed_does_not_linger(tmp_path):
     import time
 
     script = tmp_path / "parent.py"
-    script.write_text(textwrap.dedent(f"""
+    script.write_text(
+        textwrap.dedent(f"""
         import os, time
         from indexer.extract.isolated import run_isolated
 
@@ -117,7 +124,8 @@ def test_a_pdf_child_whose_parent_is_killed_does_not_linger(tmp_path):
             return b"x" * 5_000_000  # more than a pipe holds: the child blocks until someone reads
 
         run_isolated("big.pdf", big_result, (), 60, 512)
-    """))
+    """)
+    )
     parent = subprocess.Popen([sys.executable, str(script)], cwd=Path(__file__).resolve().parent.parent)
     pid_file = tmp_path / "child.pid"
     for _ in range(100):

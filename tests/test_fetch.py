@@ -42,8 +42,19 @@ def quick_retries(monkeypatch):
 
 
 def fetch(server: MirrorServer, dest: Path, *editions: str, delay: str = "0"):
-    args = ["fetch", "--report", "tip", "--base-url", server.url, "--dest", str(dest), "--delay", delay,
-            "--timeout", "1"]
+    args = [
+        "fetch",
+        "--report",
+        "tip",
+        "--base-url",
+        server.url,
+        "--dest",
+        str(dest),
+        "--delay",
+        delay,
+        "--timeout",
+        "1",
+    ]
     for edition in editions:
         args += ["--edition", edition]
     return CliRunner().invoke(main, args)
@@ -77,8 +88,16 @@ def test_fetch_saves_every_narrative_page_and_the_report_pdf(mirror):
     _, dest, result, _ = mirror
     assert result.exit_code == 0, result.output
     saved = sorted(p.name for p in (dest / "tip" / "2023").iterdir() if not p.name.startswith("."))
-    assert saved == ["2023-Trafficking-in-Persons-Report.pdf", "burma.html", "cote-divoire.html", "czechia.html",
-                     "north-korea.html", "south-korea.html", "turkiye.html", "yemen.html"]
+    assert saved == [
+        "2023-Trafficking-in-Persons-Report.pdf",
+        "burma.html",
+        "cote-divoire.html",
+        "czechia.html",
+        "north-korea.html",
+        "south-korea.html",
+        "turkiye.html",
+        "yemen.html",
+    ]
     assert sorted(p.name for p in (dest / "tip" / "2002").iterdir() if p.suffix) == ["10680.htm", "10681.htm"]
     assert len(list((dest / "tip" / "2016").glob("*.htm"))) == 4
     assert len(list((dest / "tip" / "2019").glob("*.html"))) == 4  # found one page below the landing page
@@ -180,8 +199,9 @@ def _era_sections(year: int) -> list[str]:
 @pytest.mark.parametrize("narrative", NARRATIVES + PDF_ONLY, ids=lambda n: f"{n.year}-{n.iso3}")
 def test_each_narrative_has_its_sections_and_recommendations(fetched_index, narrative):
     index, _ = fetched_index
-    result = CliRunner().invoke(main, ["show", f"tip-{narrative.year}-{narrative.iso3.lower()}", "--json",
-                                       "--index", str(index)])
+    result = CliRunner().invoke(
+        main, ["show", f"tip-{narrative.year}-{narrative.iso3.lower()}", "--json", "--index", str(index)]
+    )
     assert result.exit_code == 0, result.output
     shown = json.loads(result.output)
     assert (shown["year"], shown["iso3"], shown["tier"]) == (narrative.year, narrative.iso3, narrative.tier)
@@ -202,8 +222,23 @@ def test_pdf_narratives_keep_their_pages_and_lose_the_furniture(fetched_index):
 
 def test_search_by_tier_lists_exactly_the_tier_3_countries(fetched_index):
     index, _ = fetched_index
-    result = CliRunner().invoke(main, ["search", "--report", "tip", "--tier", "3", "--year", "2023", "--json",
-                                       "--index", str(index), "--limit", "50"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "search",
+            "--report",
+            "tip",
+            "--tier",
+            "3",
+            "--year",
+            "2023",
+            "--json",
+            "--index",
+            str(index),
+            "--limit",
+            "50",
+        ],
+    )
     assert result.exit_code == 0, result.output
     hits = [json.loads(line) for line in result.output.splitlines()]
     assert sorted(h["iso3"] for h in hits) == sorted(n.iso3 for n in expected(2023) if n.tier == "3")
@@ -212,8 +247,22 @@ def test_search_by_tier_lists_exactly_the_tier_3_countries(fetched_index):
 
 def test_recommendations_are_searchable_items(fetched_index):
     index, _ = fetched_index
-    result = CliRunner().invoke(main, ["search", "screen migrant workers", "--section", "prioritized-recommendations",
-                                       "--year", "2023", "--json", "--index", str(index), "--limit", "50"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "search",
+            "screen migrant workers",
+            "--section",
+            "prioritized-recommendations",
+            "--year",
+            "2023",
+            "--json",
+            "--index",
+            str(index),
+            "--limit",
+            "50",
+        ],
+    )
     hits = [json.loads(line) for line in result.output.splitlines()]
     assert {h["iso3"] for h in hits} == {n.iso3 for n in expected(2023) if RECS_SCREEN in n.recommendations}
     assert all(re.sub(r"</?mark>", "", h["snippet"]).startswith("Screen migrant workers") for h in hits)
@@ -227,13 +276,17 @@ def test_tiers_shows_the_history_across_fetched_editions(fetched_index):
     result = CliRunner().invoke(main, ["tiers", "Korea, Republic of", "--json", "--index", str(index)])
     history = json.loads(result.output)["tiers"]
     assert [(e["year"], e["tier"], e["change"]) for e in history] == [
-        (2007, "1", ""), (2019, "1", ""), (2023, "2", "downgraded")]
+        (2007, "1", ""),
+        (2019, "1", ""),
+        (2023, "2", "downgraded"),
+    ]
 
 
 def test_fetch_without_an_edition_takes_the_newest_the_site_has(tmp_path):
     with MirrorServer(mirror_routes(tmp_path)) as server:
-        result = CliRunner().invoke(main, ["fetch", "--base-url", server.url, "--dest", str(tmp_path / "raw"),
-                                           "--delay", "0", "--timeout", "1"])
+        result = CliRunner().invoke(
+            main, ["fetch", "--base-url", server.url, "--dest", str(tmp_path / "raw"), "--delay", "0", "--timeout", "1"]
+        )
     assert result.exit_code == 0, result.output
     assert re.search(r"^tip 2023: 10 new", result.output, re.M)
     assert not any(p.name != "2023" for p in (tmp_path / "raw" / "tip").iterdir())
@@ -253,8 +306,20 @@ def test_a_mirror_laid_out_its_own_way_is_searched_from_its_home_page(tmp_path):
     routes["/"] = Route(b'<html><body><a href="/tip/2016.html">2016 Trafficking in Persons Report</a></body></html>')
     with MirrorServer(routes) as server:
         result = fetch(server, tmp_path / "raw", "2016")
-        direct = CliRunner().invoke(main, ["fetch", "--edition", "2016", "--base-url", f"{server.url}/tip/2016.html",
-                                           "--dest", str(tmp_path / "direct"), "--delay", "0"])
+        direct = CliRunner().invoke(
+            main,
+            [
+                "fetch",
+                "--edition",
+                "2016",
+                "--base-url",
+                f"{server.url}/tip/2016.html",
+                "--dest",
+                str(tmp_path / "direct"),
+                "--delay",
+                "0",
+            ],
+        )
     assert result.exit_code == 0, result.output
     assert "4 narrative pages" in summary_line(result.output, "2016")
     assert direct.exit_code == 0 and "4 narrative pages" in summary_line(direct.output, "2016")
@@ -267,16 +332,36 @@ def test_human_rights_report_pages_are_fetched_as_narratives(tmp_path):
 
     base = "/reports/2023-country-reports-on-human-rights-practices/"
     names = ["chad", "india", "thailand"]
-    routes = {f"{base}{name}/": Route(gzip.decompress((shared_path(HRR) / "2023" / f"{name}.html.gz").read_bytes()))
-              for name in names}
+    routes = {
+        f"{base}{name}/": Route(gzip.decompress((shared_path(HRR) / "2023" / f"{name}.html.gz").read_bytes()))
+        for name in names
+    }
     links = "".join(f'<li><a href="{base}{name}/">{name}</a></li>' for name in names)
-    routes[base] = Route(f'<html><body><main><h1>2023 Country Reports on Human Rights Practices</h1><ul>{links}'
-                         f'<li><a href="{base}introduction/">Introduction</a></li></ul></main></body></html>'.encode())
-    routes[f"{base}introduction/"] = Route(b"<html><body><main><h1>Introduction</h1><p>The reports cover "
-                                           b"internationally recognized rights.</p></main></body></html>")
+    routes[base] = Route(
+        f"<html><body><main><h1>2023 Country Reports on Human Rights Practices</h1><ul>{links}"
+        f'<li><a href="{base}introduction/">Introduction</a></li></ul></main></body></html>'.encode()
+    )
+    routes[f"{base}introduction/"] = Route(
+        b"<html><body><main><h1>Introduction</h1><p>The reports cover "
+        b"internationally recognized rights.</p></main></body></html>"
+    )
     with MirrorServer(routes) as server:
-        result = CliRunner().invoke(main, ["fetch", "--report", "hrr", "--edition", "2023", "--base-url", server.url,
-                                           "--dest", str(tmp_path), "--delay", "0"])
+        result = CliRunner().invoke(
+            main,
+            [
+                "fetch",
+                "--report",
+                "hrr",
+                "--edition",
+                "2023",
+                "--base-url",
+                server.url,
+                "--dest",
+                str(tmp_path),
+                "--delay",
+                "0",
+            ],
+        )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "hrr" / "2023").glob("*.html")) == [f"{n}.html" for n in names]
     assert "hrr 2023: 5 new" in result.output
@@ -294,8 +379,14 @@ def test_an_interrupted_fetch_resumes_where_it_stopped(tmp_path):
 
     with MirrorServer(mirror_routes(tmp_path)) as server:
         with pytest.raises(KeyboardInterrupt):
-            fetch_editions("tip", ("2023",), tmp_path / "raw", server.url,
-                           Settings(fetch_delay=0, fetch_timeout=1, fetch_retries=1), interrupt_after_three)
+            fetch_editions(
+                "tip",
+                ("2023",),
+                tmp_path / "raw",
+                server.url,
+                Settings(fetch_delay=0, fetch_timeout=1, fetch_retries=1),
+                interrupt_after_three,
+            )
         before = len(server.log)
         result = fetch(server, tmp_path / "raw", "2023")
     assert re.search(r"^tip 2023: 7 new, 0 changed, 3 unchanged", result.output, re.M)
@@ -308,8 +399,10 @@ def _client() -> PoliteClient:
 
 
 def test_robots_txt_with_a_byte_order_mark_is_obeyed():
-    routes = {"/robots.txt": Route(b"\xef\xbb\xbfUser-agent: *\nDisallow: /\n", content_type="text/plain"),
-              "/page.html": Route(b"<p>hi</p>")}
+    routes = {
+        "/robots.txt": Route(b"\xef\xbb\xbfUser-agent: *\nDisallow: /\n", content_type="text/plain"),
+        "/page.html": Route(b"<p>hi</p>"),
+    }
     with MirrorServer(routes) as server:
         client = _client()
         assert not client.allowed(server.url + "/page.html")
@@ -325,13 +418,16 @@ def test_a_crawl_delay_of_a_year_is_capped():
 
 def test_a_manifest_entry_cannot_name_a_file_outside_its_folder(tmp_path):
     from indexer.fetch.manifest import CRAWL_DIR, MANIFEST, Manifest
+
     folder = tmp_path / "tip" / "2023"
     (folder / CRAWL_DIR).mkdir(parents=True)
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
-    entries = [{"url": "https://x/a", "file": "../../victim.txt", "kind": "page"},
-               {"url": "https://x/b", "file": str(victim), "kind": "page"},
-               {"url": "https://x/c", "file": "albania.html", "kind": "narrative"}]
+    entries = [
+        {"url": "https://x/a", "file": "../../victim.txt", "kind": "page"},
+        {"url": "https://x/b", "file": str(victim), "kind": "page"},
+        {"url": "https://x/c", "file": "albania.html", "kind": "narrative"},
+    ]
     (folder / CRAWL_DIR / MANIFEST).write_text(json.dumps({"report": "tip", "year": 2023, "saved": entries}))
     manifest = Manifest(folder, "tip", 2023)
     assert list(manifest.saved) == ["https://x/c"]
@@ -341,6 +437,7 @@ def test_a_manifest_entry_cannot_name_a_file_outside_its_folder(tmp_path):
 
 def test_a_server_dripping_bytes_is_cut_off_at_the_download_deadline():
     import time
+
     routes = {"/robots.txt": Route(b"", status=404), "/slow.html": Route(b"x" * 200, drip=0.05)}
     with MirrorServer(routes) as server:
         client = PoliteClient(delay=0, timeout=1, retries=0, backoff=0, max_bytes=1_000_000)
@@ -352,6 +449,7 @@ def test_a_server_dripping_bytes_is_cut_off_at_the_download_deadline():
 
 def test_a_link_with_a_very_long_last_segment_gets_a_short_file_name():
     from indexer.fetch.crawl import _file_name
+
     name = _file_name("https://www.state.gov/reports/" + "a" * 300, "narrative")
     assert len(name) <= 120 and name.endswith(".html")
     assert name != _file_name("https://www.state.gov/reports/" + "a" * 299 + "b", "narrative")
@@ -360,9 +458,12 @@ def test_a_link_with_a_very_long_last_segment_gets_a_short_file_name():
 def test_a_redirect_off_the_site_is_not_followed():
     with MirrorServer({}) as other:
         port = other.url.rsplit(":", 1)[1]
-        routes = {"/robots.txt": Route(b"", status=404),
-                  "/albania.html": Route(redirect=f"http://127.0.0.2:{port}/latest/meta-data/"),
-                  "/moved.html": Route(redirect="/albania-2.html"), "/albania-2.html": Route(b"<p>here</p>")}
+        routes = {
+            "/robots.txt": Route(b"", status=404),
+            "/albania.html": Route(redirect=f"http://127.0.0.2:{port}/latest/meta-data/"),
+            "/moved.html": Route(redirect="/albania-2.html"),
+            "/albania-2.html": Route(b"<p>here</p>"),
+        }
         with MirrorServer(routes) as server:
             client = _client()
             with pytest.raises(FetchError, match="redirected off the site"):
@@ -372,8 +473,11 @@ def test_a_redirect_off_the_site_is_not_followed():
 
 
 def test_a_redirect_to_a_path_robots_txt_disallows_is_not_followed():
-    routes = {"/robots.txt": Route(b"User-agent: *\nDisallow: /private/\n", content_type="text/plain"),
-              "/open.html": Route(redirect="/private/secret.html"), "/private/secret.html": Route(b"secret")}
+    routes = {
+        "/robots.txt": Route(b"User-agent: *\nDisallow: /private/\n", content_type="text/plain"),
+        "/open.html": Route(redirect="/private/secret.html"),
+        "/private/secret.html": Route(b"secret"),
+    }
     with MirrorServer(routes) as server:
         with pytest.raises(FetchError, match="disallowed by robots.txt"):
             _client().get(server.url + "/open.html")
@@ -382,5 +486,6 @@ def test_a_redirect_to_a_path_robots_txt_disallows_is_not_followed():
 
 def test_a_redirect_may_move_within_the_site_but_not_to_another_port():
     from indexer.fetch.client import _site
+
     assert _site("http://state.gov/a") == _site("https://www.state.gov:443/b")
     assert _site("http://127.0.0.1:8080/a") != _site("http://127.0.0.1:9000/a")

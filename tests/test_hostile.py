@@ -74,8 +74,9 @@ def test_an_extraction_that_crashes_is_reported_not_raised():
         run_isolated("odd.pdf", divmod, (1, 0), timeout=30, memory_mb=200)
 
 
-@pytest.mark.parametrize("extra", ["fmt=x", "_method=POST", "_external=1", "_scheme=https", "_anchor=x",
-                                   "page=x&page=2"])
+@pytest.mark.parametrize(
+    "extra", ["fmt=x", "_method=POST", "_external=1", "_scheme=https", "_anchor=x", "page=x&page=2"]
+)
 def test_stray_parameters_never_reach_the_links_of_a_search_page(client, extra):
     answer = client.get(f"/search?q=labor&{extra}", headers={"Host": "evil.example"})
     assert answer.status_code in (200, 400)
@@ -86,6 +87,7 @@ def test_stray_parameters_never_reach_the_links_of_a_search_page(client, extra):
 def test_the_lock_file_is_never_a_link_to_another_file(tmp_path):
     from indexer.errors import TipsearchError
     from indexer.index.locking import index_lock
+
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
     (tmp_path / "index.lock").symlink_to(victim)
@@ -99,6 +101,7 @@ def test_cached_pickles_are_private_and_a_folder_others_may_write_is_not_trusted
     import stat
 
     from indexer.extract import cache as extract_cache
+
     old = os.umask(0)
     try:
         extract_cache.store(tmp_path / "cache", "k", [])
@@ -118,6 +121,7 @@ def test_files_a_command_writes_are_not_writable_by_others_whatever_the_umask(tm
     from click.testing import CliRunner
 
     from webapp.cli import main
+
     old = os.umask(0)
     try:
         result = CliRunner().invoke(main, ["index", str(TIP_FIXTURES), "--index", str(tmp_path / "index")])
@@ -181,11 +185,14 @@ def test_text_placed_absurdly_far_on_a_page_costs_no_more_than_a_normal_page():
     import tracemalloc
 
     from indexer.extract.pdf import Line, _gutters
+
     lines = [Line(0, y, 200, y + 10, "left column", 10, False, 1) for y in range(0, 700, 12)]
     lines += [Line(300, y, 500, y + 10, "right column", 10, False, 1) for y in range(0, 700, 12)]
     assert _gutters(lines) == [250.5]
-    hostile = lines + [Line(-1e9, 5, -1e9 + 10, 15, "far left", 10, False, 1),
-                       Line(1e12, 5, 1e12 + 10, 15, "far right", 10, False, 1)]
+    hostile = lines + [
+        Line(-1e9, 5, -1e9 + 10, 15, "far left", 10, False, 1),
+        Line(1e12, 5, 1e12 + 10, 15, "far right", 10, False, 1),
+    ]
     tracemalloc.start()
     _gutters(hostile)
     peak = tracemalloc.get_traced_memory()[1]
@@ -197,6 +204,7 @@ def test_a_page_of_millions_of_elements_is_refused_quickly():
     import time
 
     from indexer.extract.html import MAX_ELEMENTS, extract_html
+
     page = b"<html><body><main>" + b"<span>x</span>" * (MAX_ELEMENTS + 1) + b"<p>text</p></main></body></html>"
     started = time.monotonic()
     with pytest.raises(ExtractionError, match="elements"):
@@ -210,15 +218,20 @@ def test_the_worst_queries_a_client_can_send_answer_within_a_second(hrr_2023):
     from indexer.index.analysis import STOPWORDS
     from indexer.search.engine import SearchRequest, search
     from tests.conftest import opened
+
     with opened(hrr_2023[0]) as build:
         search(build, SearchRequest(q="warm up"))
-        words = sorted(((w.decode(), i.doc_frequency()) for w, i in build.searcher.reader().iter_field("exact")),
-                       key=lambda entry: -entry[1])
+        words = sorted(
+            ((w.decode(), i.doc_frequency()) for w, i in build.searcher.reader().iter_field("exact")),
+            key=lambda entry: -entry[1],
+        )
         common = [w for w, _ in words if w.isalpha() and len(w) > 3 and w not in STOPWORDS][:99]
-        worst = [SearchRequest(q=" ".join(common)),  # every common word of the reports
-                 SearchRequest(q='"' + " ".join(f"qz{n}xv" for n in range(124)) + '"'),  # nonsense, one clause
-                 SearchRequest(q="pro* con* dis* com* tra*"),  # the most prefixes allowed, the commonest
-                 SearchRequest(q="forced labor", limit=200, sort="country")]  # the longest page
+        worst = [
+            SearchRequest(q=" ".join(common)),  # every common word of the reports
+            SearchRequest(q='"' + " ".join(f"qz{n}xv" for n in range(124)) + '"'),  # nonsense, one clause
+            SearchRequest(q="pro* con* dis* com* tra*"),  # the most prefixes allowed, the commonest
+            SearchRequest(q="forced labor", limit=200, sort="country"),
+        ]  # the longest page
         for request in worst:
             started = time.perf_counter()
             search(build, request)

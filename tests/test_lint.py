@@ -12,8 +12,9 @@ def test_code_passes_ruff():
     ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
     if not Path(ruff).exists():
         pytest.skip("ruff is not installed (pip install -e '.[test]' brings it)")
-    result = subprocess.run([ruff, "check", "indexer", "webapp", "scripts", "tests"], cwd=ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [ruff, "check", "indexer", "webapp", "scripts", "tests"], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout
 
 
@@ -27,8 +28,11 @@ def test_dependencies_exclude_releases_with_published_advisories():
     from importlib.metadata import version
 
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    floors = {m.group(1).lower(): tuple(map(int, m.group(2).split("."))) for m in
-              (re.match(r"([\w.-]+)>=([\d.]+)", d) for d in declared) if m}
+    floors = {
+        m.group(1).lower(): tuple(map(int, m.group(2).split(".")))
+        for m in (re.match(r"([\w.-]+)>=([\d.]+)", d) for d in declared)
+        if m
+    }
     for name, fixed in FIXED_RELEASES.items():
         assert floors.get(name, ()) >= fixed, f"{name} must be pinned at {'.'.join(map(str, fixed))} or later"
         assert tuple(map(int, version(name).split(".")[:3])) >= fixed
@@ -40,4 +44,5 @@ def test_the_nightly_service_is_confined():
     assert settings["UMask"] == "0027" and settings["NoNewPrivileges"] == "yes"
     assert settings["ProtectSystem"] == "strict" and settings["ReadWritePaths"].endswith("/data")
     assert {"localhost", "link-local", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"} <= set(
-        settings["IPAddressDeny"].split())
+        settings["IPAddressDeny"].split()
+    )

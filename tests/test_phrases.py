@@ -20,7 +20,7 @@ def _phrases_in(build, field: str, sections: int = 40) -> list[list[str]]:
         stems = [term for _, term in indexed_words(fields[field], stem=True)]
         for length in (2, 3, 4):
             for start in range(0, max(1, len(stems) - length + 1), 37):
-                run = stems[start:start + length]
+                run = stems[start : start + length]
                 phrases += [run, run[::-1]]
     return phrases
 
@@ -48,19 +48,34 @@ def test_paired_phrases_match_the_sections_positions_match(index_dir, field):
 def test_paired_phrases_on_real_reports(hrr_2023):
     root, _ = hrr_2023
     with opened(root) as build:
-        for text in ("security forces", "human rights defenders", "worst forms of child labor",
-                     "freedom of expression"):
+        for text in (
+            "security forces",
+            "human rights defenders",
+            "worst forms of child labor",
+            "freedom of expression",
+        ):
             q = parse_text(f'"{text}"')
-            plain = q.accept(lambda node: wq.Phrase(node.fieldname, node.words, slop=node.slop, boost=node.boost)
-                             if isinstance(node, PairedPhrase) else node)
+            plain = q.accept(
+                lambda node: (
+                    wq.Phrase(node.fieldname, node.words, slop=node.slop, boost=node.boost)
+                    if isinstance(node, PairedPhrase)
+                    else node
+                )
+            )
             found = set(build.searcher.docs_for_query(q))
             assert found == set(build.searcher.docs_for_query(plain)) and found, text
 
 
 def test_only_phrases_of_paired_fields_are_rewritten():
-    q = wq.Or([wq.Phrase("body", ["forc", "labor"]), wq.Phrase("heading", ["forc", "labor"]),
-               wq.Phrase("place", ["burkina", "faso"]),
-               wq.Phrase("body", ["forc", "labor"], slop=3), wq.Term("body", "fish")])
+    q = wq.Or(
+        [
+            wq.Phrase("body", ["forc", "labor"]),
+            wq.Phrase("heading", ["forc", "labor"]),
+            wq.Phrase("place", ["burkina", "faso"]),
+            wq.Phrase("body", ["forc", "labor"], slop=3),
+            wq.Term("body", "fish"),
+        ]
+    )
     rewritten = pair_phrases(q).subqueries
     assert [type(s) for s in rewritten] == [PairedPhrase, PairedPhrase, wq.Phrase, PairedPhrase, wq.Term]
     assert rewritten[3].slop == 3  # kept: slop other than 1 is left to Whoosh's own matching

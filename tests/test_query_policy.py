@@ -18,20 +18,23 @@ from tests.conftest import opened, web_app
 from webapp.cli import main
 
 
-@pytest.mark.parametrize("typed, kept", [
-    ('"forced labor"~3 fishing', '"forced labor"~3 fishing'),
-    ('"forced labor"~500', '"forced labor"~20'),
-    ("torture -prison", "torture NOT prison"),
-    ("+shelter", "shelter"),
-    ("forced AND (labor OR servitude) NOT prison", "forced AND ( labor OR servitude ) NOT prison"),
-    ("traffick* law", "traffick* law"),
-    ("tr*", "tr"),  # a prefix needs three letters
-    ("*ffick tr*ck", "ffick tr ck"),  # leading and inner wildcards lose the wildcard
-    ("/reg.x/ labor~2 a^3 {1 TO 2} [a TO b]", "reg.x labor 2 a 3 1 TO 2 a TO b"),
-    ("title:abc body:def exact:Labour", "title abc body def exact:Labour"),
-    ('"unclosed phrase', "unclosed phrase"),
-    ("Côte d’Ivoire anti-trafficking U.S.", "Côte d’Ivoire anti-trafficking U.S"),
-])
+@pytest.mark.parametrize(
+    "typed, kept",
+    [
+        ('"forced labor"~3 fishing', '"forced labor"~3 fishing'),
+        ('"forced labor"~500', '"forced labor"~20'),
+        ("torture -prison", "torture NOT prison"),
+        ("+shelter", "shelter"),
+        ("forced AND (labor OR servitude) NOT prison", "forced AND ( labor OR servitude ) NOT prison"),
+        ("traffick* law", "traffick* law"),
+        ("tr*", "tr"),  # a prefix needs three letters
+        ("*ffick tr*ck", "ffick tr ck"),  # leading and inner wildcards lose the wildcard
+        ("/reg.x/ labor~2 a^3 {1 TO 2} [a TO b]", "reg.x labor 2 a 3 1 TO 2 a TO b"),
+        ("title:abc body:def exact:Labour", "title abc body def exact:Labour"),
+        ('"unclosed phrase', "unclosed phrase"),
+        ("Côte d’Ivoire anti-trafficking U.S.", "Côte d’Ivoire anti-trafficking U.S"),
+    ],
+)
 def test_syntax_outside_the_allow_list_is_rewritten_as_words(typed, kept):
     assert sanitize(typed) == kept
 
@@ -73,12 +76,53 @@ def test_limits_are_settings_and_refusals_say_which():
         parse_text("x" * 11, "section", Settings(max_query_length=10))
 
 
-QUERY_PIECES = st.lists(st.one_of(
-    st.text(max_size=12),
-    st.sampled_from(['"', "(", ")", "*", "?", "~", "~2", "^", ":", "[", "]", "{", "}", "-", "+", "!", "/", "\\",
-                     "AND", "OR", "NOT", "ANDNOT", "year:", "country:", "tier:", "section:", "exact:", "body:",
-                     "year:[2016 TO", "2019]", "labor", "forced", "traffick*", "*", "\x00", "\u202e", "é"])),
-    max_size=12).map(" ".join)
+QUERY_PIECES = st.lists(
+    st.one_of(
+        st.text(max_size=12),
+        st.sampled_from(
+            [
+                '"',
+                "(",
+                ")",
+                "*",
+                "?",
+                "~",
+                "~2",
+                "^",
+                ":",
+                "[",
+                "]",
+                "{",
+                "}",
+                "-",
+                "+",
+                "!",
+                "/",
+                "\\",
+                "AND",
+                "OR",
+                "NOT",
+                "ANDNOT",
+                "year:",
+                "country:",
+                "tier:",
+                "section:",
+                "exact:",
+                "body:",
+                "year:[2016 TO",
+                "2019]",
+                "labor",
+                "forced",
+                "traffick*",
+                "*",
+                "\x00",
+                "\u202e",
+                "é",
+            ]
+        ),
+    ),
+    max_size=12,
+).map(" ".join)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -97,8 +141,11 @@ def api(index_dir):
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(text=QUERY_PIECES, year=st.one_of(st.just(""), st.text(max_size=8)),
-       country=st.one_of(st.just(""), st.text(max_size=8)))
+@given(
+    text=QUERY_PIECES,
+    year=st.one_of(st.just(""), st.text(max_size=8)),
+    country=st.one_of(st.just(""), st.text(max_size=8)),
+)
 def test_the_api_answers_200_or_400_to_anything(api, text, year, country):
     response = api.get("/api/search", query_string={"q": text, "year": year, "country": country})
     assert response.status_code in (200, 400)
@@ -122,6 +169,7 @@ def test_a_query_holds_a_bounded_number_of_prefixes():
 
 def test_a_prefix_is_expanded_once_per_index_reader(index_dir, monkeypatch):
     from whoosh.reading import IndexReader
+
     calls = []
     real = IndexReader.iter_prefix
     monkeypatch.setattr(IndexReader, "iter_prefix", lambda self, *a: calls.append(a) or real(self, *a))

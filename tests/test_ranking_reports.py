@@ -45,8 +45,11 @@ def _grades(query: str) -> dict[str, int]:
     judged = SHARED / "ir" / "hrr-topics-dev"
     if not judged.exists():
         return {}
-    ids = [line.split("\t")[0] for line in (judged / "queries.tsv").read_text().splitlines()
-           if line.split("\t")[-1] == query]
+    ids = [
+        line.split("\t")[0]
+        for line in (judged / "queries.tsv").read_text().splitlines()
+        if line.split("\t")[-1] == query
+    ]
     rows = [line.split("\t") for line in (judged / "qrels.tsv").read_text().splitlines()]
     return {slug: int(grade) for query_id, slug, grade in rows if query_id in ids}
 
@@ -68,11 +71,15 @@ def test_the_first_five_talk_about_the_topic(build, query):
 def test_the_count_tells_all_words_from_some(build):
     response = search(build, SearchRequest(q="female genital mutilation"))
     assert 0 < response.all_words < response.total < 191
-    assert response.count_text() == (f"{response.all_words} narratives contain all words; "
-                                     f"{response.total - response.all_words} more contain some")
+    assert response.count_text() == (
+        f"{response.all_words} narratives contain all words; {response.total - response.all_words} more contain some"
+    )
     holding = [h for h in search(build, SearchRequest(q="female genital mutilation", limit=200)).hits]
-    assert all(_stems("female genital mutilation") <= _stems(" ".join(s["body"] + s["heading"] for s in
-               build.searcher.documents(narrative=h.id, kind="section"))) for h in holding[:response.all_words])
+    assert all(
+        _stems("female genital mutilation")
+        <= _stems(" ".join(s["body"] + s["heading"] for s in build.searcher.documents(narrative=h.id, kind="section")))
+        for h in holding[: response.all_words]
+    )
 
 
 @pytest.mark.parametrize("query", ["Rohingya", "forced labor", "child marriage", "acid attacks", '"acid attack"'])

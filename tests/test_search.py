@@ -59,8 +59,11 @@ def test_filters_by_tier_report_year_and_section(ix):
 
 def test_a_section_filter_alone_lists_the_narratives_having_that_section(ix):
     listed = run(ix, section="Prosecution", report="tip", limit=50)
-    expected = {h.id for h in run(ix, "government", report="tip", limit=50).hits
-                if any("prosecution" in s.section for s in get_narrative(ix, h.id)[1])}
+    expected = {
+        h.id
+        for h in run(ix, "government", report="tip", limit=50).hits
+        if any("prosecution" in s.section for s in get_narrative(ix, h.id)[1])
+    }
     assert listed.total == len(listed.hits) and expected <= {h.id for h in listed.hits}
     assert listed.facets["section"] and all(c.count <= listed.total for c in listed.facets["section"])
 
@@ -83,8 +86,10 @@ def test_exact_word_search_does_not_stem(ix):
     assert exact and exact <= stemmed
 
 
-@pytest.mark.parametrize("q", ['"forced labor', "((( forced labor", "forced AND OR labor", "title:xyz labor",
-                               "labor:b:c", "labor^^ ~~forced"])
+@pytest.mark.parametrize(
+    "q",
+    ['"forced labor', "((( forced labor", "forced AND OR labor", "title:xyz labor", "labor:b:c", "labor^^ ~~forced"],
+)
 def test_unparseable_queries_search_plain_words(ix, q):
     assert run(ix, q).hits
 
@@ -143,11 +148,20 @@ def test_tier_history_from_the_index(ix):
 
 
 def test_upgrades_downgrades_and_watch_list_years():
-    marked = mark_changes([Edition(y, f"tip-{y}-x", t, "") for y, t in
-                           [(2019, "2WL"), (2017, "2"), (2018, "2WL"), (2020, "3"), (2021, "2"), (2022, "special")]])
+    marked = mark_changes(
+        [
+            Edition(y, f"tip-{y}-x", t, "")
+            for y, t in [(2019, "2WL"), (2017, "2"), (2018, "2WL"), (2020, "3"), (2021, "2"), (2022, "special")]
+        ]
+    )
     assert [(e.year, e.change, e.watch_list_years) for e in marked] == [
-        (2017, "", 0), (2018, "downgraded", 1), (2019, "", 2), (2020, "downgraded", 0),
-        (2021, "upgraded", 0), (2022, "", 0)]
+        (2017, "", 0),
+        (2018, "downgraded", 1),
+        (2019, "", 2),
+        (2020, "downgraded", 0),
+        (2021, "upgraded", 0),
+        (2022, "", 0),
+    ]
 
 
 def test_facets_count_the_matches_and_filtering_by_a_value_finds_that_many(ix):
@@ -180,8 +194,10 @@ def test_sorting_by_year_and_country(ix):
         search(build, SearchRequest(q="labor", sort="random"))
 
 
-@pytest.mark.parametrize("typed, found", [("Myanmar", "MMR"), ("Swaziland", "SWZ"), ("Eswatini", "SWZ"),
-                                          ("DPRK", "PRK"), ("Ivory Coast", "CIV")])
+@pytest.mark.parametrize(
+    "typed, found",
+    [("Myanmar", "MMR"), ("Swaziland", "SWZ"), ("Eswatini", "SWZ"), ("DPRK", "PRK"), ("Ivory Coast", "CIV")],
+)
 def test_country_aliases_and_old_names_find_the_country_in_free_text(ix, typed, found):
     hits = search(ix, SearchRequest(q=typed, limit=5)).hits
     assert hits and hits[0].iso3 == found
@@ -218,6 +234,7 @@ def test_similar_narratives_in_the_same_edition_and_the_same_country_elsewhere(i
 
 def test_cross_references_are_boilerplate():
     from indexer.reports.paragraphs import is_boilerplate
+
     assert is_boilerplate("See the Department of State's annual Trafficking in Persons Report at https://x.")
     assert is_boilerplate("Not applicable.")
     assert not is_boilerplate("The law prohibits forced labor; see below.")
@@ -225,6 +242,7 @@ def test_cross_references_are_boilerplate():
 
 def test_the_suggester_looks_at_a_bounded_number_of_words(ix, monkeypatch):
     from indexer.search import suggest
+
     looked = []
     monkeypatch.setattr(suggest, "_closest", lambda build, word, frequency: looked.append(word))
     words = " ".join(f"qz{chr(97 + i % 26)}{chr(97 + i // 26)}xv" for i in range(90))
@@ -234,19 +252,28 @@ def test_the_suggester_looks_at_a_bounded_number_of_words(ix, monkeypatch):
     assert search(ix, SearchRequest(q="q" * 999)).suggestion == "" and not looked
 
 
-@pytest.mark.parametrize("total, all_words, text", [
-    (191, None, "191 narratives match"), (1, None, "1 narrative matches"), (0, 0, "0 narratives match"),
-    (191, 191, "191 narratives contain all words"), (106, 61, "61 narratives contain all words; 45 more contain some"),
-    (3, 1, "1 narrative contains all words; 2 more contain some"),
-    (5, 0, "No narrative contains all words; 5 narratives contain some")])
+@pytest.mark.parametrize(
+    "total, all_words, text",
+    [
+        (191, None, "191 narratives match"),
+        (1, None, "1 narrative matches"),
+        (0, 0, "0 narratives match"),
+        (191, 191, "191 narratives contain all words"),
+        (106, 61, "61 narratives contain all words; 45 more contain some"),
+        (3, 1, "1 narrative contains all words; 2 more contain some"),
+        (5, 0, "No narrative contains all words; 5 narratives contain some"),
+    ],
+)
 def test_the_count_in_words(total, all_words, text):
     from indexer.search.engine import SearchResponse
+
     assert SearchResponse(SearchRequest(q="x"), total, [], all_words=all_words).count_text() == text
 
 
 def test_the_words_of_a_query_are_its_clauses_whatever_fields_hold_them():
     from indexer.search.passages import clause_nodes
     from indexer.search.query import parse_text
+
     assert len(clause_nodes(parse_text("traff* OR forc*", "narrative"))) == 2
     assert len(clause_nodes(parse_text("forced labor NOT child", "narrative"))) == 2
     assert len(clause_nodes(parse_text("Swaziland labour unions", "narrative"))) == 3
@@ -257,10 +284,14 @@ def test_the_words_of_a_query_are_its_clauses_whatever_fields_hold_them():
 
 def test_a_long_query_of_common_words_reads_a_bounded_number_of_postings(ix, monkeypatch):
     from indexer.search import passages
+
     read = []
     real = passages._Scorer.postings
-    monkeypatch.setattr(passages._Scorer, "postings", lambda self, field, term, allowed: read.append((field, term))
-                        or real(self, field, term, allowed))
+    monkeypatch.setattr(
+        passages._Scorer,
+        "postings",
+        lambda self, field, term, allowed: read.append((field, term)) or real(self, field, term, allowed),
+    )
     monkeypatch.setattr(passages, "POSTINGS_BUDGET", 1)
     response = search(ix, SearchRequest(q="government reported persons trafficking labor victims"))
     assert response.total and response.hits

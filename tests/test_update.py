@@ -26,8 +26,9 @@ def mirror(tmp_path, monkeypatch):
 
 
 def update(server, index):
-    return CliRunner().invoke(main, ["update", "--edition", "2023", "--base-url", server.url, "--timeout", "1",
-                                     "--index", str(index)])
+    return CliRunner().invoke(
+        main, ["update", "--edition", "2023", "--base-url", server.url, "--timeout", "1", "--index", str(index)]
+    )
 
 
 def test_update_publishes_then_says_nothing_changed(mirror):

@@ -17,13 +17,14 @@ def test_search_page_lists_ranked_narratives_with_marks(client):
 
 def test_home_page_is_the_search_form(client):
     html = client.get("/").get_data(as_text=True)
-    assert "<form" in html and "role=\"status\"" not in html
+    assert "<form" in html and 'role="status"' not in html
 
 
 def test_api_returns_the_same_ranked_hits_as_the_cli(client, index_dir):
     api = client.get("/api/search?q=forced+labor+fishing&limit=5").get_json()
-    cli = CliRunner().invoke(main, ["search", "forced labor fishing", "--limit", "5", "--json",
-                                    "--index", str(index_dir)])
+    cli = CliRunner().invoke(
+        main, ["search", "forced labor fishing", "--limit", "5", "--json", "--index", str(index_dir)]
+    )
     cli_hits = [json.loads(line) for line in cli.output.splitlines()]
     assert [h["id"] for h in api["hits"]] == [h["id"] for h in cli_hits]
     assert [h["snippet"] for h in api["hits"]] == [h["snippet"] for h in cli_hits]
@@ -50,8 +51,13 @@ def test_document_page_shows_all_sections_with_query_words_marked(client):
 
 
 def test_bad_input_gives_400_never_500(client):
-    for url in ["/search?q=labor&year=20x", "/search?q=labor&page=abc", "/search?q=labor&page=0",
-                "/api/search?q=labor&limit=100000", "/api/search?q=labor&country=Atlantis"]:
+    for url in [
+        "/search?q=labor&year=20x",
+        "/search?q=labor&page=abc",
+        "/search?q=labor&page=0",
+        "/api/search?q=labor&limit=100000",
+        "/api/search?q=labor&country=Atlantis",
+    ]:
         response = client.get(url)
         assert response.status_code == 400, url
     assert "year" in client.get("/api/search?q=labor&year=20x").get_json()["error"]
@@ -79,7 +85,7 @@ def test_hostile_document_text_never_becomes_markup(client):
 
 
 def test_query_text_is_escaped(client):
-    html = client.get('/search?q=<img src=x onerror=alert(1)>').get_data(as_text=True)
+    html = client.get("/search?q=<img src=x onerror=alert(1)>").get_data(as_text=True)
     assert "<img src=x" not in html
 
 
@@ -185,6 +191,7 @@ def test_exports_are_bounded_files_without_markup_or_formulas(client):
     assert len(body["rows"]) == 2 and body["rows"][0]["rank"] == 1
     assert client.get("/api/export.xml?q=labor").status_code == 404
     from webapp.exports import to_csv
+
     assert "'=HYPERLINK" in to_csv([{"title": "=HYPERLINK(1)"}])
 
 
@@ -235,6 +242,7 @@ def test_a_section_facet_shows_the_heading_and_filters_by_its_key(client):
 
 def test_only_pages_that_show_a_suggestion_look_for_one(client, monkeypatch):
     import indexer.search.engine
+
     asked = []
     monkeypatch.setattr(indexer.search.engine, "suggest", lambda build, q: asked.append(q) or "")
     for path in ("/trend?q=fishremen", "/api/export.csv?q=fishremen", "/api/export.json?q=fishremen"):

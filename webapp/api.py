@@ -20,10 +20,19 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 def api_search():
     """Ranked narratives as JSON: ``{query, sort, total, all_words, page, limit, hits, facets, suggestion}``."""
     response, page, size = run_search()
-    return jsonify({"query": response.request.q, "sort": response.request.sort, "total": response.total,
-                    "all_words": response.all_words,
-                    "page": page, "limit": size, "hits": [hit.as_json() for hit in response.hits],
-                    "facets": response.facets_json(), "suggestion": response.suggestion or None})
+    return jsonify(
+        {
+            "query": response.request.q,
+            "sort": response.request.sort,
+            "total": response.total,
+            "all_words": response.all_words,
+            "page": page,
+            "limit": size,
+            "hits": [hit.as_json() for hit in response.hits],
+            "facets": response.facets_json(),
+            "suggestion": response.suggestion or None,
+        }
+    )
 
 
 @bp.get("/countries/<iso3>")
@@ -33,8 +42,9 @@ def api_country(iso3: str):
     if country is None or country.iso3 != iso3.upper():
         raise DocumentNotFound(f"no country with ISO3 code {iso3!r}")
     _, history = tier_history(get_build(), country.iso3)
-    return jsonify({"country": country.name, "iso3": country.iso3, "region": country.region,
-                    "tiers": [asdict(e) for e in history]})
+    return jsonify(
+        {"country": country.name, "iso3": country.iso3, "region": country.region, "tiers": [asdict(e) for e in history]}
+    )
 
 
 @bp.get("/narratives/<narrative_id>")
@@ -56,8 +66,14 @@ def export(fmt: str):
         raise DocumentNotFound(f"no export format {fmt!r}; csv or json")
     response, _, _ = run_search(open_builds().settings.max_limit, with_suggestion=False)
     rows = export_rows(response)
-    body = to_csv(rows) if fmt == "csv" else json.dumps({"query": response.request.q, "total": response.total,
-                                                          "rows": rows}, ensure_ascii=False, indent=1)
+    body = (
+        to_csv(rows)
+        if fmt == "csv"
+        else json.dumps(
+            {"query": response.request.q, "total": response.total, "rows": rows}, ensure_ascii=False, indent=1
+        )
+    )
     mimetype = "text/csv" if fmt == "csv" else "application/json"
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="tipsearch-results.{fmt}"'})
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="tipsearch-results.{fmt}"'}
+    )

@@ -39,8 +39,10 @@ def year_bars(counts: dict[int, int], totals: dict[int, int]) -> list[Bar]:
     shares = {y: counts.get(y, 0) / totals[y] if totals.get(y) else 0.0 for y in years}
     tallest = max(shares.values()) or 1.0
     width = CHART_WIDTH / len(years)
-    return [Bar(str(y), counts.get(y, 0), totals.get(y, 0), i * width, CHART_HEIGHT * shares[y] / tallest)
-            for i, y in enumerate(years)]
+    return [
+        Bar(str(y), counts.get(y, 0), totals.get(y, 0), i * width, CHART_HEIGHT * shares[y] / tallest)
+        for i, y in enumerate(years)
+    ]
 
 
 def tier_points(history: list[Edition]) -> list[Point]:
@@ -50,6 +52,11 @@ def tier_points(history: list[Edition]) -> list[Point]:
     first, last = history[0].year, history[-1].year
     span = max(1, last - first)
     row = CHART_HEIGHT / (len(TIMELINE_ROWS) - 1)
-    return [Point(e, 90 + (CHART_WIDTH - 120) * (e.year - first) / span,
-                  20 + row * TIMELINE_ROWS.index(e.tier if e.tier in TIER_RANK else "special") * 0.8)
-            for e in history]
+    return [
+        Point(
+            e,
+            90 + (CHART_WIDTH - 120) * (e.year - first) / span,
+            20 + row * TIMELINE_ROWS.index(e.tier if e.tier in TIER_RANK else "special") * 0.8,
+        )
+        for e in history
+    ]

@@ -47,9 +47,18 @@ def serve_command(settings: Settings, index: Path | None, host: str, port: int) 
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True)
 @click.pass_obj
-def run_command(settings: Settings, sources: tuple[str, ...], report: str, editions: tuple[str, ...],
-                base_url: str | None, delay: float | None, timeout: float | None, index: Path | None, host: str,
-                port: int) -> None:
+def run_command(
+    settings: Settings,
+    sources: tuple[str, ...],
+    report: str,
+    editions: tuple[str, ...],
+    base_url: str | None,
+    delay: float | None,
+    timeout: float | None,
+    index: Path | None,
+    host: str,
+    port: int,
+) -> None:
     """Fetch, index and serve: SOURCES are folders or files of saved pages and PDFs, or mirror URLs.
 
     Without SOURCES, fetches the latest edition (or --edition) from state.gov into data/raw.

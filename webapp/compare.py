@@ -20,8 +20,12 @@ class Row:
 
 def sentences(text: str) -> list[str]:
     """The sentences of a section's text, paragraph by paragraph."""
-    return [paragraph[a:b].strip() for paragraph in text.split("\n\n") for a, b in split_sentences(paragraph)
-            if paragraph[a:b].strip()]
+    return [
+        paragraph[a:b].strip()
+        for paragraph in text.split("\n\n")
+        for a, b in split_sentences(paragraph)
+        if paragraph[a:b].strip()
+    ]
 
 
 def _key(sentence: str) -> str:

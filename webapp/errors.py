@@ -26,5 +26,8 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(error, SecurityError):  # a Host outside TRUSTED_HOSTS: no page, its links would name it
             return "400 Bad Request: host not served here", 400, {"Content-Type": "text/plain; charset=utf-8"}
         retry_after = getattr(error, "retry_after", None)
-        return _respond(error.code or 500, error.description or error.name,
-                        {"Retry-After": str(retry_after)} if retry_after else None)
+        return _respond(
+            error.code or 500,
+            error.description or error.name,
+            {"Retry-After": str(retry_after)} if retry_after else None,
+        )

@@ -40,10 +40,19 @@ def country_page(iso3: str):
     country = _country(iso3)
     _, history = tier_history(get_build(), country.iso3)
     narratives = _narratives_of(country.iso3)
-    sections = sorted({key for f in narrative_facts(get_build()).values() if f.iso3 == country.iso3
-                       for key in f.sections})
-    return render_template("country.html", country=country, history=history, points=tier_points(history),
-                           narratives=narratives, sections=sections, width=CHART_WIDTH, height=CHART_HEIGHT)
+    sections = sorted(
+        {key for f in narrative_facts(get_build()).values() if f.iso3 == country.iso3 for key in f.sections}
+    )
+    return render_template(
+        "country.html",
+        country=country,
+        history=history,
+        points=tier_points(history),
+        narratives=narratives,
+        sections=sections,
+        width=CHART_WIDTH,
+        height=CHART_HEIGHT,
+    )
 
 
 def _section_text(narrative_id: str, key: str) -> tuple[str, str]:
@@ -66,8 +75,16 @@ def compare_page(iso3: str):
     (title_a, before), (title_b, after) = (_section_text(i, section) for i in ids)
     rows = compare(before, after)
     counts = Counter(row.change for row in rows)
-    return render_template("compare.html", country=country, report=report, section=section, years=years,
-                           titles=(title_a, title_b), rows=rows, counts=counts)
+    return render_template(
+        "compare.html",
+        country=country,
+        report=report,
+        section=section,
+        years=years,
+        titles=(title_a, title_b),
+        rows=rows,
+        counts=counts,
+    )
 
 
 @bp.get("/trend")
@@ -78,9 +95,17 @@ def trend_page():
     if q.strip():
         response, _, _ = run_search(1, with_suggestion=False)
         report = request.args.get("report", "")
-        totals = Counter(f.year for f in narrative_facts(get_build()).values()
-                         if f.year and (not report or f.report == report))
+        totals = Counter(
+            f.year for f in narrative_facts(get_build()).values() if f.year and (not report or f.report == report)
+        )
         counts = {int(c.value): c.count for c in response.facets["year"]}
         bars = year_bars(counts, totals)
-    return render_template("trend.html", q=q, report=request.args.get("report", ""), bars=bars, response=response,
-                           width=CHART_WIDTH, height=CHART_HEIGHT)
+    return render_template(
+        "trend.html",
+        q=q,
+        report=request.args.get("report", ""),
+        bars=bars,
+        response=response,
+        width=CHART_WIDTH,
+        height=CHART_HEIGHT,
+    )

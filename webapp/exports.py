@@ -9,8 +9,24 @@ import re
 
 from indexer.search.engine import SearchResponse
 
-EXPORT_FIELDS = ("rank", "id", "report", "year", "country", "iso3", "region", "tier", "tier_label", "title",
-                 "score", "section", "heading", "page", "snippet", "source")
+EXPORT_FIELDS = (
+    "rank",
+    "id",
+    "report",
+    "year",
+    "country",
+    "iso3",
+    "region",
+    "tier",
+    "tier_label",
+    "title",
+    "score",
+    "section",
+    "heading",
+    "page",
+    "snippet",
+    "source",
+)
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet would run as a formula
 
 
@@ -19,8 +35,10 @@ def export_rows(response: SearchResponse) -> list[dict]:
     rows = []
     for rank, hit in enumerate(response.hits, response.request.offset + 1):
         best = hit.as_json()
-        rows.append({name: best.get(name) for name in EXPORT_FIELDS if name != "rank"} | {
-            "rank": rank, "snippet": html.unescape(re.sub(r"</?mark>", "", best["snippet"]))})
+        rows.append(
+            {name: best.get(name) for name in EXPORT_FIELDS if name != "rank"}
+            | {"rank": rank, "snippet": html.unescape(re.sub(r"</?mark>", "", best["snippet"]))}
+        )
     return rows
 
 

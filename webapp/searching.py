@@ -41,7 +41,12 @@ def run_search(default_size: int | None = None, with_suggestion: bool = True) ->
     page = _int_arg("page", 1)
     if page < 1:
         raise QueryRejected("page must be 1 or more")
-    req = SearchRequest(q=request.args.get("q", ""), filters=request_filters(), limit=size,
-                        offset=(page - 1) * size, sort=request.args.get("sort", "relevance") or "relevance",
-                        with_suggestion=with_suggestion)
+    req = SearchRequest(
+        q=request.args.get("q", ""),
+        filters=request_filters(),
+        limit=size,
+        offset=(page - 1) * size,
+        sort=request.args.get("sort", "relevance") or "relevance",
+        with_suggestion=with_suggestion,
+    )
     return search(get_build(), req), page, size

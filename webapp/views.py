@@ -30,8 +30,14 @@ def _page_url(page: int, **changed: str) -> str:
     return url_for("views.search_page", **_search_args(**changed), **({"page": page} if page > 1 else {}))
 
 
-FACET_TITLES = {"report": "Report", "year": "Year", "country": "Country", "region": "Region", "tier": "Tier",
-                "section": "Section"}
+FACET_TITLES = {
+    "report": "Report",
+    "year": "Year",
+    "country": "Country",
+    "region": "Region",
+    "tier": "Tier",
+    "section": "Section",
+}
 FACET_SIZE = 12  # values shown per facet, the most frequent
 
 
@@ -46,10 +52,20 @@ def search_page():
         response, page, size = run_search()
     pages = -(-response.total // size) if response else 0
     active = [(name, getattr(filters, name)) for name in FILTER_NAMES if getattr(filters, name)]
-    return render_template("search.html", q=request.args.get("q", ""), filters=filters, active=active,
-                           sort=request.args.get("sort", "relevance"), response=response, page=page, pages=pages,
-                           page_url=_page_url, export_url=_export_url, facet_titles=FACET_TITLES,
-                           facet_size=FACET_SIZE)
+    return render_template(
+        "search.html",
+        q=request.args.get("q", ""),
+        filters=filters,
+        active=active,
+        sort=request.args.get("sort", "relevance"),
+        response=response,
+        page=page,
+        pages=pages,
+        page_url=_page_url,
+        export_url=_export_url,
+        facet_titles=FACET_TITLES,
+        facet_size=FACET_SIZE,
+    )
 
 
 def _export_url(fmt: str) -> str:
@@ -65,9 +81,16 @@ def document_page(narrative_id: str):
     earlier = [e for e in others if e.year < meta.year]
     later = [e for e in others if e.year > meta.year]
     pdf_page = sections[0].page if meta.source.lower().split("#")[0].endswith(".pdf") else None
-    return render_template("doc.html", meta=meta, sections=sections, q=request.args.get("q", ""),
-                           similar=similar(build, narrative_id), pdf_page=pdf_page,
-                           previous=earlier[-1] if earlier else None, next=later[0] if later else None)
+    return render_template(
+        "doc.html",
+        meta=meta,
+        sections=sections,
+        q=request.args.get("q", ""),
+        similar=similar(build, narrative_id),
+        pdf_page=pdf_page,
+        previous=earlier[-1] if earlier else None,
+        next=later[0] if later else None,
+    )
 
 
 @bp.get("/healthz")
@@ -75,8 +98,12 @@ def healthz():
     """Liveness: the index opens and holds documents; which build is current and how old it is (not where)."""
     home = open_builds().home
     current = home.current()
-    return {"status": "ok", "documents": get_build().searcher.doc_count(), "build": current.name if current else None,
-            "age_seconds": round(time.time() - home.searched().stat().st_mtime)}
+    return {
+        "status": "ok",
+        "documents": get_build().searcher.doc_count(),
+        "build": current.name if current else None,
+        "age_seconds": round(time.time() - home.searched().stat().st_mtime),
+    }
 
 
 @bp.get("/opensearch.xml")

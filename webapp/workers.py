@@ -21,8 +21,13 @@ def _write_error(sock, status_int: int, reason: str, mesg: str) -> None:
     """gunicorn's own answer to a request it cannot parse (a request line over 4,094 bytes), with the
     headers every answer of the app carries, as plain text."""
     body = f"{status_int} {reason}\n".encode()
-    head = [f"HTTP/1.1 {status_int} {reason}", "Connection: close", "Content-Type: text/plain; charset=utf-8",
-            f"Content-Length: {len(body)}", *(f"{name}: {value}" for name, value in security_headers().items())]
+    head = [
+        f"HTTP/1.1 {status_int} {reason}",
+        "Connection: close",
+        "Content-Type: text/plain; charset=utf-8",
+        f"Content-Length: {len(body)}",
+        *(f"{name}: {value}" for name, value in security_headers().items()),
+    ]
     util.write_nonblock(sock, ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
 
 
@@ -45,6 +50,18 @@ class _Workers(BaseApplication):
 
 def serve_in_workers(make_app: Callable[[], Flask], bind: str, workers: int, threads: int) -> None:
     """Serve ``make_app()`` on ``bind`` (``host:port``) from ``workers`` processes of ``threads`` threads."""
-    _Workers(make_app, {"bind": bind, "workers": workers, "threads": threads, "worker_class": "gthread",
-                        "preload_app": False, "accesslog": None, "errorlog": "-", "loglevel": "warning",
-                        "graceful_timeout": 10, "post_worker_init": _post_worker_init}).run()
+    _Workers(
+        make_app,
+        {
+            "bind": bind,
+            "workers": workers,
+            "threads": threads,
+            "worker_class": "gthread",
+            "preload_app": False,
+            "accesslog": None,
+            "errorlog": "-",
+            "loglevel": "warning",
+            "graceful_timeout": 10,
+            "post_worker_init": _post_worker_init,
+        },
+    ).run()

@@ -17,8 +17,15 @@ from indexer.files import write_atomically
 from indexer.reports.narratives import Narrative
 from indexer.settings import SHIPPED
 
-_PARSING_CODE = ("extract/html.py", "extract/pdf.py", "extract/__init__.py", "reports/narratives.py",
-                 "reports/tiers.py", "reports/countries.py", "extract/files.py")
+_PARSING_CODE = (
+    "extract/html.py",
+    "extract/pdf.py",
+    "extract/__init__.py",
+    "reports/narratives.py",
+    "reports/tiers.py",
+    "reports/countries.py",
+    "extract/files.py",
+)
 
 
 @cache

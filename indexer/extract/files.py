@@ -45,8 +45,15 @@ def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]
     found, problems = [], []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and is_indexable(p)
-                                and not any(part.startswith(".") for part in p.relative_to(path).parts)))
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file()
+                    and is_indexable(p)
+                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                )
+            )
         elif path.is_file() and is_indexable(path):
             found.append(path)
         elif path.exists():
@@ -98,13 +105,13 @@ def _extract_pdf_isolated(name: str, data: bytes, settings: Settings):
     parts = max(1, settings.pdf_procs)
     timeout, memory = settings.pdf_timeout, settings.pdf_memory_mb
     with ThreadPoolExecutor(parts) as pool:
-        read = pool.map(lambda part: run_isolated(name, read_pdf_part, (data, name, part, parts), timeout, memory),
-                        range(parts))
+        read = pool.map(
+            lambda part: run_isolated(name, read_pdf_part, (data, name, part, parts), timeout, memory), range(parts)
+        )
         return assemble_pdf(name, list(read))
 
 
-def _extract_safely(path: Path, settings: Settings,
-                    cache_dir: Path | None) -> tuple[str, list[Narrative] | None, str]:
+def _extract_safely(path: Path, settings: Settings, cache_dir: Path | None) -> tuple[str, list[Narrative] | None, str]:
     try:
         return str(path), extract_file(path, settings, cache_dir), ""
     except ExtractionError as exc:
@@ -113,8 +120,9 @@ def _extract_safely(path: Path, settings: Settings,
         return str(path), None, f"{path}: {type(exc).__name__}: {exc}"
 
 
-def extract_all(files: list[Path], settings: Settings,
-                cache_dir: Path | None = None) -> Iterator[tuple[str, list[Narrative] | None, str]]:
+def extract_all(
+    files: list[Path], settings: Settings, cache_dir: Path | None = None
+) -> Iterator[tuple[str, list[Narrative] | None, str]]:
     """Extract files in ``index_procs`` worker processes, yielding (path, narratives or None, error)."""
     extract = partial(_extract_safely, settings=settings, cache_dir=cache_dir)
     procs = settings.index_procs

@@ -27,22 +27,64 @@ def _has_class(name: str) -> str:
 
 
 BODY_XPATHS = (f"//*[{_has_class('report__main')}]", "//main", "//article", "//body")
-DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "button",
-             "svg", "iframe", "template", "select", "input", "textarea")
+DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "button",
+    "svg",
+    "iframe",
+    "template",
+    "select",
+    "input",
+    "textarea",
+)
 DROP_XPATH = " | ".join(
     [f".//{tag}" for tag in DROP_TAGS]
-    + [f".//*[{_has_class(c)}]" for c in ("report__tags", "related-tags", "related-content", "share",
-                                          "social", "breadcrumbs", "sidebar")]
-    + [".//*[@hidden]", ".//*[@aria-hidden='true']", ".//*[@id='nav' or @id='navigation' or @id='header']",
-       ".//*[contains(@id, 'footer')]", ".//*[contains(@class, 'footer')]",
-       ".//*[contains(@class, 'site-header')]",
-       ".//*[@role='navigation' or @role='banner' or @role='contentinfo']"])
+    + [
+        f".//*[{_has_class(c)}]"
+        for c in ("report__tags", "related-tags", "related-content", "share", "social", "breadcrumbs", "sidebar")
+    ]
+    + [
+        ".//*[@hidden]",
+        ".//*[@aria-hidden='true']",
+        ".//*[@id='nav' or @id='navigation' or @id='header']",
+        ".//*[contains(@id, 'footer')]",
+        ".//*[contains(@class, 'footer')]",
+        ".//*[contains(@class, 'site-header')]",
+        ".//*[@role='navigation' or @role='banner' or @role='contentinfo']",
+    ]
+)
 # Inline elements that stand between words as a space does (any other inline markup joins
 # its text to its neighbours' as the page shows it: <b>F</b><b>orced</b> is "Forced").
 SPACING_TAGS = {"br", "img", "hr"}
 HEADING_TAGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
-BLOCK_TAGS = {"p", "li", "blockquote", "pre", "td", "th", "dt", "dd", "caption", "figcaption",
-              "div", "section", "article", "main", "body", "tr", "ul", "ol", "table"}
+BLOCK_TAGS = {
+    "p",
+    "li",
+    "blockquote",
+    "pre",
+    "td",
+    "th",
+    "dt",
+    "dd",
+    "caption",
+    "figcaption",
+    "div",
+    "section",
+    "article",
+    "main",
+    "body",
+    "tr",
+    "ul",
+    "ol",
+    "table",
+}
 _URL = re.compile(r"https?://\S+")
 _URL_BEFORE = re.compile(r"^https?://\S*/")
 GZIP_MAGIC = b"\x1f\x8b"
@@ -64,12 +106,17 @@ def decompress(data: bytes, limit: int, name: str) -> bytes:
 
 
 MAX_ELEMENTS = 100_000  # the real report pages have at most about 2,700
+
+
 def _published_url(href: str) -> str:
     """A canonical link's URL when it is on state.gov, else "": a page may not name another site as its source."""
     parts = urlsplit(href.strip())
     host = (parts.hostname or "").lower()
-    return href.strip() if parts.scheme in ("http", "https") and (host == "state.gov" or host.endswith(".state.gov")) \
+    return (
+        href.strip()
+        if parts.scheme in ("http", "https") and (host == "state.gov" or host.endswith(".state.gov"))
         else ""
+    )
 
 
 def _is_bold_line(element) -> bool:

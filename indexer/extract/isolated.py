@@ -68,8 +68,9 @@ def run_isolated(name: str, function: Callable, args: tuple, timeout: float, mem
         try:
             status, value = receive.recv()
         except EOFError:
-            raise ExtractionError(f"{name}: extraction died (exit code {child.exitcode}), "
-                                  f"probably over the {memory_mb} MB memory cap") from None
+            raise ExtractionError(
+                f"{name}: extraction died (exit code {child.exitcode}), probably over the {memory_mb} MB memory cap"
+            ) from None
     finally:
         if child.is_alive():
             child.kill()

@@ -75,8 +75,11 @@ def _margin_keys(lines: list[Line]) -> dict[int, str]:
     if not lines:
         return {}
     top, bottom = max(ln.y1 for ln in lines), min(ln.y0 for ln in lines)
-    return {i: _digitless(ln.text) for i, ln in enumerate(lines)
-            if ln.y1 > top - MARGIN_REACH or ln.y0 < bottom + MARGIN_REACH}
+    return {
+        i: _digitless(ln.text)
+        for i, ln in enumerate(lines)
+        if ln.y1 > top - MARGIN_REACH or ln.y0 < bottom + MARGIN_REACH
+    }
 
 
 def _drop_furniture(pages: list[list[Line]]) -> list[list[Line]]:
@@ -89,10 +92,14 @@ def _drop_furniture(pages: list[list[Line]]) -> list[list[Line]]:
     counts = Counter(k for page_keys in keys for k in set(page_keys.values()))
     repeated = max(2, len(pages) // 4)
     furniture = {k for k, n in counts.items() if n >= repeated}
-    return [[ln for i, ln in enumerate(lines)
-             if _digitless(ln.text) not in furniture
-             and not (i in page_keys and PAGE_NUMBER.match(ln.text))]
-            for lines, page_keys in zip(pages, keys, strict=True)]
+    return [
+        [
+            ln
+            for i, ln in enumerate(lines)
+            if _digitless(ln.text) not in furniture and not (i in page_keys and PAGE_NUMBER.match(ln.text))
+        ]
+        for lines, page_keys in zip(pages, keys, strict=True)
+    ]
 
 
 def _gutters(lines: list[Line]) -> list[float]:
@@ -212,9 +219,12 @@ def _blocks(runs: list[list[Line]], body: float) -> list[Block]:
                 continue
             gap = (prev.y0 - ln.y1) if prev else 0
             new_para = prev is not None and gap > 0.5 * ln.size
-            continues = (open_para and blocks and not new_para
-                         and (prev is not None or not blocks[-1].text.endswith(SENTENCE_END)
-                              or ln.text[:1].islower()))
+            continues = (
+                open_para
+                and blocks
+                and not new_para
+                and (prev is not None or not blocks[-1].text.endswith(SENTENCE_END) or ln.text[:1].islower())
+            )
             if continues:
                 blocks[-1].text = join_lines(blocks[-1].text, ln.text)
             else:
@@ -262,8 +272,10 @@ def read_pdf_part(data: bytes, name: str, part: int = 0, parts: int = 1) -> PdfP
     try:
         title = _title(data) if part == 0 else ""
         layouts = extract_pages(io.BytesIO(data), laparams=LAYOUT, page_numbers=_EveryNth(part, parts))
-        pages = [(number, _page_lines(layout, number))
-                 for number, layout in zip(itertools.count(part + 1, parts), layouts, strict=False)]
+        pages = [
+            (number, _page_lines(layout, number))
+            for number, layout in zip(itertools.count(part + 1, parts), layouts, strict=False)
+        ]
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise ExtractionError(f"{name}: encrypted PDF (a password is needed to read it)") from exc
     except Exception as exc:  # pdfminer raises many kinds of errors on damaged files

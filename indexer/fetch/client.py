@@ -30,8 +30,14 @@ TIMEOUTS = (TimeoutError, requests.exceptions.Timeout, ReadTimeoutError, Connect
 def user_agent() -> str:
     """``tipsearch/<version> (+<homepage>)``."""
     meta = metadata("tipsearch")
-    homepage = next((url.split(",", 1)[1].strip() for url in meta.get_all("Project-URL") or []
-                     if url.lower().startswith("homepage")), "")
+    homepage = next(
+        (
+            url.split(",", 1)[1].strip()
+            for url in meta.get_all("Project-URL") or []
+            if url.lower().startswith("homepage")
+        ),
+        "",
+    )
     return f"tipsearch/{meta['Version']} (+{homepage})"
 
 
@@ -75,8 +81,14 @@ class PoliteClient:
         self.robots_source: Callable[[str], str | None] = self._robots_text
         self.session = requests.Session()
         self.session.headers["User-Agent"] = user_agent()
-        retry = Retry(total=retries, backoff_factor=backoff, status_forcelist=RETRY_STATUSES,
-                      allowed_methods={"GET"}, respect_retry_after_header=True, raise_on_status=False)
+        retry = Retry(
+            total=retries,
+            backoff_factor=backoff,
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods={"GET"},
+            respect_retry_after_header=True,
+            raise_on_status=False,
+        )
         adapter = HTTPAdapter(max_retries=retry)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
@@ -147,15 +159,21 @@ class PoliteClient:
         response = self._request(url, headers, obey_robots)
         if response.status_code == 304:
             response.close()
-            return Answer(response.url, 304, response.headers.get("ETag", etag),
-                          response.headers.get("Last-Modified", last_modified), b"")
+            return Answer(
+                response.url,
+                304,
+                response.headers.get("ETag", etag),
+                response.headers.get("Last-Modified", last_modified),
+                b"",
+            )
         if response.status_code != 200:
             response.close()
             retried = f", {self.retries} retries included" if response.status_code in RETRY_STATUSES else ""
             raise FetchError(url, f"HTTP {response.status_code} {response.reason}{retried}", response.status_code)
         body = self._read(url, response)
-        return Answer(response.url, 200, response.headers.get("ETag", ""),
-                      response.headers.get("Last-Modified", ""), body)
+        return Answer(
+            response.url, 200, response.headers.get("ETag", ""), response.headers.get("Last-Modified", ""), body
+        )
 
     def allowed(self, url: str) -> bool:
         """Whether robots.txt of ``url``'s site lets this tool fetch it (read once per site)."""

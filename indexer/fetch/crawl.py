@@ -74,7 +74,7 @@ class Mirror:
     def published(self, url: str) -> str:
         """The state.gov URL of a URL read from the mirror."""
         if self.prefix and url.startswith(self.prefix + "/"):
-            return self.origin + url[len(self.prefix):]
+            return self.origin + url[len(self.prefix) :]
         return url
 
 
@@ -108,7 +108,7 @@ def _file_name(url: str, kind: str) -> str:
         segments.pop()
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", segments[-1] if segments else "index")
     if len(name) > LONGEST_NAME:  # file systems refuse names over 255 bytes: keep a part and the URL's digest
-        name = f"{name[:LONGEST_NAME - 20]}-{hashlib.sha256(url.encode()).hexdigest()[:12]}"
+        name = f"{name[: LONGEST_NAME - 20]}-{hashlib.sha256(url.encode()).hexdigest()[:12]}"
     suffix = ".pdf" if kind == "pdf" else ".html"
     if not name.lower().endswith((suffix, ".htm")):
         name += suffix
@@ -125,8 +125,15 @@ def _unique(manifest: Manifest, file: str, url: str) -> str:
 class EditionCrawl:
     """One edition's crawl into ``folder``; :meth:`run` returns its report."""
 
-    def __init__(self, entry: CatalogEntry, folder: Path, client: PoliteClient, base_url: str | None,
-                 max_html_bytes: int, on_url: Callable[[str, str], None] = lambda url, status: None) -> None:
+    def __init__(
+        self,
+        entry: CatalogEntry,
+        folder: Path,
+        client: PoliteClient,
+        base_url: str | None,
+        max_html_bytes: int,
+        on_url: Callable[[str, str], None] = lambda url, status: None,
+    ) -> None:
         self.entry, self.client, self.on_url = entry, client, on_url
         self.max_html_bytes = max_html_bytes
         self.mirror = Mirror(entry.landing, base_url)
@@ -215,8 +222,11 @@ class EditionCrawl:
             return []
         year = str(self.entry.year)
         words = ("traffick", "tip") if self.entry.report == "tip" else ("human-rights", "hrr")
-        return [url for url in self._links(answer.body, answer.url)
-                if year in urlsplit(url).path and any(w in url.lower() for w in words)]
+        return [
+            url
+            for url in self._links(answer.body, answer.url)
+            if year in urlsplit(url).path and any(w in url.lower() for w in words)
+        ]
 
     def _get(self, url: str) -> Answer:
         known = self.manifest.usable(self.mirror.published(url))
@@ -241,8 +251,11 @@ class EditionCrawl:
             elif answer.body.startswith(b"%PDF"):  # a PDF behind a link without .pdf
                 kind = "pdf"
             else:
-                kind = "narrative" if holds_narratives(answer.body, self.mirror.published(answer.url),
-                                                             self.max_html_bytes) else "page"
+                kind = (
+                    "narrative"
+                    if holds_narratives(answer.body, self.mirror.published(answer.url), self.max_html_bytes)
+                    else "page"
+                )
         return self._keep(url, answer, kind)
 
     def _keep(self, url: str, answer: Answer, kind: str) -> tuple[str, bytes]:
@@ -259,8 +272,11 @@ class EditionCrawl:
             status = "new" if not known else "unchanged" if known.sha256 == digest else "changed"
             if known and known.kind != kind:
                 self.manifest.file_of(known).unlink()
-            file = known.file if known and known.kind == kind else _unique(
-                self.manifest, _file_name(published, kind), published)
+            file = (
+                known.file
+                if known and known.kind == kind
+                else _unique(self.manifest, _file_name(published, kind), published)
+            )
             self.manifest.record(Saved(published, file, kind, answer.etag, answer.last_modified, digest), data)
         self.report.count(status)
         self.report.narrative_files += kind == "narrative"

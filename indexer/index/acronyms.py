@@ -23,10 +23,10 @@ LONGEST = 8  # letters of the longest acronym read
 
 def _expansion(before: str, letters: str) -> tuple[str, ...] | None:
     """The words ending ``before`` whose initials spell ``letters`` (stopwords skipped or not), else None."""
-    words = [fold_word(w) for w in _WORD.findall(before)[-2 * len(letters) - 2:]]
+    words = [fold_word(w) for w in _WORD.findall(before)[-2 * len(letters) - 2 :]]
     for keep_stopwords in (True, False):
         kept = [w for w in words if w and (keep_stopwords or w not in STOPWORDS)]
-        chosen = kept[-len(letters):]
+        chosen = kept[-len(letters) :]
         if len(chosen) == len(letters) and "".join(w[0] for w in chosen) == letters:
             return tuple(stem_word(w) for w in chosen if w not in STOPWORDS)
     return None
@@ -40,7 +40,7 @@ def find_acronyms(text: str) -> dict[str, tuple[str, ...]]:
         letters = acronym.lower()
         if not 2 <= len(letters) <= LONGEST or not acronym.isupper():
             continue
-        before = text[max(0, match.start() - 200):match.start()]
+        before = text[max(0, match.start() - 200) : match.start()]
         before = re.sub(r"/[^\s/]+\s*$", " ", before)  # "Mutilation/Cutting" reads as "Mutilation"
         expansion = _expansion(before, letters)
         if expansion and len(expansion) >= 2:

@@ -88,9 +88,19 @@ def word_tokens(text: str) -> Iterator[tuple[str, str | None, int, int]]:
 class NltkTokenizer(Tokenizer):
     """Whoosh tokenizer over :func:`word_spans`, keeping positions and character offsets."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True,
-                 mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
             token.original = token.text = value

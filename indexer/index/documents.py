@@ -14,28 +14,58 @@ def documents(narrative: Narrative) -> Iterator[dict]:
     """The Whoosh documents of one narrative: the narrative's own, then each section's and its paragraphs'."""
     country = lookup(narrative.iso3) if narrative.iso3 else None
     place = " ".join([narrative.country, *(country.aliases if country else ()), narrative.region])
-    shared = {"narrative": narrative.id, "report": narrative.report, "year": narrative.year or 0,
-              "iso3": narrative.iso3, "country": narrative.country, "region": narrative.region,
-              "tier": narrative.tier, "tier_label": narrative.tier_label, "title": narrative.title,
-              "place": place, "source": narrative.source, "content_hash": narrative.content_hash}
-    yield {**shared, "id": narrative.id, "kind": "narrative",
-           "section": " ".join(sorted({k for s in narrative.sections for k in s.keys})),
-           "section_headings": {s.keys[-1]: s.heading for s in reversed(narrative.sections) if s.keys},
-           "acronyms": {a: words for s in narrative.sections for a, words in find_acronyms(s.text).items()},
-           "fulltext": "\n\n".join(f"{s.heading}\n\n{s.text}" for s in narrative.sections)}
+    shared = {
+        "narrative": narrative.id,
+        "report": narrative.report,
+        "year": narrative.year or 0,
+        "iso3": narrative.iso3,
+        "country": narrative.country,
+        "region": narrative.region,
+        "tier": narrative.tier,
+        "tier_label": narrative.tier_label,
+        "title": narrative.title,
+        "place": place,
+        "source": narrative.source,
+        "content_hash": narrative.content_hash,
+    }
+    yield {
+        **shared,
+        "id": narrative.id,
+        "kind": "narrative",
+        "section": " ".join(sorted({k for s in narrative.sections for k in s.keys})),
+        "section_headings": {s.keys[-1]: s.heading for s in reversed(narrative.sections) if s.keys},
+        "acronyms": {a: words for s in narrative.sections for a, words in find_acronyms(s.text).items()},
+        "fulltext": "\n\n".join(f"{s.heading}\n\n{s.text}" for s in narrative.sections),
+    }
     for position, section in enumerate(narrative.sections):
-        yield {**shared, "id": f"{narrative.id}/{position}", "kind": "section",
-               "section": " ".join(section.keys), "position": position, "heading": section.heading,
-               "body": section.text, "exact": section.text, "body_pairs": section.text,
-               "heading_pairs": section.heading, "pages": section.pages}
+        yield {
+            **shared,
+            "id": f"{narrative.id}/{position}",
+            "kind": "section",
+            "section": " ".join(section.keys),
+            "position": position,
+            "heading": section.heading,
+            "body": section.text,
+            "exact": section.text,
+            "body_pairs": section.text,
+            "heading_pairs": section.heading,
+            "pages": section.pages,
+        }
         filters = {name: shared[name] for name in ("narrative", "report", "year", "iso3", "region", "tier")}
         for number, paragraph in enumerate(paragraphs(section.text)):
             if paragraph.strip():
                 passage = f"{section.heading}\n\n{paragraph}" if number == 0 else paragraph  # a heading opens its text
                 weight = {"_boost": BOILERPLATE_WEIGHT} if is_boilerplate(paragraph) else {}
-                yield {**filters, "id": f"{narrative.id}/{position}/{number}", "kind": "paragraph",
-                       "section": " ".join(section.keys), "position": position, "passage": passage,
-                       "passage_exact": passage, **weight}
+                yield {
+                    **filters,
+                    "id": f"{narrative.id}/{position}/{number}",
+                    "kind": "paragraph",
+                    "section": " ".join(section.keys),
+                    "position": position,
+                    "passage": passage,
+                    "passage_exact": passage,
+                    **weight,
+                }
 
 
 def unique_ids(narratives: list[Narrative], seen: set[str], from_pdf: bool) -> list[Narrative]:

@@ -16,8 +16,13 @@ from indexer.fetch.manifest import provenance
 from indexer.settings import SHIPPED, Settings
 
 INPUTS = "INPUTS"  # the file in a build directory that holds the digest
-_INDEXING_CODE = ("index/schema.py", "index/analysis.py", "index/documents.py", "index/acronyms.py",
-                  "reports/paragraphs.py")
+_INDEXING_CODE = (
+    "index/schema.py",
+    "index/analysis.py",
+    "index/documents.py",
+    "index/acronyms.py",
+    "reports/paragraphs.py",
+)
 _INDEXING_DATA = ("stopwords.txt", "spellings.txt")
 _INDEXING_SETTINGS = ("max_html_bytes", "max_pdf_bytes", "pdf_timeout", "pdf_memory_mb")
 

@@ -87,8 +87,7 @@ class IndexHome:
     def rollback(self) -> str:
         """Publish the build before the current one again; return its id."""
         current = self.current()
-        earlier = [b for b in self.builds()
-                   if (current is None or b.name < current.name) and (b / COMPLETE).exists()]
+        earlier = [b for b in self.builds() if (current is None or b.name < current.name) and (b / COMPLETE).exists()]
         if not earlier:
             raise IndexUnavailable(f"no earlier build to roll back to in {self.root / BUILDS}")
         self._point_current(earlier[-1].name)
@@ -118,7 +117,7 @@ class IndexHome:
         builds, current = self.builds(), self.current()
         older = [b for b in builds if b != current]
         now = time.time()
-        for build in older[:max(0, len(older) - (self.builds_to_keep - 1))]:
+        for build in older[: max(0, len(older) - (self.builds_to_keep - 1))]:
             successor = next((b for b in builds if b.name > build.name and (b / COMPLETE).exists()), None)
             if successor and now - (successor / COMPLETE).stat().st_mtime >= self.prune_grace:
                 shutil.rmtree(build, ignore_errors=True)

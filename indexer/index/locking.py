@@ -46,8 +46,9 @@ def index_lock(index_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise IndexBusy(f"index busy: another job is writing {index_dir} (lock {path}); "
-                            f"try again when it has finished") from None
+            raise IndexBusy(
+                f"index busy: another job is writing {index_dir} (lock {path}); try again when it has finished"
+            ) from None
         _held.add(handle)
         os.ftruncate(handle, 0)
         os.write(handle, f"{os.getpid()}\n".encode())

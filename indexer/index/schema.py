@@ -20,9 +20,16 @@ from indexer.index.analysis import AnalyzedText, WordPairs
 SECTION_FIELDS = {"body": 1.0, "heading": 1.5, "place": 1.2}
 NARRATIVE_FIELDS = {"fulltext": 1.0, "place": 1.2}
 # The kind of document that carries each text field ("place" is in both).
-FIELD_KINDS = {"fulltext": "narrative", "passage": "paragraph", "passage_exact": "paragraph",
-               "body": "section", "heading": "section", "exact": "section",
-               "body_pairs": "section", "heading_pairs": "section"}
+FIELD_KINDS = {
+    "fulltext": "narrative",
+    "passage": "paragraph",
+    "passage_exact": "paragraph",
+    "body": "section",
+    "heading": "section",
+    "exact": "section",
+    "body_pairs": "section",
+    "heading_pairs": "section",
+}
 
 
 def make_schema() -> Schema:

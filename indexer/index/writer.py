@@ -42,10 +42,16 @@ class BuildReport:
     seconds: float = 0.0
 
 
-def build_index(paths: list[Path], home: IndexHome, settings: Settings, add: bool = False, force: bool = False,
-                progress: Callable[[Iterable, int], Iterable] = lambda items, total: items,
-                on_failure: Callable[[str, str], None] = lambda path, reason: None,
-                validate: Callable[[Path], list[str]] = lambda build: []) -> BuildReport:
+def build_index(
+    paths: list[Path],
+    home: IndexHome,
+    settings: Settings,
+    add: bool = False,
+    force: bool = False,
+    progress: Callable[[Iterable, int], Iterable] = lambda items, total: items,
+    on_failure: Callable[[str, str], None] = lambda path, reason: None,
+    validate: Callable[[Path], list[str]] = lambda build: [],
+) -> BuildReport:
     """Index the files under ``paths`` into a new build of ``home`` and publish it.
 
     A full build replaces the current one; ``add=True`` adds to (and replaces narratives with
@@ -69,8 +75,17 @@ def build_index(paths: list[Path], home: IndexHome, settings: Settings, add: boo
     else:
         build = home.new_build()
         report.build_id = build.name
-        _write(_start(build, home.searched() if add else None), files, home, settings, add, report,
-               progress, on_failure, digest)
+        _write(
+            _start(build, home.searched() if add else None),
+            files,
+            home,
+            settings,
+            add,
+            report,
+            progress,
+            on_failure,
+            digest,
+        )
         _publish(build, home, report, validate, cache_since=None if add else started_at)
     report.seconds = time.perf_counter() - started
     return report
@@ -91,8 +106,17 @@ def _start(build: Path, copy_of: Path | None) -> Index:
     return whoosh_index.create_in(str(build), make_schema())
 
 
-def _write(ix: Index, files: list[Path], home: IndexHome, settings: Settings, add: bool, report: BuildReport,
-           progress: Callable[[Iterable, int], Iterable], on_failure: Callable[[str, str], None], digest: str) -> None:
+def _write(
+    ix: Index,
+    files: list[Path],
+    home: IndexHome,
+    settings: Settings,
+    add: bool,
+    report: BuildReport,
+    progress: Callable[[Iterable, int], Iterable],
+    on_failure: Callable[[str, str], None],
+    digest: str,
+) -> None:
     """Extract ``files`` and write their narratives into ``ix``; a build that fails is removed whole."""
     procs = settings.index_procs
     # Separate files per segment: Whoosh reads a compound segment file by copying its parts into
@@ -123,8 +147,9 @@ def _write(ix: Index, files: list[Path], home: IndexHome, settings: Settings, ad
         raise
 
 
-def _publish(build: Path, home: IndexHome, report: BuildReport, validate: Callable[[Path], list[str]],
-             cache_since: float | None) -> None:
+def _publish(
+    build: Path, home: IndexHome, report: BuildReport, validate: Callable[[Path], list[str]], cache_since: float | None
+) -> None:
     """Publish ``build`` when it holds narratives and ``validate`` finds nothing wrong; else remove it.
 
     After a full build (``cache_since``), cache entries it did not use are dropped.

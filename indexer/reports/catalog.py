@@ -52,8 +52,10 @@ class CatalogEntry:
 def _catalog() -> dict[str, dict[int, CatalogEntry]]:
     with CATALOG_FILE.open("rb") as handle:
         raw = tomllib.load(handle)
-    return {report: {int(year): CatalogEntry(report, int(year), **fields) for year, fields in years.items()}
-            for report, years in raw.items()}
+    return {
+        report: {int(year): CatalogEntry(report, int(year), **fields) for year, fields in years.items()}
+        for report, years in raw.items()
+    }
 
 
 def reports() -> list[str]:
@@ -80,11 +82,12 @@ def entry(report: str, year: int) -> CatalogEntry:
         return entries[year]
     newest = entries[latest(report)]
     if newest.year < year <= datetime.date.today().year:
+
         def moved(url: str) -> str:
             return url.replace(str(newest.year), str(year))
+
         return replace(newest, year=year, landing=moved(newest.landing), pages=moved(newest.pages))
-    raise TipsearchError(f"--edition {year}: the {report} report has editions "
-                         f"{min(entries)} to {latest(report)}")
+    raise TipsearchError(f"--edition {year}: the {report} report has editions {min(entries)} to {latest(report)}")
 
 
 def newest_first(report: str) -> list[CatalogEntry]:

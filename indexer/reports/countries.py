@@ -39,16 +39,18 @@ def fold(text: str) -> str:
 def all_countries() -> tuple[Country, ...]:
     """Every country in indexer/data/countries.csv, in the file's order."""
     with COUNTRIES_CSV.open(encoding="utf-8", newline="") as f:
-        return tuple(Country(row["name"], row["iso3"], row["region"],
-                             tuple(a for a in row["aliases"].split("|") if a))
-                     for row in csv.DictReader(f))
+        return tuple(
+            Country(row["name"], row["iso3"], row["region"], tuple(a for a in row["aliases"].split("|") if a))
+            for row in csv.DictReader(f)
+        )
 
 
 @lru_cache(maxsize=1)
 def _by_name() -> dict[str, Country]:
     """Folded name, alias or ISO3 code -> country."""
-    return {fold(name): country for country in all_countries()
-            for name in (country.name, country.iso3, *country.aliases)}
+    return {
+        fold(name): country for country in all_countries() for name in (country.name, country.iso3, *country.aliases)
+    }
 
 
 def lookup(name: str) -> Country | None:

@@ -13,9 +13,11 @@ from indexer.extract import Block, Extracted
 from indexer.reports.countries import Country, lookup
 from indexer.reports.tiers import TIER_LABELS, parse_country_heading, tier_from_summary
 
-REPORT_NAMES = {"tip": "Trafficking in Persons Report",
-                "hrr": "Country Reports on Human Rights Practices",
-                "other": "Document"}
+REPORT_NAMES = {
+    "tip": "Trafficking in Persons Report",
+    "hrr": "Country Reports on Human Rights Practices",
+    "other": "Document",
+}
 _REPORT_PATTERNS = (
     ("tip", re.compile(r"trafficking[-_ ]in[-_ ]persons|/tiprpt/", re.I)),
     ("hrr", re.compile(r"country[-_ ]reports?[-_ ]on[-_ ]human[-_ ]rights|human[-_ ]rights[-_ ]report", re.I)),
@@ -41,7 +43,8 @@ RECOMMENDATION_KEYS = {"prioritized-recommendations", "recommendations"}
 # Recommendations run into a paragraph: "... to do so. Recommendations for Haiti: enact ...".
 _RUN_IN_RECOMMENDATIONS = re.compile(
     r"(?:^|(?<=[.;]\s))((?i:prioritized\s+)?(?:Recommendations|RECOMMENDATIONS)(?:\s+(?i:for)\s+[^:.]{1,80})?)"
-    r"\s*:\s*(?=\S)")
+    r"\s*:\s*(?=\S)"
+)
 _BULLET = re.compile(r"\s*[•·▪●◦]\s*")
 _HRR_SECTION = re.compile(r"^section\s+(\d+)\.?\s*(.*)$", re.I)
 _HRR_LETTERED = re.compile(r"^([a-z])\.\s+\S")
@@ -99,7 +102,8 @@ def is_country_narrative(narrative: Narrative) -> bool:
     """Whether a narrative is about a country and reads like a report's country narrative."""
     keys = {k for s in narrative.sections for k in s.keys}
     return bool(narrative.iso3) and bool(
-        narrative.tier or keys & NARRATIVE_SECTION_KEYS or any(k.startswith("section-") for k in keys))
+        narrative.tier or keys & NARRATIVE_SECTION_KEYS or any(k.startswith("section-") for k in keys)
+    )
 
 
 def slug(text: str) -> str:
@@ -136,8 +140,13 @@ def _country_candidates(extracted: Extracted, source: str) -> list[str]:
     headline = extracted.headline
     url_slug = extracted.url.rstrip("/").rsplit("/", 1)[-1] if extracted.url else ""
     file_stem = _file_name(source).split(".")[0]
-    return [headline.split(":", 1)[-1], headline, _SITE_SUFFIX.sub("", extracted.title),
-            url_slug.replace("-", " "), file_stem.replace("-", " ").replace("_", " ")]
+    return [
+        headline.split(":", 1)[-1],
+        headline,
+        _SITE_SUFFIX.sub("", extracted.title),
+        url_slug.replace("-", " "),
+        file_stem.replace("-", " ").replace("_", " "),
+    ]
 
 
 def detect_country(extracted: Extracted, source: str) -> Country | None:
@@ -238,10 +247,10 @@ def _run_in_heading(block: Block) -> tuple[str, str, str] | None:
     """
     lead = block.lead.strip().rstrip(":").strip()
     if lead and (parse_country_heading(lead) or _tip_section(lead)):
-        return "", lead, block.text[len(block.lead):].lstrip(" :")
+        return "", lead, block.text[len(block.lead) :].lstrip(" :")
     match = _RUN_IN_RECOMMENDATIONS.search(block.text)
     if match:
-        return block.text[:match.start()].strip(), match.group(1), block.text[match.end():]
+        return block.text[: match.start()].strip(), match.group(1), block.text[match.end() :]
     return None
 
 
@@ -254,9 +263,11 @@ def _separate_run_in_headings(blocks: list[Block]) -> list[Block]:
             separated.append(block)
             continue
         before, heading, after = split
-        separated += [Block(kind, text, level, block.page)
-                      for kind, text, level in (("text", before, 0), ("heading", heading, 4), ("text", after, 0))
-                      if text]
+        separated += [
+            Block(kind, text, level, block.page)
+            for kind, text, level in (("text", before, 0), ("heading", heading, 4), ("text", after, 0))
+            if text
+        ]
     return separated
 
 
@@ -287,8 +298,9 @@ def _narrative_id(report: str, year: int | None, key: str) -> str:
     return f"{report}-{year or 'undated'}-{key}".lower()
 
 
-def build_narratives(extracted: Extracted, source: str, content_hash: str,
-                     edition: tuple[str, int] | None = None) -> list[Narrative]:
+def build_narratives(
+    extracted: Extracted, source: str, content_hash: str, edition: tuple[str, int] | None = None
+) -> list[Narrative]:
     """Turn one extracted file into its narratives (several for a multi-country TIP page).
 
     ``edition`` (report, year) is what a fetch knows of the file; otherwise both are detected.
@@ -311,8 +323,20 @@ def build_narratives(extracted: Extracted, source: str, content_hash: str,
         else:
             title = extracted.title or extracted.headline or _file_name(source)
             name, iso3, region, key = "", "", "", slug(_file_name(source)) or slug(title)
-        narratives.append(Narrative(
-            id=_narrative_id(report, year, key), report=report, year=year, country=name,
-            iso3=iso3, region=region, title=title, tier=tier, tier_label=label,
-            sections=sections, source=extracted.url or source, content_hash=content_hash))
+        narratives.append(
+            Narrative(
+                id=_narrative_id(report, year, key),
+                report=report,
+                year=year,
+                country=name,
+                iso3=iso3,
+                region=region,
+                title=title,
+                tier=tier,
+                tier_label=label,
+                sections=sections,
+                source=extracted.url or source,
+                content_hash=content_hash,
+            )
+        )
     return narratives

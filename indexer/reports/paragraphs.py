@@ -12,8 +12,11 @@ from __future__ import annotations
 import re
 
 BOILERPLATE_WEIGHT = 0.1
-_BOILERPLATE = re.compile(r"\s*(?:see (?:also )?the (?:department|secretary)|for (?:more|additional|further) "
-                          r"information|not applicable\b)", re.I)
+_BOILERPLATE = re.compile(
+    r"\s*(?:see (?:also )?the (?:department|secretary)|for (?:more|additional|further) "
+    r"information|not applicable\b)",
+    re.I,
+)
 
 
 def paragraphs(text: str) -> list[str]:

@@ -13,13 +13,13 @@ import re
 from indexer.reports.countries import Country, lookup
 
 TIERS = ("1", "2", "2WL", "3", "special")
-TIER_LABELS = {"1": "Tier 1", "2": "Tier 2", "2WL": "Tier 2 Watch List", "3": "Tier 3",
-               "special": "Special Case"}
+TIER_LABELS = {"1": "Tier 1", "2": "Tier 2", "2WL": "Tier 2 Watch List", "3": "Tier 3", "special": "Special Case"}
 _NUMBERS = {"1": "1", "one": "1", "i": "1", "2": "2", "two": "2", "ii": "2", "3": "3", "three": "3", "iii": "3"}
 _TIER = r"tier\s*(?P<num>[123]|one|two|three|iii|ii|i)\b(?P<wl>\s*[-–—]?\s*watch\s*list)?|(?P<special>special\s+cases?)"
 _HEADING = re.compile(rf"^(?P<name>.+?)\s*(?::\s*|[-–—]\s+|\(\s*)(?P<tier>{_TIER})\s*\)?\s*$", re.I)
 _SUMMARY = re.compile(
-    rf"\b(?:remained|remains|placed|upgraded|downgraded|was|is)\s+(?:on|to|at|in)\s+(?:{_TIER})", re.I)
+    rf"\b(?:remained|remains|placed|upgraded|downgraded|was|is)\s+(?:on|to|at|in)\s+(?:{_TIER})", re.I
+)
 _FILTER = re.compile(rf"^\s*(?:{_TIER}|(?P<bare>[123]|2\s*wl|wl|special))\s*$", re.I)
 
 
@@ -47,7 +47,7 @@ def tier_from_summary(text: str) -> str | None:
     The conclusion counts: the placement after "therefore", else the last one mentioned.
     """
     matches = list(_SUMMARY.finditer(text))
-    concluding = [m for m in matches if "therefore" in text[text.rfind(". ", 0, m.start()) + 1:m.start()].lower()]
+    concluding = [m for m in matches if "therefore" in text[text.rfind(". ", 0, m.start()) + 1 : m.start()].lower()]
     chosen = concluding[0] if concluding else matches[-1] if matches else None
     return _canonical(chosen) if chosen else None
 

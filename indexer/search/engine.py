@@ -72,12 +72,25 @@ class Hit(NarrativeInfo):
     def as_json(self) -> dict:
         """Flat JSON: the narrative's fields and its best section's, plus all its sections."""
         best = self.sections[0]
-        return {"id": self.id, "report": self.report, "year": self.year, "country": self.country,
-                "iso3": self.iso3, "region": self.region, "tier": self.tier or None,
-                "tier_label": self.tier_label or None, "title": self.title,
-                "section": best.section, "heading": best.heading, "section_id": best.id,
-                "page": best.page, "score": round(self.score, 4), "snippet": best.snippet,
-                "source": self.source, "sections": [asdict(s) for s in self.sections]}
+        return {
+            "id": self.id,
+            "report": self.report,
+            "year": self.year,
+            "country": self.country,
+            "iso3": self.iso3,
+            "region": self.region,
+            "tier": self.tier or None,
+            "tier_label": self.tier_label or None,
+            "title": self.title,
+            "section": best.section,
+            "heading": best.heading,
+            "section_id": best.id,
+            "page": best.page,
+            "score": round(self.score, 4),
+            "snippet": best.snippet,
+            "source": self.source,
+            "sections": [asdict(s) for s in self.sections],
+        }
 
 
 @dataclass
@@ -93,6 +106,7 @@ class SearchResponse:
 
     def count_text(self) -> str:
         """How many narratives matched, in words; for a query of a few words, those holding all of them apart."""
+
         def narratives(count: int) -> str:
             return f"{count} narrative{'' if count == 1 else 's'}"
 
@@ -121,16 +135,30 @@ def _section_hit(stored: dict, score: float, terms: QueryTerms, paragraph: int |
     """A section shown under a result; its snippet of ``sentences`` from ``paragraph`` when one is named."""
     start, end = (0, len(stored["body"])) if paragraph is None else paragraph_spans(stored["body"])[paragraph]
     html, offset = snippet(stored["body"][start:end], terms, sentences)
-    return SectionHit(id=stored["id"], section=stored["section"], heading=stored["heading"],
-                      score=round(score, 4), snippet=html, page=_page_of(stored, start + offset))
+    return SectionHit(
+        id=stored["id"],
+        section=stored["section"],
+        heading=stored["heading"],
+        score=round(score, 4),
+        snippet=html,
+        page=_page_of(stored, start + offset),
+    )
 
 
 def _info(stored: dict) -> dict:
     """The NarrativeInfo fields of a stored section document."""
-    return {"id": stored["narrative"], "report": stored["report"], "year": stored["year"] or None,
-            "country": stored["country"], "iso3": stored["iso3"], "region": stored["region"],
-            "tier": stored["tier"], "tier_label": stored["tier_label"], "title": stored["title"],
-            "source": stored["source"]}
+    return {
+        "id": stored["narrative"],
+        "report": stored["report"],
+        "year": stored["year"] or None,
+        "country": stored["country"],
+        "iso3": stored["iso3"],
+        "region": stored["region"],
+        "tier": stored["tier"],
+        "tier_label": stored["tier_label"],
+        "title": stored["title"],
+        "source": stored["source"],
+    }
 
 
 def _check_paging(request: SearchRequest, settings: Settings) -> None:
@@ -166,23 +194,22 @@ def _restricted(kind: wq.Query, restrict: wq.Query | None) -> wq.Query:
     return kind if restrict is None else wq.And([kind, restrict])
 
 
-def _best_sections(build: OpenBuild, q: wq.Query | None, narratives: list[str],
-                   per_hit: int) -> dict[str, Sections]:
+def _best_sections(build: OpenBuild, q: wq.Query | None, narratives: list[str], per_hit: int) -> dict[str, Sections]:
     """Each narrative's best-matching sections by section text and headings; its opening one if none match."""
     narrative_of = narrative_column(build)
     best: dict[str, Sections] = {n: [] for n in narratives}
     if q is not None and narratives:
         among = wq.And([SECTIONS, wq.Or([wq.Term("narrative", n) for n in narratives])])
-        found = build.searcher.search(wq.Require(without_place(q), among), limit=len(narratives) * per_hit * 20,
-                                optimize=False)
+        found = build.searcher.search(
+            wq.Require(without_place(q), among), limit=len(narratives) * per_hit * 20, optimize=False
+        )
         for docnum, score in found.items():
             if len(best[narrative_of[docnum]]) < per_hit:
                 best[narrative_of[docnum]].append((docnum, score, None))
     missing = [n for n, sections in best.items() if not sections]
     if missing:
         # A Term: Whoosh's NumericRange over small numbers such as positions matches them all.
-        openings = wq.And([SECTIONS, wq.Term("position", 0),
-                           wq.Or([wq.Term("narrative", n) for n in missing])])
+        openings = wq.And([SECTIONS, wq.Term("position", 0), wq.Or([wq.Term("narrative", n) for n in missing])])
         for docnum in build.searcher.docs_for_query(openings):
             best[narrative_of[docnum]] = [(docnum, 0.0, None)]
     return best
@@ -210,9 +237,12 @@ def _by_sections(build: OpenBuild, q: wq.Query, restrict: wq.Query | None, per_h
         sections = grouped.setdefault(narrative_of[docnum], [])
         if len(sections) < per_hit:
             sections.append((docnum, score, None))
-    return Matches(set(grouped), [(n, sections[0][1]) for n, sections in grouped.items()],
-                   lambda narratives: {n: grouped[n] for n in narratives},
-                   _in_sections(build, (d for d, _ in found), set(grouped)))
+    return Matches(
+        set(grouped),
+        [(n, sections[0][1]) for n, sections in grouped.items()],
+        lambda narratives: {n: grouped[n] for n in narratives},
+        _in_sections(build, (d for d, _ in found), set(grouped)),
+    )
 
 
 def _by_filters(build: OpenBuild, restrict: wq.Query, per_hit: int) -> Matches:
@@ -232,12 +262,15 @@ def _paragraph_sections(build: OpenBuild, evidence: Evidence, per_hit: int) -> S
             sections[section_id] = (score, int(number))
             if len(sections) == per_hit:
                 break
-    return [(build.searcher.document_number(id=section_id), score, number)
-            for section_id, (score, number) in sections.items()]
+    return [
+        (build.searcher.document_number(id=section_id), score, number)
+        for section_id, (score, number) in sections.items()
+    ]
 
 
-def _by_passages(build: OpenBuild, text: str, q: wq.Query, restrict: wq.Query | None, in_section: bool,
-                 per_hit: int) -> Matches:
+def _by_passages(
+    build: OpenBuild, text: str, q: wq.Query, restrict: wq.Query | None, in_section: bool, per_hit: int
+) -> Matches:
     """Rank the narratives a plain-word query matches by their paragraphs (``indexer/passages.py``).
 
     A short query ranks the narratives holding all its words first. ``in_section``: ``restrict``
@@ -257,18 +290,26 @@ def _by_passages(build: OpenBuild, text: str, q: wq.Query, restrict: wq.Query | 
     if 1 < len(nodes) <= COORD_MAX_CLAUSES:
         holding = {narrative_of[d] for d in build.searcher.docs_for_query(wq.And([among, *nodes]))} & matched
     none = Evidence(0.0, [])
-    ranked = sorted(((n, evidence.get(n, none).score) for n in matched),
-                    key=lambda item: (item[0] not in holding, -item[1], item[0]))
+    ranked = sorted(
+        ((n, evidence.get(n, none).score) for n in matched),
+        key=lambda item: (item[0] not in holding, -item[1], item[0]),
+    )
 
     def sections(narratives: list[str]) -> dict[str, Sections]:
-        shown = {n: _paragraph_sections(build, evidence[n], per_hit) for n in narratives
-                 if evidence.get(n, none).paragraphs}
+        shown = {
+            n: _paragraph_sections(build, evidence[n], per_hit) for n in narratives if evidence.get(n, none).paragraphs
+        }
         return {**_best_sections(build, q, [n for n in narratives if n not in shown], per_hit), **shown}
 
     paragraphs = (d for n in matched if n in evidence for d, _ in evidence[n].paragraphs)
-    return Matches(matched, ranked, sections, _in_sections(build, paragraphs, matched),
-                   len(holding) if 1 < len(nodes) <= COORD_MAX_CLAUSES else None,
-                   {c.terms[0] for c in clauses if c.stands_for})
+    return Matches(
+        matched,
+        ranked,
+        sections,
+        _in_sections(build, paragraphs, matched),
+        len(holding) if 1 < len(nodes) <= COORD_MAX_CLAUSES else None,
+        {c.terms[0] for c in clauses if c.stands_for},
+    )
 
 
 def search(build: OpenBuild, request: SearchRequest) -> SearchResponse:
@@ -302,12 +343,21 @@ def search(build: OpenBuild, request: SearchRequest) -> SearchResponse:
     hits = []
     for narrative, score in page:
         stored = [(build.searcher.stored_fields(d), sc, p) for d, sc, p in sections[narrative]]
-        hits.append(Hit(**_info(stored[0][0]), score=score,
-                        sections=[_section_hit(f, sc, terms, p, settings.snippet_sentences) for f, sc, p in stored]))
-    return SearchResponse(request=request, total=len(matches.matched), hits=hits,
-                          facets=count_facets(build, matches.matched, matches.in_section),
-                          all_words=matches.all_words,
-                          suggestion=suggest(build, request.q) if text.strip() and request.with_suggestion else "")
+        hits.append(
+            Hit(
+                **_info(stored[0][0]),
+                score=score,
+                sections=[_section_hit(f, sc, terms, p, settings.snippet_sentences) for f, sc, p in stored],
+            )
+        )
+    return SearchResponse(
+        request=request,
+        total=len(matches.matched),
+        hits=hits,
+        facets=count_facets(build, matches.matched, matches.in_section),
+        all_words=matches.all_words,
+        suggestion=suggest(build, request.q) if text.strip() and request.with_suggestion else "",
+    )
 
 
 @dataclass
@@ -332,26 +382,38 @@ class DocumentSection:
         return bool(RECOMMENDATION_KEYS & set(self.section.split()))
 
     def as_json(self) -> dict:
-        return {"id": self.id, "heading": self.heading, "section": self.section, "page": self.page,
-                "text": self.text, **({"items": self.text.split("\n\n")} if self.is_list else {})}
+        return {
+            "id": self.id,
+            "heading": self.heading,
+            "section": self.section,
+            "page": self.page,
+            "text": self.text,
+            **({"items": self.text.split("\n\n")} if self.is_list else {}),
+        }
 
 
-def get_narrative(build: OpenBuild, narrative_id: str,
-                  q: str = "") -> tuple[NarrativeInfo, list[DocumentSection]]:
+def get_narrative(build: OpenBuild, narrative_id: str, q: str = "") -> tuple[NarrativeInfo, list[DocumentSection]]:
     """A narrative's metadata and all its sections in order, with ``q``'s words marked."""
     text, _ = split_filters(q, Filters())
     terms = query_terms(parse_text(text, "section", build.settings)) if text.strip() else QueryTerms()
-    found = sorted((dict(f) for f in build.searcher.documents(narrative=narrative_id, kind="section")),
-                   key=lambda f: f["position"])
+    found = sorted(
+        (dict(f) for f in build.searcher.documents(narrative=narrative_id, kind="section")), key=lambda f: f["position"]
+    )
     if not found:
         raise DocumentNotFound(f"no narrative with id {narrative_id!r}")
-    sections = [DocumentSection(f["id"], f["heading"], f["section"], highlight_all(f["body"], terms),
-                                _page_of(f, 0), f["body"]) for f in found]
+    sections = [
+        DocumentSection(f["id"], f["heading"], f["section"], highlight_all(f["body"], terms), _page_of(f, 0), f["body"])
+        for f in found
+    ]
     return NarrativeInfo(**_info(found[0])), sections
 
 
 def narrative_json(info: NarrativeInfo, sections: list[DocumentSection]) -> dict:
     """A whole narrative as JSON: its metadata, sections and recommendations (one string each)."""
-    return {**asdict(info), "tier": info.tier or None, "tier_label": info.tier_label or None,
-            "sections": [s.as_json() for s in sections],
-            "recommendations": [item for s in sections if s.is_list for item in s.text.split("\n\n")]}
+    return {
+        **asdict(info),
+        "tier": info.tier or None,
+        "tier_label": info.tier_label or None,
+        "sections": [s.as_json() for s in sections],
+        "recommendations": [item for s in sections if s.is_list for item in s.text.split("\n\n")],
+    }

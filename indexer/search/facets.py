@@ -46,10 +46,21 @@ class FacetCount:
 
 def narrative_facts(build: OpenBuild) -> dict[str, NarrativeFacts]:
     """Narrative id -> its facts, read once per build."""
-    return build.table("facts", lambda searcher: {
-        f["narrative"]: NarrativeFacts(f["report"], f["year"] or 0, f["iso3"], f["country"], f["region"],
-                                       f["tier"], tuple(f["section"].split()))
-        for f in searcher.documents(kind="narrative")})
+    return build.table(
+        "facts",
+        lambda searcher: {
+            f["narrative"]: NarrativeFacts(
+                f["report"],
+                f["year"] or 0,
+                f["iso3"],
+                f["country"],
+                f["region"],
+                f["tier"],
+                tuple(f["section"].split()),
+            )
+            for f in searcher.documents(kind="narrative")
+        },
+    )
 
 
 REPORT_LABELS = {"tip": "Trafficking in Persons Report", "hrr": "Human Rights Report", "other": "Other documents"}
@@ -79,8 +90,10 @@ def _read_section_labels(searcher: Searcher) -> dict[str, str]:
         for key, heading in (fields.get("section_headings") or {}).items():
             if _SECTION_NUMBER.match(heading) or not key.startswith("section-"):  # not a subheading's
                 headings[key][heading] += 1
-    return {key: section_label(c.most_common(1)[0][0]) if c else key.replace("-", " ").capitalize()
-            for key, c in headings.items()}
+    return {
+        key: section_label(c.most_common(1)[0][0]) if c else key.replace("-", " ").capitalize()
+        for key, c in headings.items()
+    }
 
 
 def _values(facts: NarrativeFacts, name: str) -> tuple[str, ...]:
@@ -95,8 +108,9 @@ def _values(facts: NarrativeFacts, name: str) -> tuple[str, ...]:
 def _facet_values(build: OpenBuild) -> dict[str, dict[str, tuple[str, ...]]]:
     """Facet name -> narrative id -> the narrative's values of that facet, read once per build."""
     facts = narrative_facts(build)
-    return build.table("facet values", lambda searcher: {
-        name: {n: _values(f, name) for n, f in facts.items()} for name in FACET_NAMES})
+    return build.table(
+        "facet values", lambda searcher: {name: {n: _values(f, name) for n, f in facts.items()} for name in FACET_NAMES}
+    )
 
 
 def section_keys(build: OpenBuild) -> list[tuple[str, ...]]:
@@ -113,8 +127,9 @@ def _read_section_keys(searcher: Searcher) -> list[tuple[str, ...]]:
     return keys
 
 
-def count_facets(build: OpenBuild, matched: set[str],
-                 in_section: dict[str, set[str]] | None = None) -> dict[str, list[FacetCount]]:
+def count_facets(
+    build: OpenBuild, matched: set[str], in_section: dict[str, set[str]] | None = None
+) -> dict[str, list[FacetCount]]:
     """For each facet, its values among ``matched`` narratives with their counts.
 
     ``in_section`` gives the narratives that matched in each section, for a query of words;
@@ -129,8 +144,12 @@ def count_facets(build: OpenBuild, matched: set[str],
             counts = Counter({key: len(narratives) for key, narratives in in_section.items()})
         else:
             counts = Counter(chain.from_iterable(map(values_of.__getitem__, known)))
-        label = {"country": {facts[n].iso3: facts[n].country for n in known}.get, "tier": TIER_LABELS.get,
-                 "report": REPORT_LABELS.get, "section": section_labels(build).get}.get(name, lambda v: None)
+        label = {
+            "country": {facts[n].iso3: facts[n].country for n in known}.get,
+            "tier": TIER_LABELS.get,
+            "report": REPORT_LABELS.get,
+            "section": section_labels(build).get,
+        }.get(name, lambda v: None)
         values = [FacetCount(v, label(v) or v, n) for v, n in counts.items()]
         if name == "year":
             facets[name] = sorted(values, key=lambda c: -int(c.value))
@@ -146,8 +165,11 @@ def sorted_matches(build: OpenBuild, matched: set[str], sort: str) -> list[str]:
 
     def key(narrative: str):
         f = facts.get(narrative, missing)
-        return {"newest": (-f.year, f.country, narrative), "oldest": (f.year, f.country, narrative),
-                "country": (f.country or "\uffff", -f.year, narrative)}[sort]
+        return {
+            "newest": (-f.year, f.country, narrative),
+            "oldest": (f.year, f.country, narrative),
+            "country": (f.country or "\uffff", -f.year, narrative),
+        }[sort]
 
     return sorted(matched, key=key)
 

@@ -29,8 +29,10 @@ from indexer.search.ranking import TipBM25
 from indexer.settings import Settings
 
 T = TypeVar("T")
-_OTHER_VERSION = ("the index at {directory} was built by another version of tipsearch ({why}): "
-                  "rebuild it with 'tipsearch index --force PATH...'")
+_OTHER_VERSION = (
+    "the index at {directory} was built by another version of tipsearch ({why}): "
+    "rebuild it with 'tipsearch index --force PATH...'"
+)
 
 
 class BuildTables:
@@ -149,6 +151,11 @@ def index_status(settings: Settings, path: Path | None = None) -> dict:
         narratives = build.searcher.doc_frequency("kind", "narrative")
     by_report = {r: f"{min(y)}-{max(y)}" if len(y) > 1 else str(min(y)) for r, y in sorted(years.items())}
     current = home.current()
-    return {"index": str(home.root), "build": current.name if current else "",
-            "age_seconds": round(time.time() - home.searched().stat().st_mtime), "narratives": narratives,
-            "by_report": by_report, "builds": [b.name for b in home.builds()]}
+    return {
+        "index": str(home.root),
+        "build": current.name if current else "",
+        "age_seconds": round(time.time() - home.searched().stat().st_mtime),
+        "narratives": narratives,
+        "by_report": by_report,
+        "builds": [b.name for b in home.builds()],
+    }

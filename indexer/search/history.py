@@ -40,8 +40,10 @@ def mark_changes(editions: list[Edition]) -> list[Edition]:
 
 def editions(build: OpenBuild, report: str, iso3: str) -> list[Edition]:
     """The country's narratives in every indexed edition of ``report``, oldest first."""
-    found = [Edition(f["year"], f["narrative"], f["tier"], f["tier_label"])
-             for f in build.searcher.documents(kind="narrative", report=report, iso3=iso3)]
+    found = [
+        Edition(f["year"], f["narrative"], f["tier"], f["tier_label"])
+        for f in build.searcher.documents(kind="narrative", report=report, iso3=iso3)
+    ]
     return mark_changes(found)
 
 

@@ -94,8 +94,9 @@ def clause_nodes(q: wq.Query) -> list[wq.Query]:
 
 def _occurrences(nodes: list[wq.Query]) -> float:
     """How many times the query holds the word of ``nodes``: each node holding its text-field clause counts."""
-    found = sum(node.boost for node in nodes
-                if any(getattr(leaf, "fieldname", "") in WORD_FIELDS for leaf in _leaves(node)))
+    found = sum(
+        node.boost for node in nodes if any(getattr(leaf, "fieldname", "") in WORD_FIELDS for leaf in _leaves(node))
+    )
     return found or 1.0
 
 
@@ -134,8 +135,11 @@ def query_clauses(q: wq.Query, reader, text: str, acronyms: dict[tuple[str, ...]
 
 def _with_acronyms(clauses: list[Clause], acronyms: dict[tuple[str, ...], str]) -> list[Clause]:
     words = {c.terms[0]: i for i, c in enumerate(clauses) if len(c.terms) == 1}
-    found = [Clause((acronym,), (), 1.0, stands_for=tuple(words[w] for w in expansion))
-             for expansion, acronym in acronyms.items() if all(w in words for w in expansion)]
+    found = [
+        Clause((acronym,), (), 1.0, stands_for=tuple(words[w] for w in expansion))
+        for expansion, acronym in acronyms.items()
+        if all(w in words for w in expansion)
+    ]
     return clauses + found
 
 
@@ -302,5 +306,5 @@ def rank_narratives(build: OpenBuild, clauses: list[Clause], allowed: set[int] |
     for narrative in found.keys() | place.keys():
         paragraphs = sorted(found.get(narrative, []), key=lambda p: -p[1])
         scores = sorted([s for _, s in paragraphs] + ([place[narrative]] if narrative in place else []), reverse=True)
-        evidence[narrative] = Evidence(sum(s * DECAY ** i for i, s in enumerate(scores)), paragraphs)
+        evidence[narrative] = Evidence(sum(s * DECAY**i for i, s in enumerate(scores)), paragraphs)
     return evidence

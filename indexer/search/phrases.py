@@ -51,8 +51,10 @@ class PairedPhrase(wq.Phrase):
         if len(pairs) == 1:
             matcher = pairs[0].matcher(searcher, context)
         else:
-            matcher = _PairedSpans([wq.Term(self.fieldname, w).matcher(searcher, context) for w in self.words],
-                                   [p.matcher(searcher, context) for p in pairs])
+            matcher = _PairedSpans(
+                [wq.Term(self.fieldname, w).matcher(searcher, context) for w in self.words],
+                [p.matcher(searcher, context) for p in pairs],
+            )
         return WrappingMatcher(matcher, boost=self.boost) if self.boost != 1.0 else matcher
 
 

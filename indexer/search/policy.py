@@ -27,13 +27,16 @@ from indexer.index.analysis import stem_word, word_tokens
 from indexer.settings import DEFAULTS, Settings
 
 OPERATORS = ("AND", "OR", "NOT")
-_TOKENS = re.compile(r"""
+_TOKENS = re.compile(
+    r"""
     (?P<phrase>"[^"]*"(?:~(?P<slop>\d+))?)
   | (?P<paren>[()])
   | (?P<exact>exact:[^\s()"]+)
   | (?P<prefix>[+-]?[^\W\d_]{3,}\*)(?=[\s()]|$)
   | (?P<word>[^\s()"]+)
-""", re.X)
+""",
+    re.X,
+)
 _NOT_WORD = re.compile(r"[^\w'’.\-]+")  # what a word keeps: letters, digits, apostrophes, dots, hyphens
 MAX_SLOP = 20
 WORDS_FIELD = "exact"  # every word of the text, folded, unstemmed
@@ -129,8 +132,9 @@ def _expansion(ixreader, prefix: str) -> list:
     cache = _EXPANSIONS.setdefault(ixreader, OrderedDict())
     if prefix not in cache:
         # One pass over the word list's entries, which carry their frequencies.
-        frequent = heapq.nlargest(PREFIX_TERMS, ixreader.iter_prefix(WORDS_FIELD, prefix),
-                                  key=lambda entry: entry[1].doc_frequency())
+        frequent = heapq.nlargest(
+            PREFIX_TERMS, ixreader.iter_prefix(WORDS_FIELD, prefix), key=lambda entry: entry[1].doc_frequency()
+        )
         cache[prefix] = [word for word, _ in frequent]
         if len(cache) > _EXPANSIONS_KEPT:
             cache.popitem(last=False)
@@ -148,6 +152,11 @@ class BoundedPrefixPlugin(plugins.PrefixPlugin):
 
 
 # Whoosh's default parser less what is refused, plus bounded prefixes.
-REFUSED_PLUGINS = (plugins.WildcardPlugin, plugins.EveryPlugin, plugins.BoostPlugin, plugins.RangePlugin,
-                   plugins.SingleQuotePlugin)
+REFUSED_PLUGINS = (
+    plugins.WildcardPlugin,
+    plugins.EveryPlugin,
+    plugins.BoostPlugin,
+    plugins.RangePlugin,
+    plugins.SingleQuotePlugin,
+)
 ADDED_PLUGINS = (BoundedPrefixPlugin,)

@@ -36,15 +36,18 @@ class Similar:
     other_editions: list[SimilarNarrative]
 
     def as_json(self) -> dict:
-        return {"same_edition": [vars(s) for s in self.same_edition],
-                "other_editions": [vars(s) for s in self.other_editions]}
+        return {
+            "same_edition": [vars(s) for s in self.same_edition],
+            "other_editions": [vars(s) for s in self.other_editions],
+        }
 
 
 def _like(build: OpenBuild, terms: wq.Query, where: wq.Query, limit: int) -> list[SimilarNarrative]:
     found = build.searcher.search(wq.Require(terms, where), limit=limit, optimize=False)
-    return [SimilarNarrative(f["narrative"], f["title"], f["year"] or None, f["country"], f["tier_label"],
-                             round(score, 3))
-            for f, score in ((build.searcher.stored_fields(d), s) for d, s in found.items())]
+    return [
+        SimilarNarrative(f["narrative"], f["title"], f["year"] or None, f["country"], f["tier_label"], round(score, 3))
+        for f, score in ((build.searcher.stored_fields(d), s) for d, s in found.items())
+    ]
 
 
 def similar(build: OpenBuild, narrative_id: str, limit: int = 5) -> Similar:
@@ -54,11 +57,17 @@ def similar(build: OpenBuild, narrative_id: str, limit: int = 5) -> Similar:
         raise DocumentNotFound(f"no narrative with id {narrative_id!r}")
     first = sections[0]
     text = "\n\n".join(s["body"] for s in sections)
-    terms = wq.Or([wq.Term("fulltext", term, boost=weight)
-                   for term, weight in build.searcher.key_terms_from_text("fulltext", text, numterms=KEY_TERMS)])
-    others = wq.And([wq.Term("kind", "narrative"), wq.Term("report", first["report"]),
-                     wq.Not(wq.Term("narrative", narrative_id))])
+    terms = wq.Or(
+        [
+            wq.Term("fulltext", term, boost=weight)
+            for term, weight in build.searcher.key_terms_from_text("fulltext", text, numterms=KEY_TERMS)
+        ]
+    )
+    others = wq.And(
+        [wq.Term("kind", "narrative"), wq.Term("report", first["report"]), wq.Not(wq.Term("narrative", narrative_id))]
+    )
     same_edition = wq.And([others, wq.Term("year", first["year"]), wq.Not(wq.Term("iso3", first["iso3"]))])
     same_country = wq.And([others, wq.Term("iso3", first["iso3"])]) if first["iso3"] else None
-    return Similar(_like(build, terms, same_edition, limit),
-                   _like(build, terms, same_country, limit) if same_country else [])
+    return Similar(
+        _like(build, terms, same_edition, limit), _like(build, terms, same_country, limit) if same_country else []
+    )

@@ -14,11 +14,65 @@ from dataclasses import dataclass, field
 from indexer.index.analysis import word_tokens
 from indexer.reports.paragraphs import is_boilerplate, paragraph_spans
 
-_ABBREVIATIONS = frozenset({
-    "u.s", "u.n", "u.k", "e.u", "mr", "mrs", "ms", "dr", "no", "nos", "st", "gen", "col", "lt", "sgt",
-    "capt", "maj", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "art", "arts", "para", "vol", "pp", "e.g", "i.e", "etc", "approx", "inc", "co", "corp", "ltd",
-    "govt", "dept", "v", "vs", "pres", "sen", "rep", "gov", "jr", "sr", "prof", "rev", "fig"})
+_ABBREVIATIONS = frozenset(
+    {
+        "u.s",
+        "u.n",
+        "u.k",
+        "e.u",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "no",
+        "nos",
+        "st",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "capt",
+        "maj",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "art",
+        "arts",
+        "para",
+        "vol",
+        "pp",
+        "e.g",
+        "i.e",
+        "etc",
+        "approx",
+        "inc",
+        "co",
+        "corp",
+        "ltd",
+        "govt",
+        "dept",
+        "v",
+        "vs",
+        "pres",
+        "sen",
+        "rep",
+        "gov",
+        "jr",
+        "sr",
+        "prof",
+        "rev",
+        "fig",
+    }
+)
 # A sentence ends at . ! or ? (with any closing quotes or brackets) before white space and
 # a capital, digit, quote or bracket, unless the word before the stop is an abbreviation
 # or a single initial.
@@ -49,7 +103,7 @@ class QueryTerms:
         for its last letter (``countri`` <- country).
         """
         words = self.stems | self.exact | {w for p in self.stem_phrases | self.exact_phrases for w in p}
-        prefixes = sorted({w[:max(1, min(len(w) - 1, 6))] for w in words if w} | {p[:6] for p in self.prefixes})
+        prefixes = sorted({w[: max(1, min(len(w) - 1, 6))] for w in words if w} | {p[:6] for p in self.prefixes})
         return re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + ")" if prefixes else r"(?!)")
 
 
@@ -84,9 +138,11 @@ def match_spans(text: str, terms: QueryTerms) -> list[tuple[int, int]]:
     for start, paragraph, _ in _likely_paragraphs(text, terms.prefilter()):
         tokens = [(f, s, start + a, start + b) for f, s, a, b in word_tokens(paragraph)]
         spans += _phrase_spans(tokens, terms.stem_phrases, 1) + _phrase_spans(tokens, terms.exact_phrases, 0)
-        spans += [(a, b) for folded, stem, a, b in tokens
-                  if (stem is not None and (stem in terms.stems or folded.startswith(prefixes)))
-                  or folded in terms.exact]
+        spans += [
+            (a, b)
+            for folded, stem, a, b in tokens
+            if (stem is not None and (stem in terms.stems or folded.startswith(prefixes))) or folded in terms.exact
+        ]
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start < merged[-1][1]:
@@ -156,7 +212,7 @@ def _sentence_value(sentence: str, spans: list[tuple[int, int]], terms: QueryTer
     cross-reference or formula sentence ("See the Department of State's ... Report") is
     worth less than any other.
     """
-    words = {stem for span in spans for _, stem, _, _ in word_tokens(text[span[0]:span[1]]) if stem}
+    words = {stem for span in spans for _, stem, _, _ in word_tokens(text[span[0] : span[1]]) if stem}
     tokens = [(folded, stem) for folded, stem, _, _ in word_tokens(sentence) if stem]
     as_typed = {folded for folded, _ in tokens if folded in terms.typed}
 
@@ -175,7 +231,7 @@ def snippet(text: str, terms: QueryTerms, sentences: int = 2) -> tuple[str, int]
     not (cross-references last), and shown in text order; with no match the text's opening is shown. Only the
     few sentences a cheap prefilter ranks highest are analysed word by word.
     """
-    likely = sorted(_candidate_sentences(text, terms.prefilter()), key=lambda c: -c[0])[:sentences + 4]
+    likely = sorted(_candidate_sentences(text, terms.prefilter()), key=lambda c: -c[0])[: sentences + 4]
     chosen = []
     for _, start, end in likely:
         spans = [(start + s, start + e) for s, e in match_spans(text[start:end], terms)]
@@ -184,7 +240,7 @@ def snippet(text: str, terms: QueryTerms, sentences: int = 2) -> tuple[str, int]
     chosen = sorted(sorted(chosen, key=lambda c: -c[0])[:sentences], key=lambda c: c[1])
     if not chosen:
         first = paragraph_spans(text)[0]
-        start, end = (split_sentences(text[first[0]:first[1]]) or [(0, len(text))])[0]
+        start, end = (split_sentences(text[first[0] : first[1]]) or [(0, len(text))])[0]
         chosen = [(0, start, end, [])]
     pieces = []
     for _, start, end, spans in chosen:

@@ -1,4 +1,4 @@
-""""Did you mean": the query with each rare word replaced by a close word far more frequent.
+""" "Did you mean": the query with each rare word replaced by a close word far more frequent.
 
 A word no section holds is replaced by the closest country name if one is close
 (``Cambodai`` -> ``Cambodia``), else by the closest word within one edit (two for words of
@@ -40,16 +40,20 @@ _EXACT_WORD = re.compile(r"exact:\S+", re.I)
 
 @cache
 def _country_words() -> list[str]:
-    return sorted({w for c in all_countries() for name in (c.name, *c.aliases) for w in fold(name).split()
-                   if len(w) > 3})
+    return sorted(
+        {w for c in all_countries() for name in (c.name, *c.aliases) for w in fold(name).split() if len(w) > 3}
+    )
 
 
 def _frequent_words(build: OpenBuild, letter: str) -> dict[str, int]:
     """The words starting with ``letter`` that at least FREQUENT sections hold, with their counts; once per build."""
 
     def read(searcher: Searcher) -> dict[str, int]:
-        return {(w.decode() if isinstance(w, bytes) else w): info.doc_frequency()
-                for w, info in searcher.reader().iter_prefix(WORDS_FIELD, letter) if info.doc_frequency() >= FREQUENT}
+        return {
+            (w.decode() if isinstance(w, bytes) else w): info.doc_frequency()
+            for w, info in searcher.reader().iter_prefix(WORDS_FIELD, letter)
+            if info.doc_frequency() >= FREQUENT
+        }
 
     return build.table(("frequent words", letter), read)
 
@@ -60,8 +64,11 @@ def _near_word(build: OpenBuild, folded: str, frequency: int) -> str | None:
     needed = max(FREQUENT, RATIO * frequency)
     most = 1 if len(folded) <= 4 or frequency else 2
     found = process.extract(folded, list(counts), scorer=Levenshtein.distance, score_cutoff=most, limit=None)
-    better = [(distance, -counts[w], w) for w, distance, _ in found
-              if counts[w] >= needed and stem_word(w) != stem_word(folded)]
+    better = [
+        (distance, -counts[w], w)
+        for w, distance, _ in found
+        if counts[w] >= needed and stem_word(w) != stem_word(folded)
+    ]
     return min(better)[2] if better else None
 
 
@@ -75,7 +82,7 @@ def _closest(build: OpenBuild, folded: str, frequency: int) -> str | None:
 
 def _is_live_prefix(build: OpenBuild, query: str, folded: str, end: int) -> bool:
     """Whether the word ends in ``*`` and some indexed word starts with it."""
-    return query[end:end + 1] == "*" and any(True for _ in build.searcher.reader().expand_prefix(WORDS_FIELD, folded))
+    return query[end : end + 1] == "*" and any(True for _ in build.searcher.reader().expand_prefix(WORDS_FIELD, folded))
 
 
 def suggest(build: OpenBuild, query: str) -> str:
@@ -85,8 +92,13 @@ def suggest(build: OpenBuild, query: str) -> str:
     replaced, cursor, checked = [], 0, 0
     for folded, stem, start, end in word_tokens(query):
         typed = query[start:end]
-        if (stem is None or typed in OPERATORS or len(folded) > MAX_WORD or folded in AMERICAN
-                or any(a <= start < b for a, b in kept)):
+        if (
+            stem is None
+            or typed in OPERATORS
+            or len(folded) > MAX_WORD
+            or folded in AMERICAN
+            or any(a <= start < b for a, b in kept)
+        ):
             continue
         frequency = reader.doc_frequency(WORDS_FIELD, folded)
         if frequency >= SUSPECT or _is_live_prefix(build, query, folded, end):
