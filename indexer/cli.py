@@ -12,6 +12,7 @@ import re
 import sys
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import Any
 
 import click
 from tqdm import tqdm
@@ -63,7 +64,7 @@ def given(
     settings: Settings, index: Path | None = None, delay: float | None = None, timeout: float | None = None
 ) -> Settings:
     """The settings with what the command line gave instead (``--index``, ``--delay``, ``--timeout``)."""
-    changes = {"index": index, "fetch_delay": delay, "fetch_timeout": timeout}
+    changes: dict[str, Any] = {"index": index, "fetch_delay": delay, "fetch_timeout": timeout}
     return replace(settings, **{name: value for name, value in changes.items() if value is not None})
 
 
@@ -276,14 +277,14 @@ def search_command(
         colour = sys.stdout.isatty()
         click.echo(f"{response.count_text()}; showing {len(response.hits)}")
         for rank, hit in enumerate(response.hits, 1):
-            tier = f", {hit.tier_label}" if hit.tier_label else ""
+            tier_text = f", {hit.tier_label}" if hit.tier_label else ""
             click.echo(click.style(f"\n{rank}. {hit.title}", bold=True) if colour else f"\n{rank}. {hit.title}")
             score = f"  score {hit.score:.2f}" if hit.score else ""
-            click.echo(f"   {hit.report} {hit.year or ''}{tier}{score}  id {hit.id}")
-            for section in hit.sections:
-                page = f" (p. {section.page})" if section.page else ""
-                click.echo(f"   § {section.heading}{page}")
-                click.echo(f"     {_terminal_snippet(section.snippet, colour)}")
+            click.echo(f"   {hit.report} {hit.year or ''}{tier_text}{score}  id {hit.id}")
+            for shown_section in hit.sections:
+                page = f" (p. {shown_section.page})" if shown_section.page else ""
+                click.echo(f"   § {shown_section.heading}{page}")
+                click.echo(f"     {_terminal_snippet(shown_section.snippet, colour)}")
         if with_facets:
             click.echo("\nFacets:")
             for name, counts in response.facets.items():

@@ -59,11 +59,11 @@ class Settings:
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
         """The settings given by ``TIPSEARCH_*`` variables, defaults for the rest; a bad value names its variable."""
-        values = {}
+        values: dict[str, Any] = {}
         for setting in dataclasses.fields(cls):
             variable = f"TIPSEARCH_{setting.name.upper()}"
             if variable in environ:
-                kind = type(setting.default)
+                kind: type = type(setting.default)
                 try:
                     values[setting.name] = kind(environ[variable])
                 except ValueError:

@@ -73,8 +73,8 @@ def test_the_web_app_follows_a_swap_without_a_restart(tmp_path):
     assert client.get("/healthz").get_json()["build"] == second
     home = IndexHome(root)
     with home.lock():
-        home._point_current(home.builds()[0].name)
-    assert client.get("/healthz").get_json()["build"] == home.builds()[0].name
+        first = home.rollback()
+    assert client.get("/healthz").get_json()["build"] == first
 
 
 def test_status_and_rollback_commands(tmp_path):

@@ -8,13 +8,28 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+CODE = ["indexer", "webapp", "scripts", "tests"]
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name) or str(Path(sys.executable).with_name(name))
+    if not Path(found).exists():
+        pytest.skip(f"{name} is not installed (pip install -e '.[test]' brings it)")
+    return found
+
+
 def test_code_passes_ruff():
-    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
-    if not Path(ruff).exists():
-        pytest.skip("ruff is not installed (pip install -e '.[test]' brings it)")
-    result = subprocess.run(
-        [ruff, "check", "indexer", "webapp", "scripts", "tests"], cwd=ROOT, capture_output=True, text=True
-    )
+    result = subprocess.run([_tool("ruff"), "check", *CODE], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+
+
+def test_code_is_formatted():
+    result = subprocess.run([_tool("ruff"), "format", "--check", *CODE], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+
+
+def test_the_package_type_checks():
+    result = subprocess.run([_tool("mypy")], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
 
 

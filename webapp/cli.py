@@ -64,7 +64,7 @@ def run_command(
     Without SOURCES, fetches the latest edition (or --edition) from state.gov into data/raw.
     """
     settings = given(settings, index, delay, timeout)
-    urls = [s for s in sources if s.startswith(("http://", "https://"))]
+    urls: list[str | None] = [s for s in sources if s.startswith(("http://", "https://"))]
     paths = [Path(s) for s in sources if s not in urls]
     if base_url:
         urls.append(base_url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
@@ -18,7 +19,7 @@ bp = Blueprint("views", __name__)
 SEARCH_PARAMETERS = ("q", *FILTER_NAMES, "sort", "limit")  # what a link to a search carries over
 
 
-def _search_args(**changed: str) -> dict[str, str]:
+def _search_args(**changed: str) -> dict[str, Any]:
     """This request's search parameters, with the ``changed`` ones replaced; any other parameter is dropped
     (``url_for`` reads some, such as ``_external``, as instructions)."""
     merged = {**request.args.to_dict(), **changed}
@@ -27,7 +28,10 @@ def _search_args(**changed: str) -> dict[str, str]:
 
 def _page_url(page: int, **changed: str) -> str:
     """This search's URL at ``page``, with the ``changed`` parameters (``q=...``) replaced."""
-    return url_for("views.search_page", **_search_args(**changed), **({"page": page} if page > 1 else {}))
+    values = _search_args(**changed)
+    if page > 1:
+        values["page"] = page
+    return url_for("views.search_page", **values)
 
 
 FACET_TITLES = {
@@ -78,8 +82,9 @@ def document_page(narrative_id: str):
     build = get_build()
     meta, sections = get_narrative(build, narrative_id, request.args.get("q", ""))
     others = editions(build, meta.report, meta.iso3) if meta.iso3 and meta.year else []
-    earlier = [e for e in others if e.year < meta.year]
-    later = [e for e in others if e.year > meta.year]
+    year = meta.year or 0
+    earlier = [e for e in others if e.year < year]
+    later = [e for e in others if e.year > year]
     pdf_page = sections[0].page if meta.source.lower().split("#")[0].endswith(".pdf") else None
     return render_template(
         "doc.html",

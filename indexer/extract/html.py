@@ -188,7 +188,8 @@ def body_blocks(body) -> list[Block]:
     is added.
     """
     blocks: list[Block] = []
-    current, parts = None, []
+    current = None  # the block element the pieces in ``parts`` belong to
+    parts: list[str] = []
     for owner, text in _texts(body):
         if not text or (owner is not current and not text.strip()):
             continue

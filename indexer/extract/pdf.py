@@ -182,7 +182,7 @@ def join_lines(first: str, second: str) -> str:
 
 
 def _body_size(pages: list[list[Line]]) -> float:
-    sizes = Counter()
+    sizes: Counter[float] = Counter()
     for lines in pages:
         for ln in lines:
             sizes[round(ln.size, 1)] += len(ln.text)
@@ -258,8 +258,8 @@ class _EveryNth:
     def __init__(self, part: int, parts: int):
         self.part, self.parts = part, parts
 
-    def __contains__(self, index: int) -> bool:
-        return index % self.parts == self.part
+    def __contains__(self, index: object) -> bool:
+        return isinstance(index, int) and index % self.parts == self.part
 
 
 def read_pdf_part(data: bytes, name: str, part: int = 0, parts: int = 1) -> PdfPart:

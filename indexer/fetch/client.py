@@ -80,7 +80,8 @@ class PoliteClient:
         # Where robots.txt text comes from (None: the site has none); a fetch may keep copies.
         self.robots_source: Callable[[str], str | None] = self._robots_text
         self.session = requests.Session()
-        self.session.headers["User-Agent"] = user_agent()
+        self.agent = user_agent()
+        self.session.headers["User-Agent"] = self.agent
         retry = Retry(
             total=retries,
             backoff_factor=backoff,
@@ -187,7 +188,7 @@ class PoliteClient:
         rules = self._robots[origin]
         if isinstance(rules, FetchError):
             raise rules
-        return rules.can_fetch(self.session.headers["User-Agent"], url)
+        return rules.can_fetch(self.agent, url)
 
     def fetch_robots(self, origin: str, etag: str = "", last_modified: str = "") -> Answer | None:
         """A site's robots.txt as RFC 9309 reads it: None when missing (4xx), an error when unreachable."""
@@ -206,10 +207,10 @@ class PoliteClient:
         parser = urllib.robotparser.RobotFileParser(f"{origin}/robots.txt")
         text = self.robots_source(origin)
         if text is None:
-            parser.allow_all = True
+            parser.parse([])  # no rules: everything allowed
             return parser
         parser.parse(text.removeprefix("\ufeff").splitlines())  # a byte-order mark would hide the first line
-        crawl_delay = parser.crawl_delay(self.session.headers["User-Agent"])
+        crawl_delay = parser.crawl_delay(self.agent)
         if crawl_delay:
             self.delay = max(self.delay, min(float(crawl_delay), MAX_CRAWL_DELAY))
         return parser

@@ -7,6 +7,7 @@ Any form a report prints (``Burma``, ``KOREA, REPUBLIC OF``, ``Côte d’Ivoire`
 from __future__ import annotations
 
 import csv
+import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ def fold(text: str) -> str:
 @lru_cache(maxsize=1)
 def all_countries() -> tuple[Country, ...]:
     """Every country in indexer/data/countries.csv, in the file's order."""
-    with COUNTRIES_CSV.open(encoding="utf-8", newline="") as f:
+    with io.StringIO(COUNTRIES_CSV.read_text(encoding="utf-8"), newline="") as f:
         return tuple(
             Country(row["name"], row["iso3"], row["region"], tuple(a for a in row["aliases"].split("|") if a))
             for row in csv.DictReader(f)

@@ -307,7 +307,9 @@ def build_narratives(
     """
     report, year = edition or (detect_report(extracted, source), detect_year(extracted, source))
     parts = _split_by_country(_separate_run_in_headings(extracted.blocks))
-    headed = [(head, body) for head, body in parts if head is not None]
+    headed: list[tuple[tuple[Country, str, str] | None, list[Block]]] = [
+        (head, body) for head, body in parts if head is not None
+    ]
     if headed and (report == "tip" or len(headed) > 1):
         parts = headed  # front matter before the first country heading: contents, an introduction
     narratives = []

@@ -32,8 +32,8 @@ def mark_changes(editions: list[Edition]) -> list[Edition]:
             step = TIER_RANK[edition.tier] - TIER_RANK[previous.tier]
             edition.change = "downgraded" if step > 0 else "upgraded" if step < 0 else ""
         if edition.tier == "2WL":
-            consecutive = previous and previous.tier == "2WL" and previous.year == edition.year - 1
-            edition.watch_list_years = previous.watch_list_years + 1 if consecutive else 1
+            consecutive = previous is not None and previous.tier == "2WL" and previous.year == edition.year - 1
+            edition.watch_list_years = previous.watch_list_years + 1 if previous and consecutive else 1
         previous = edition
     return sorted(editions, key=lambda e: e.year)
 

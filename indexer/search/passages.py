@@ -174,10 +174,11 @@ class _Scorer:
                         yield docnum + base, weight
 
 
-def _min_window(positions: list[list[int]]) -> int:
-    """The fewest words spanning one position of every list (each list sorted)."""
+def _min_window(positions: list[list[int]]) -> float:
+    """The fewest words spanning one position of every list (each list sorted); infinite when a list is empty."""
     merged = sorted((p, i) for i, plist in enumerate(positions) for p in plist)
-    need, seen, best, lo = len(positions), defaultdict(int), math.inf, 0
+    seen: defaultdict[int, int] = defaultdict(int)
+    need, best, lo = len(positions), math.inf, 0
     for p, i in merged:
         seen[i] += 1
         while len(seen) == need:
@@ -239,8 +240,9 @@ def _within_budget(scorer: _Scorer, clauses: list[Clause]) -> set[str]:
             cost[term] = scorer.reader.doc_frequency(FIELD, term)
         if clause.forms:  # the typed forms' postings are read too
             cost[clause.terms[0]] += sum(scorer.reader.doc_frequency(EXACT_FIELD, form) for form in clause.forms)
-    read, total = set(), 0
-    for term in sorted(cost, key=cost.get):
+    read: set[str] = set()
+    total = 0
+    for term in sorted(cost, key=lambda term: cost[term]):
         total += cost[term]
         if read and total > POSTINGS_BUDGET:
             break

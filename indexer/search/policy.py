@@ -76,7 +76,7 @@ def sanitize(text: str, settings: Settings = DEFAULTS) -> str:
     check_length(text, settings.max_query_length)
     kept, clauses, prefixes = [], 0, 0
     for match in _TOKENS.finditer(text):
-        kind = match.lastgroup if match.lastgroup != "slop" else "phrase"
+        kind = "phrase" if match.lastgroup == "slop" else match.lastgroup or "word"
         token = match.group(kind)
         if kind == "phrase":
             token = _phrase(token, match.group("slop"))
