@@ -54,7 +54,7 @@ def test_dependencies_exclude_releases_with_published_advisories():
 
 
 def test_the_nightly_service_is_confined():
-    unit = (ROOT / "scripts" / "tipsearch-update.service").read_text()
+    unit = (ROOT / "scripts" / "systemd" / "tipsearch-update.service").read_text()
     settings = dict(line.split("=", 1) for line in unit.splitlines() if "=" in line and not line.startswith("#"))
     assert settings["UMask"] == "0027" and settings["NoNewPrivileges"] == "yes"
     assert settings["ProtectSystem"] == "strict" and settings["ReadWritePaths"].endswith("/data")
