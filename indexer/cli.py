@@ -23,7 +23,7 @@ from indexer.fetch.crawl import FetchReport
 from indexer.index.home import IndexHome
 from indexer.index.writer import build_index
 from indexer.reports.catalog import reports
-from indexer.search.engine import SearchRequest, get_narrative, narrative_json, search
+from indexer.search.engine import SearchRequest, SearchResponse, get_narrative, narrative_json, search
 from indexer.search.facets import SORTS
 from indexer.search.handle import index_status, open_build
 from indexer.search.history import tier_history
@@ -210,6 +210,26 @@ def _terminal_snippet(snippet_html: str, colour: bool) -> str:
     return html.unescape(marked)
 
 
+def _print_response(response: SearchResponse, with_facets: bool, colour: bool) -> None:
+    """A search's hits as readable text: title, edition and tier, sections with their snippets; then facets."""
+    click.echo(f"{response.count_text()}; showing {len(response.hits)}")
+    for rank, hit in enumerate(response.hits, 1):
+        tier = f", {hit.tier_label}" if hit.tier_label else ""
+        click.echo(click.style(f"\n{rank}. {hit.title}", bold=True) if colour else f"\n{rank}. {hit.title}")
+        score = f"  score {hit.score:.2f}" if hit.score else ""
+        click.echo(f"   {hit.report} {hit.year or ''}{tier}{score}  id {hit.id}")
+        for section in hit.sections:
+            page = f" (p. {section.page})" if section.page else ""
+            click.echo(f"   § {section.heading}{page}")
+            click.echo(f"     {_terminal_snippet(section.snippet, colour)}")
+    if with_facets:
+        click.echo("\nFacets:")
+        for name, counts in response.facets.items():
+            shown = ", ".join(f"{c.label} ({c.count})" for c in counts[:12])
+            more = f", and {len(counts) - 12} more" if len(counts) > 12 else ""
+            click.echo(f"  {name}: {shown or '-'}{more}")
+
+
 @main.command("search", context_settings={"ignore_unknown_options": True})
 @click.argument("query", nargs=-1, type=click.UNPROCESSED)
 @INDEX_OPTION
@@ -274,23 +294,7 @@ def search_command(
         if with_facets:
             click.echo(json.dumps({"facets": response.facets_json()}, ensure_ascii=False))
     else:
-        colour = sys.stdout.isatty()
-        click.echo(f"{response.count_text()}; showing {len(response.hits)}")
-        for rank, hit in enumerate(response.hits, 1):
-            tier_text = f", {hit.tier_label}" if hit.tier_label else ""
-            click.echo(click.style(f"\n{rank}. {hit.title}", bold=True) if colour else f"\n{rank}. {hit.title}")
-            score = f"  score {hit.score:.2f}" if hit.score else ""
-            click.echo(f"   {hit.report} {hit.year or ''}{tier_text}{score}  id {hit.id}")
-            for shown_section in hit.sections:
-                page = f" (p. {shown_section.page})" if shown_section.page else ""
-                click.echo(f"   § {shown_section.heading}{page}")
-                click.echo(f"     {_terminal_snippet(shown_section.snippet, colour)}")
-        if with_facets:
-            click.echo("\nFacets:")
-            for name, counts in response.facets.items():
-                shown = ", ".join(f"{c.label} ({c.count})" for c in counts[:12])
-                more = f", and {len(counts) - 12} more" if len(counts) > 12 else ""
-                click.echo(f"  {name}: {shown or '-'}{more}")
+        _print_response(response, with_facets, colour=sys.stdout.isatty())
     sys.exit(0 if response.hits else 1)
 
 

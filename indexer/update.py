@@ -103,50 +103,53 @@ def run_update(
     with home.lock():
         previous = home.current()
         run.previous_build = run.build = previous.name if previous else ""
-        clock = time.perf_counter()
-        fetched = fetch_editions(report, editions, settings.raw, base_url, settings)
-        run.seconds["fetch"] = round(time.perf_counter() - clock, 2)
-        run.fetched = [
-            {
-                "report": e.report,
-                "year": e.year,
-                "new": e.new,
-                "changed": e.changed,
-                "unchanged": e.unchanged,
-                "failed": len(e.failures),
-            }
-            for e in fetched
-        ]
-        run.failures += [[url, reason] for e in fetched for url, reason in e.failures]
-        if previous and not any(e.new or e.changed for e in fetched):
+        if _fetch(run, settings, report, editions, base_url) or not previous:
+            _build(run, home, settings, previous, progress)
+        else:
             run.outcome = "unchanged"
-            return _finish(home, run)
-        clock = time.perf_counter()
-        built = build_index(
-            [settings.raw],
-            home,
-            settings,
-            progress=progress,
-            validate=lambda build: validate(build, previous, settings),
-        )
-        run.seconds["build_and_validate"] = round(time.perf_counter() - clock, 2)
-        run.failures += [[path, reason] for path, reason in built.failures]
-        run.validation = built.rejected
-        if built.unchanged:
-            run.outcome = "unchanged"
-            return _finish(home, run)
-        if not built.build_id:
-            run.outcome = "failed"
-            return _finish(home, run)
-        run.build, run.outcome = built.build_id, "published"
-        old = _narratives(previous, settings) if previous else {}
-        new = _narratives(home.searched(), settings)
-        run.narratives = {
-            "added": len(new.keys() - old.keys()),
-            "removed": len(old.keys() - new.keys()),
-            "changed": sum(1 for n in new.keys() & old.keys() if new[n][1] != old[n][1]),
-        }
         return _finish(home, run)
+
+
+def _fetch(run: RunReport, settings: Settings, report: str, editions: tuple[str, ...], base_url: str | None) -> bool:
+    """Fetch the editions into the ``raw`` folder; whether anything new or changed came."""
+    clock = time.perf_counter()
+    fetched = fetch_editions(report, editions, settings.raw, base_url, settings)
+    run.seconds["fetch"] = round(time.perf_counter() - clock, 2)
+    run.fetched = [
+        {
+            "report": e.report,
+            "year": e.year,
+            "new": e.new,
+            "changed": e.changed,
+            "unchanged": e.unchanged,
+            "failed": len(e.failures),
+        }
+        for e in fetched
+    ]
+    run.failures += [[url, reason] for e in fetched for url, reason in e.failures]
+    return any(e.new or e.changed for e in fetched)
+
+
+def _build(run: RunReport, home: IndexHome, settings: Settings, previous: Path | None, progress) -> None:
+    """Build from the ``raw`` folder, validated against ``previous``; publish it, and count what changed."""
+    clock = time.perf_counter()
+    built = build_index(
+        [settings.raw], home, settings, progress=progress, validate=lambda build: validate(build, previous, settings)
+    )
+    run.seconds["build_and_validate"] = round(time.perf_counter() - clock, 2)
+    run.failures += [[path, reason] for path, reason in built.failures]
+    run.validation = built.rejected
+    if built.unchanged or not built.build_id:
+        run.outcome = "unchanged" if built.unchanged else "failed"
+        return
+    run.build, run.outcome = built.build_id, "published"
+    old = _narratives(previous, settings) if previous else {}
+    new = _narratives(home.searched(), settings)
+    run.narratives = {
+        "added": len(new.keys() - old.keys()),
+        "removed": len(old.keys() - new.keys()),
+        "changed": sum(1 for n in new.keys() & old.keys() if new[n][1] != old[n][1]),
+    }
 
 
 def _finish(home: IndexHome, run: RunReport) -> RunReport:

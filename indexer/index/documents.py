@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from indexer.index.acronyms import find_acronyms
 from indexer.reports.countries import lookup
-from indexer.reports.narratives import Narrative
+from indexer.reports.narratives import Narrative, Section
 from indexer.reports.paragraphs import BOILERPLATE_WEIGHT, is_boilerplate, paragraphs
 
 
@@ -52,20 +52,25 @@ def documents(narrative: Narrative) -> Iterator[dict]:
             "pages": section.pages,
         }
         filters = {name: shared[name] for name in ("narrative", "report", "year", "iso3", "region", "tier")}
-        for number, paragraph in enumerate(paragraphs(section.text)):
-            if paragraph.strip():
-                passage = f"{section.heading}\n\n{paragraph}" if number == 0 else paragraph  # a heading opens its text
-                weight = {"_boost": BOILERPLATE_WEIGHT} if is_boilerplate(paragraph) else {}
-                yield {
-                    **filters,
-                    "id": f"{narrative.id}/{position}/{number}",
-                    "kind": "paragraph",
-                    "section": " ".join(section.keys),
-                    "position": position,
-                    "passage": passage,
-                    "passage_exact": passage,
-                    **weight,
-                }
+        yield from _paragraphs(filters, f"{narrative.id}/{position}", position, section)
+
+
+def _paragraphs(filters: dict, section_id: str, position: int, section: Section) -> Iterator[dict]:
+    """The paragraph documents of one section, with the narrative's ``filters``; a heading opens the first."""
+    for number, paragraph in enumerate(paragraphs(section.text)):
+        if paragraph.strip():
+            passage = f"{section.heading}\n\n{paragraph}" if number == 0 else paragraph
+            weight = {"_boost": BOILERPLATE_WEIGHT} if is_boilerplate(paragraph) else {}
+            yield {
+                **filters,
+                "id": f"{section_id}/{number}",
+                "kind": "paragraph",
+                "section": " ".join(section.keys),
+                "position": position,
+                "passage": passage,
+                "passage_exact": passage,
+                **weight,
+            }
 
 
 def unique_ids(narratives: list[Narrative], seen: set[str], from_pdf: bool) -> list[Narrative]:
