@@ -9,10 +9,10 @@ from tests.conftest import ROOT
 OPERATIONS = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
 
 
-def test_every_setting_is_documented():
-    for name, variable, _default, help_text in described():
+def test_every_setting_is_documented_with_its_default():
+    for name, variable, default, help_text in described():
         assert help_text, name
-        assert f"`{variable}`" in OPERATIONS, name
+        assert f"| `{name}` | `{variable}` | {default} | {help_text} |" in OPERATIONS, name
 
 
 def test_the_environment_is_read_once_into_a_frozen_object():
