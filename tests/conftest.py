@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -49,6 +52,16 @@ def opened(root: Path, settings: Settings | None = None) -> OpenBuild:
 def web_app(root: Path, **changes):
     """A test app on the index at ``root`` with no rate limit unless ``changes`` say otherwise."""
     return create_app(Settings(index=root, **{"rate_limit": 0, **changes}), TESTING=True)
+
+
+def load_script(name: str) -> ModuleType:
+    """``scripts/<name>.py`` imported as the module ``name``."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def shared_path(path: Path) -> Path:

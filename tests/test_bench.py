@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sqlite3
-import sys
 
 import pytest
 
 from indexer.search.engine import SearchRequest, search
 from indexer.search.query import Filters
-from tests.conftest import ROOT, opened
+from tests.conftest import load_script, opened
 
-
-def _script(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _script("bench")
-engines = _script("bench_engines")
+bench = load_script("bench")
+engines = load_script("bench_engines")
 QUERIES = bench.load_queries()
 
 

@@ -1,15 +1,12 @@
 """scripts/eval_ir.py: the measures, and the ranking quality they show on CISI."""
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED, shared_path
+from tests.conftest import SHARED, load_script, shared_path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-import eval_ir  # noqa: E402
+eval_ir = load_script("eval_ir")
 
 
 def test_measures_on_a_known_ranking():

@@ -35,7 +35,7 @@ from indexer.search.query import (
 from indexer.search.ranking import COORD_MAX_CLAUSES
 from indexer.search.snippets import QueryTerms, highlight_all, snippet
 from indexer.search.suggest import suggest
-from indexer.settings import Settings
+from indexer.settings import DEFAULTS, Settings
 
 
 @dataclass
@@ -44,7 +44,7 @@ class SearchRequest:
 
     q: str = ""
     filters: Filters = field(default_factory=Filters)
-    limit: int = 10
+    limit: int = DEFAULTS.page_size
     offset: int = 0
     sort: str = "relevance"  # or "newest", "oldest", "country"
     with_suggestion: bool = True  # look for a "did you mean" (not for pages that never show one)
