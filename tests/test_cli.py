@@ -186,33 +186,26 @@ def test_a_second_index_job_exits_75_at_once_and_a_dead_ones_lock_does_not_block
     assert after.exit_code == 0, after.output
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_serve_answers_from_its_worker_processes(index_dir, workers):
-    import socket
-    import subprocess
-    import sys
-    import time
-
-    import requests
-
+def _serve_in_background(index_dir: Path, settings: dict[str, str]) -> tuple[subprocess.Popen, int]:
+    """``tipsearch serve`` on a free port with these ``TIPSEARCH_*`` settings, and the port."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    command = [sys.executable, "-c", "from webapp.cli import main; main()", "serve", "--index", str(index_dir)]
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from webapp.cli import main; main()",
-            "serve",
-            "--index",
-            str(index_dir),
-            "--port",
-            str(port),
-        ],
+        [*command, "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "TIPSEARCH_WEB_WORKERS": str(workers), "TIPSEARCH_RATE_LIMIT": "0"},
+        env={**os.environ, **settings},
     )
+    return server, port
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_answers_from_its_worker_processes(index_dir, workers):
+    import requests
+
+    server, port = _serve_in_background(index_dir, {"TIPSEARCH_WEB_WORKERS": str(workers), "TIPSEARCH_RATE_LIMIT": "0"})
     try:
         for _ in range(100):
             try:
@@ -263,24 +256,7 @@ def test_processes_forked_under_the_lock_do_not_hold_it(tmp_path):
 
 
 def test_gunicorns_own_error_answers_carry_the_security_headers(index_dir):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from webapp.cli import main; main()",
-            "serve",
-            "--index",
-            str(index_dir),
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "TIPSEARCH_WEB_WORKERS": "2"},
-    )
+    server, port = _serve_in_background(index_dir, {"TIPSEARCH_WEB_WORKERS": "2"})
     try:
         answer = b""
         for _ in range(100):
