@@ -1,9 +1,24 @@
-"""Writing a file whole: a reader sees the old file or the new one, never half of one."""
+"""Files of the package and of a run: a digest of the package's own files, and writing a file whole."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def package_digest(names: tuple[str, ...], start: bytes = b"") -> bytes:
+    """A digest of ``start`` and of these files of the package (paths relative to it), each by name and bytes.
+
+    A file that changes, moves or is renamed changes the digest.
+    """
+    digest = hashlib.sha256(start)
+    for name in names:
+        digest.update(f"{name}\n".encode())
+        digest.update((PACKAGE / name).read_bytes())
+    return digest.digest()
 
 
 def write_atomically(path: Path, data: bytes, mode: int = 0o666) -> None:

@@ -174,3 +174,19 @@ def test_an_index_of_another_version_says_to_rebuild(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["search", "labor", "--index", str(tmp_path)])
     assert result.exit_code == 2
     assert "built by another version of tipsearch (No module named 'tipsearch_moved_analysis')" in result.output
+
+
+def test_a_cache_entry_written_by_code_since_moved_is_parsed_again(tmp_path, monkeypatch):
+    import pickle
+    import sys
+    import types
+
+    from indexer.extract import cache as extract_cache
+
+    moved = types.ModuleType("tipsearch_moved_narratives")
+    moved.Narrative = type("Narrative", (), {"__module__": moved.__name__})
+    monkeypatch.setitem(sys.modules, moved.__name__, moved)
+    extract_cache.store(tmp_path / "cache", "k", [moved.Narrative()])
+    monkeypatch.delitem(sys.modules, moved.__name__)
+    assert (tmp_path / "cache" / "k.pickle").exists()
+    assert extract_cache.load(tmp_path / "cache", "k") is None

@@ -1,8 +1,9 @@
 """Extraction results kept by content, so that a rebuild parses only the files that changed.
 
 The key is the SHA-256 of the file's bytes, its name, what a fetch knows of it, and the
-parsing code itself (the source of the extraction and narrative modules and the country
-list): changing any of these parses the file again.
+parsing code itself (the names and source of the extraction and narrative modules, and the
+country list): changing any of these parses the file again. An entry that cannot be loaded
+(written by code since moved) is parsed again too.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ import pickle
 from functools import cache
 from pathlib import Path
 
-from indexer.files import write_atomically
+from indexer.files import package_digest, write_atomically
 from indexer.reports.narratives import Narrative
-from indexer.settings import SHIPPED
 
-_PARSING_CODE = (
+_PARSING_FILES = (
     "extract/html.py",
     "extract/pdf.py",
     "extract/__init__.py",
@@ -25,17 +25,14 @@ _PARSING_CODE = (
     "reports/tiers.py",
     "reports/countries.py",
     "extract/files.py",
+    "data/countries.csv",
 )
 
 
 @cache
 def code_fingerprint() -> bytes:
     """A digest of the parsing code and the country list: a change to either parses every file again."""
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent.parent
-    for path in [package / name for name in _PARSING_CODE] + [SHIPPED / "countries.csv"]:
-        digest.update(path.read_bytes())
-    return digest.digest()
+    return package_digest(_PARSING_FILES)
 
 
 def cache_key(data: bytes, context: str) -> str:
@@ -64,7 +61,7 @@ def load(folder: Path, key: str) -> list[Narrative] | None:
         narratives = pickle.loads(entry.read_bytes())
         os.utime(entry)  # used by this build: kept by ``drop_unused``
         return narratives
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError):
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError, ImportError):
         return None
 
 

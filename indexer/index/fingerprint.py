@@ -13,27 +13,25 @@ from pathlib import Path
 
 from indexer.extract.cache import code_fingerprint
 from indexer.fetch.manifest import provenance
-from indexer.settings import SHIPPED, Settings
+from indexer.files import package_digest
+from indexer.settings import Settings
 
 INPUTS = "INPUTS"  # the file in a build directory that holds the digest
-_INDEXING_CODE = (
+_INDEXING_FILES = (
     "index/schema.py",
     "index/analysis.py",
     "index/documents.py",
     "index/acronyms.py",
     "reports/paragraphs.py",
+    "data/stopwords.txt",
+    "data/spellings.txt",
 )
-_INDEXING_DATA = ("stopwords.txt", "spellings.txt")
 _INDEXING_SETTINGS = ("max_html_bytes", "max_pdf_bytes", "pdf_timeout", "pdf_memory_mb")
 
 
 @cache
 def _indexing_fingerprint() -> bytes:
-    digest = hashlib.sha256(code_fingerprint())
-    package = Path(__file__).resolve().parent.parent
-    for path in [package / name for name in _INDEXING_CODE] + [SHIPPED / name for name in _INDEXING_DATA]:
-        digest.update(path.read_bytes())
-    return digest.digest()
+    return package_digest(_INDEXING_FILES, start=code_fingerprint())
 
 
 def inputs_digest(files: list[Path], settings: Settings) -> str:
