@@ -177,7 +177,6 @@ def test_an_index_of_another_version_says_to_rebuild(tmp_path, monkeypatch):
 
 
 def test_a_cache_entry_written_by_code_since_moved_is_parsed_again(tmp_path, monkeypatch):
-    import pickle
     import sys
     import types
 
