@@ -9,12 +9,12 @@ from whoosh import query as wq
 
 from indexer.errors import DocumentNotFound, QueryRejected
 from indexer.index.acronyms import acronym_table
-from indexer.reports.narratives import RECOMMENDATION_KEYS, NarrativeInfo
+from indexer.reports.narratives import RECOMMENDATION_KEYS, NarrativeInfo, slug
 from indexer.reports.paragraphs import paragraph_spans
 from indexer.search.facets import FacetCount, check_sort, count_facets, narrative_facts, section_keys, sorted_matches
 from indexer.search.handle import OpenBuild
 from indexer.search.passages import (
-    PARAGRAPHS,
+    Allowed,
     Evidence,
     clause_nodes,
     narrative_column,
@@ -268,22 +268,34 @@ def _paragraph_sections(build: OpenBuild, evidence: Evidence, per_hit: int) -> S
     ]
 
 
-def _by_passages(
-    build: OpenBuild, text: str, q: wq.Query, restrict: wq.Query | None, in_section: bool, per_hit: int
-) -> Matches:
-    """Rank the narratives a plain-word query matches by their paragraphs (``indexer/passages.py``).
+def _allowed_paragraphs(build: OpenBuild, among: wq.Query, section: str) -> Allowed:
+    """Which paragraphs a filtered search scores: those of the narratives ``among`` selects, in ``section`` if named.
 
-    A short query ranks the narratives holding all its words first. ``in_section``: ``restrict``
-    names a section, and a narrative matches when a paragraph of that section holds a query word.
+    Paragraphs carry their narrative's filter fields, so this is what the filters select among
+    paragraphs, without walking every paragraph they select.
+    """
+    narrative_of, keys_of = narrative_column(build), section_keys(build)
+    narratives = {narrative_of[d] for d in build.searcher.docs_for_query(among)}
+    key = slug(section) if section else ""
+    return lambda docnum: narrative_of[docnum] in narratives and (not key or key in keys_of[docnum])
+
+
+def _by_passages(
+    build: OpenBuild, text: str, q: wq.Query, restrict: wq.Query | None, section: str, per_hit: int
+) -> Matches:
+    """Rank the narratives a plain-word query matches by their paragraphs (``indexer/search/passages.py``).
+
+    A short query ranks the narratives holding all its words first. With a ``section`` filter,
+    a narrative matches when a paragraph of that section holds a query word.
     """
     narrative_q = parse_text(text, "narrative", build.settings)
     narrative_of = narrative_column(build)
     among = _restricted(NARRATIVES, restrict)
     matched = {narrative_of[d] for d in build.searcher.docs_for_query(wq.And([among, narrative_q]))}
     clauses = query_clauses(narrative_q, build.searcher.reader(), text, build.table("acronyms", acronym_table))
-    allowed = None if restrict is None else set(build.searcher.docs_for_query(_restricted(PARAGRAPHS, restrict)))
+    allowed = None if restrict is None else _allowed_paragraphs(build, among, section)
     evidence = rank_narratives(build, clauses, allowed)
-    if in_section:
+    if section:
         matched &= {n for n, e in evidence.items() if e.paragraphs}
     nodes = clause_nodes(narrative_q)
     holding: set[str] = set()
@@ -329,7 +341,7 @@ def search(build: OpenBuild, request: SearchRequest) -> SearchResponse:
     elif needs_sections(q):
         matches = _by_sections(build, q, restrict, per_hit)
     else:
-        matches = _by_passages(build, text, q, restrict, bool(filters.section), per_hit)
+        matches = _by_passages(build, text, q, restrict, filters.section, per_hit)
     wanted = slice(request.offset, request.offset + request.limit)
     if request.sort == "relevance":
         page = matches.ranked[wanted]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from whoosh import query as wq
@@ -31,6 +31,7 @@ POSTINGS_BUDGET = 200_000  # paragraph postings one search reads, about 0.3 s of
 PLACE_WEIGHT = 3.0
 OTHER_FORMS = 0.6
 FIELD, EXACT_FIELD, PLACE_FIELD = "passage", "passage_exact", "place"
+Allowed = Callable[[int], bool] | None  # which paragraph docnums a search may score (None: all)
 WORD_FIELDS = ("fulltext", "body")  # fields of a parsed query whose words are the paragraphs' words
 PARAGRAPHS = wq.Term("kind", "paragraph")
 
@@ -165,12 +166,12 @@ class _Scorer:
         norm = K1 * (1 - B + B * self.lengths[docnum] / self.average)
         return tf * (K1 + 1) / (tf + norm)
 
-    def postings(self, field: str, term: str, allowed: set[int] | None) -> Iterator[tuple[int, float]]:
-        """(docnum, weight) of a term's postings, those in ``allowed`` only when it is given."""
+    def postings(self, field: str, term: str, allowed: Allowed) -> Iterator[tuple[int, float]]:
+        """(docnum, weight) of a term's postings, those ``allowed`` says yes to only, when it is given."""
         for leaf, base in segments(self.reader):
             for ids, weights in blocks(leaf, field, term):
                 for docnum, weight in zip(ids, weights, strict=True):
-                    if allowed is None or docnum + base in allowed:
+                    if allowed is None or allowed(docnum + base):
                         yield docnum + base, weight
 
 
@@ -220,7 +221,7 @@ def _proximity(reader, clauses: list[Clause], docnums: set[int]) -> dict[int, fl
     return factors
 
 
-def _as_typed(scorer: _Scorer, forms: tuple[str, ...], allowed: set[int] | None) -> dict[int, float]:
+def _as_typed(scorer: _Scorer, forms: tuple[str, ...], allowed: Allowed) -> dict[int, float]:
     """Paragraph docnum -> how often it holds the word in a form typed."""
     counts: dict[int, float] = defaultdict(float)
     for form in forms:
@@ -250,8 +251,8 @@ def _within_budget(scorer: _Scorer, clauses: list[Clause]) -> set[str]:
     return read
 
 
-def score_paragraphs(build: OpenBuild, clauses: list[Clause], allowed: set[int] | None) -> dict[int, float]:
-    """Paragraph docnum -> its score, for the paragraphs in ``allowed`` (all when None) holding a query word.
+def score_paragraphs(build: OpenBuild, clauses: list[Clause], allowed: Allowed) -> dict[int, float]:
+    """Paragraph docnum -> its score, for the paragraphs ``allowed`` (all when None) holding a query word.
 
     Other forms of a typed word (``forces`` for ``forced``) count ``OTHER_FORMS`` as much as the
     form typed and its plural or singular.
@@ -297,7 +298,7 @@ def _place_scores(build: OpenBuild, clauses: list[Clause]) -> dict[str, float]:
     return scores
 
 
-def rank_narratives(build: OpenBuild, clauses: list[Clause], allowed: set[int] | None) -> dict[str, Evidence]:
+def rank_narratives(build: OpenBuild, clauses: list[Clause], allowed: Allowed) -> dict[str, Evidence]:
     """Narrative id -> its evidence, for every narrative with a matching paragraph or place name."""
     narrative_of = narrative_column(build)
     found: dict[str, list[tuple[int, float]]] = defaultdict(list)
