@@ -177,13 +177,16 @@ def index_and_report(paths: tuple[Path, ...], settings: Settings, add: bool, for
             f"({report.seconds:.1f}s; --force rebuilds)"
         )
         return
+    read = (
+        f"the {report.indexed_files} changed of {report.files} files" if report.incremental else f"{report.files} files"
+    )
     click.echo(
-        f"indexed {report.narratives} narratives ({report.sections} sections) from "
-        f"{report.files} files into {home.root} in {report.seconds:.1f}s; "
-        f"{len(report.failures)} failed"
+        f"indexed {report.narratives} narratives ({report.sections} sections) from {read} into {home.root} "
+        f"in {report.seconds:.1f}s; {len(report.failures)} failed"
+        + (f"; {report.reused} narratives kept from the current build" if report.incremental else "")
         + (f"; {report.repeated} PDF narratives already read from pages" if report.repeated else "")
     )
-    if not report.narratives:
+    if not report.narratives + report.reused:
         raise NothingIndexed("nothing could be indexed")
 
 
@@ -383,7 +386,7 @@ def update_command(
         n = run.narratives
         click.echo(
             f"published build {run.build}: {n['added']} narratives added, {n['changed']} changed, "
-            f"{n['removed']} removed"
+            f"{n['removed']} removed" + (" (from a copy of the previous build)" if run.incremental else "")
         )
     else:
         click.secho(f"error: nothing published; build {run.build or '(none)'} stays current", fg="red", err=True)

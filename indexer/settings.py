@@ -47,6 +47,9 @@ class Settings:
     prune_grace: float = _setting(60.0, "Seconds an old build outlives its successor's publication before removal.")
     index_procs: int = _setting(2, "Worker processes used to build the index.")
     index_memory_mb: int = _setting(256, "Memory per index worker before it flushes a segment, in MB.")
+    rebuild_share: float = _setting(
+        0.05, "Share of a build's documents that changed pages may leave deleted in it before the next build is whole."
+    )
     web_workers: int = _setting(2, "Processes serving web requests (gunicorn); 1 serves from one waitress process.")
     web_threads: int = _setting(8, "Threads serving web requests in each process.")
     rate_limit: int = _setting(1000, "Web requests a minute from one client before 429 (0: no limit).")

@@ -42,6 +42,7 @@ class RunReport:
     previous_build: str = ""
     fetched: list[dict] = field(default_factory=list)  # per edition: new, changed, unchanged, failed
     narratives: dict[str, int] = field(default_factory=dict)  # added, changed, removed
+    incremental: bool = False  # the build published was a copy of the previous one with the changed pages indexed
     failures: list[list[str]] = field(default_factory=list)  # [what, reason]
     validation: list[str] = field(default_factory=list)  # why a build was not published
     seconds: dict[str, float] = field(default_factory=dict)
@@ -142,7 +143,7 @@ def _build(run: RunReport, home: IndexHome, settings: Settings, previous: Path |
     if built.unchanged or not built.build_id:
         run.outcome = "unchanged" if built.unchanged else "failed"
         return
-    run.build, run.outcome = built.build_id, "published"
+    run.build, run.outcome, run.incremental = built.build_id, "published", built.incremental
     old = _narratives(previous, settings) if previous else {}
     new = _narratives(home.searched(), settings)
     run.narratives = {

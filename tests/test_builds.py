@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from whoosh import index as whoosh_index
 
-from indexer.index.home import IndexHome
+from indexer.index.fingerprint import INPUTS
+from indexer.index.home import COMPLETE, IndexHome
+from indexer.search.engine import SearchRequest, search
 from indexer.search.handle import OpenBuilds
 from indexer.settings import Settings
 from tests.conftest import TIP_FIXTURES, index_files, opened, web_app
@@ -17,7 +21,7 @@ from webapp.cli import main
 
 def _narratives(root) -> int:
     with opened(root) as build:
-        return build.searcher.doc_frequency("kind", "narrative")
+        return len(list(build.searcher.documents(kind="narrative")))
 
 
 def test_each_build_is_published_whole_and_the_oldest_are_dropped(tmp_path, monkeypatch):
@@ -131,6 +135,68 @@ def test_a_rebuild_over_unchanged_files_keeps_the_current_build(tmp_path):
     assert not changed.unchanged and changed.build_id not in (first.build_id, forced.build_id)
     (raw / "2019-south-korea.html").unlink()
     assert not index_files([raw], root).unchanged  # a file gone is a change too
+
+
+def _contents(root: Path) -> dict[str, str]:
+    """Each live narrative of the build searched at ``root``: its content hash, by id."""
+    with opened(root) as build:
+        return {f["narrative"]: f["content_hash"] for f in build.searcher.documents(kind="narrative")}
+
+
+def _found(root: Path, query: str) -> list[str]:
+    with opened(root) as build:
+        return [hit.id for hit in search(build, SearchRequest(q=query, limit=50)).hits]
+
+
+def _files_of(build: Path) -> dict[str, tuple[int, bytes]]:
+    """The index files of a build (not its own markers or lock): inode and bytes, by name."""
+    markers = (INPUTS, COMPLETE, "MAIN_WRITELOCK")
+    return {p.name: (p.stat().st_ino, p.read_bytes()) for p in build.iterdir() if p.name not in markers}
+
+
+def test_a_few_changed_pages_are_indexed_into_a_copy_of_the_current_build(tmp_path):
+    raw, root = tmp_path / "raw", tmp_path / "index"
+    shutil.copytree(TIP_FIXTURES, raw)
+    settings = dataclasses.replace(Settings.from_environment(), rebuild_share=1.0)
+    first = index_files([raw], root, settings)
+    first_files = _files_of(IndexHome(root).current())
+    page = raw / "2016-afghanistan.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("bacha baazi.</p>", "bacha baazi and tea estates.</p>"))
+
+    changed = index_files([raw], root, settings)
+    assert changed.incremental and changed.indexed_files == 1 and changed.files == first.files
+    assert changed.narratives == 1 and changed.reused == first.narratives - 1
+    copy = _files_of(IndexHome(root).current())
+    assert any(name.endswith(".pst") for name in copy.keys() & first_files.keys())
+    assert {name: first_files[name] for name in copy if name in first_files} == {
+        name: value for name, value in copy.items() if name in first_files
+    }, "the copy shares the segment files of the build it was made from, which stay as they were"
+    assert _files_of(IndexHome(root).builds()[0]) == first_files
+
+    full = tmp_path / "full"
+    assert not index_files([raw], full, settings).incremental
+    assert _contents(root) == _contents(full)
+    for query in ("tea estates", "forced labor", "bacha baazi", "Korea"):
+        assert sorted(_found(root, query)) == sorted(_found(full, query)), query
+    assert _found(root, "tea estates") == ["tip-2016-afg"]
+
+    (raw / "2019-south-korea.html").unlink()
+    removed = index_files([raw], root, settings)
+    assert removed.incremental and removed.indexed_files == 0 and removed.narratives == 0
+    assert "tip-2019-kor" not in _contents(root) and len(_contents(root)) == first.narratives - 1
+
+
+def test_a_build_is_made_whole_when_code_settings_or_many_pages_changed(tmp_path):
+    raw, root = tmp_path / "raw", tmp_path / "index"
+    shutil.copytree(TIP_FIXTURES, raw)
+    settings = Settings.from_environment()
+    index_files([raw], root, settings)
+    page = raw / "2016-afghanistan.html"
+    page.write_text(page.read_text(encoding="utf-8") + "<!-- corrected -->")
+    assert not index_files([raw], root, settings).incremental  # one page of five is more than rebuild_share
+    page.write_text(page.read_text(encoding="utf-8") + "<!-- corrected again -->")
+    other_limits = dataclasses.replace(settings, rebuild_share=1.0, max_html_bytes=settings.max_html_bytes - 1)
+    assert not index_files([raw], root, other_limits).incremental  # what is indexed may differ
 
 
 def test_a_build_added_to_is_never_taken_for_unchanged(tmp_path):

@@ -56,6 +56,7 @@ def test_update_killed_at_random_moments_never_breaks_the_live_index(tmp_path):
         "TIPSEARCH_FETCH_DELAY": "0",
         "TIPSEARCH_FETCH_RETRIES": "1",
         "TIPSEARCH_FETCH_BACKOFF": "0.01",
+        "TIPSEARCH_REBUILD_SHARE": "1",  # a changed page is indexed into a copy of the current build
     }
     rng = random.Random(20261128)
     with MirrorServer(routes) as server:
@@ -75,6 +76,7 @@ def test_update_killed_at_random_moments_never_breaks_the_live_index(tmp_path):
         last = subprocess.run(command, env=env, capture_output=True, text=True)
     assert last.returncode == 0, last.stdout + last.stderr
     assert "published build" in last.stdout and _finds_north_korea(index)
+    assert "from a copy of the previous build" in last.stdout
     assert all((build / COMPLETE).exists() for build in IndexHome(index).builds())  # nothing half-built is left
     assert not list(index.glob(".current-*")) and not list((tmp_path / "raw").rglob(".*.partial"))
 

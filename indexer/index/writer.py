@@ -9,6 +9,7 @@ that cannot be read or parsed is reported and skipped; the rest are indexed.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterable
@@ -20,9 +21,10 @@ from whoosh.index import Index
 
 from indexer.extract import cache as extract_cache
 from indexer.extract.files import extract_all, find_files, is_pdf
+from indexer.index.changes import changes_since
 from indexer.index.documents import documents, unique_ids
-from indexer.index.fingerprint import INPUTS, inputs_digest, record_digest, recorded_digest
-from indexer.index.home import IndexHome
+from indexer.index.fingerprint import INPUTS, FileRecord, Inputs, inputs_of, record_inputs, recorded_inputs
+from indexer.index.home import COMPLETE, IndexHome
 from indexer.index.schema import make_schema
 from indexer.settings import Settings
 
@@ -40,6 +42,9 @@ class BuildReport:
     rejected: list[str] = field(default_factory=list)  # why validation kept the build from being published
     failures: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    incremental: bool = False  # started from a copy of the current build, indexing only the files that changed
+    reused: int = 0  # narratives an incremental build kept from the current one
+    indexed_files: int = 0  # the files read: all of them, or those an incremental build found changed
 
 
 def build_index(
@@ -55,11 +60,12 @@ def build_index(
     """Index the files under ``paths`` into a new build of ``home`` and publish it.
 
     A full build replaces the current one; ``add=True`` adds to (and replaces narratives with
-    the same id in) a copy of it instead. A full build over the files and code the current
-    build was made from keeps that build (``unchanged``) unless ``force`` is given. ``progress``
-    wraps the stream of extracted files (with their count); ``on_failure`` hears of each file
-    that fails; ``validate`` is asked about the finished build, which is published only when
-    it finds nothing wrong. The caller holds the home's lock.
+    the same id in) a copy of it instead. A build over the files and code the current build
+    was made from keeps that build (``unchanged``) unless ``force`` is given; one where only
+    some pages changed starts from a copy of the current build and indexes those pages alone
+    (``incremental``). ``progress`` wraps the stream of extracted files (with their count);
+    ``on_failure`` hears of each file that fails; ``validate`` is asked about the finished
+    build, which is published only when it finds nothing wrong. The caller holds the home's lock.
     """
     started, started_at = time.perf_counter(), time.time()
     report = BuildReport()
@@ -68,27 +74,40 @@ def build_index(
         _failed(report, on_failure, path, f"{path}: {reason}")
     files.sort(key=is_pdf)  # pages first: a narrative both on a page and in a PDF is taken from the page
     report.files = len(files)
-    digest = "" if add else inputs_digest(files, settings)
+    unreadable = list(report.failures)
+    inputs = None if add else inputs_of(files, settings)
     current = home.current()
-    if current and digest and not force and recorded_digest(current) == digest:
-        report.build_id, report.unchanged = current.name, True
+    previous = recorded_inputs(current)
+    if inputs and not force and inputs.same_as(previous):
+        report.build_id, report.unchanged = current.name if current else "", True
     else:
-        build = home.new_build()
-        report.build_id = build.name
-        _write(
-            _start(build, home.searched() if add else None),
-            files,
-            home,
-            settings,
-            add,
-            report,
-            progress,
-            on_failure,
-            digest,
-        )
-        _publish(build, home, report, validate, cache_since=None if add else started_at)
+        changes = None if add or force or not current else changes_since(current, previous, inputs, files, settings)
+        plan = _Plan(files, home.searched() if add else None, replace=add)
+        if changes:
+            plan = _Plan(changes.changed, current, stale=changes.stale, kept=changes.kept)
+        build = _try_write(plan, inputs, home, settings, report, progress, on_failure)
+        if build is None:  # the changed pages could not be applied alone
+            report = BuildReport(files=len(files), failures=unreadable)
+            build = _try_write(_Plan(files), inputs, home, settings, report, progress, on_failure)
+        if build:
+            _publish(build, home, report, validate, cache_since=None if add or report.incremental else started_at)
     report.seconds = time.perf_counter() - started
     return report
+
+
+@dataclass
+class _Plan:
+    """What one build writes: ``files`` indexed into a copy of ``start_from`` (or into an empty index)."""
+
+    files: list[Path]
+    start_from: Path | None = None
+    replace: bool = False  # a narrative replaces the one with its id (``add``)
+    stale: set[str] = field(default_factory=set)  # narratives of files changed or removed, deleted first
+    kept: dict[str, FileRecord] = field(default_factory=dict)  # the files that stay, for an incremental build
+
+
+class _NeedsFullBuild(Exception):
+    """The changed pages cannot be applied to a copy of the current build alone."""
 
 
 def _failed(report: BuildReport, on_failure: Callable[[str, str], None], path: str, reason: str) -> None:
@@ -97,49 +116,81 @@ def _failed(report: BuildReport, on_failure: Callable[[str, str], None], path: s
 
 
 def _start(build: Path, copy_of: Path | None) -> Index:
-    """A new index in ``build``: a copy of the index in ``copy_of`` when there is one, else empty."""
+    """A new index in ``build``: a copy of the index in ``copy_of`` when there is one, else empty.
+
+    The copy hard-links the segment files, which Whoosh never writes again; a build's own
+    markers (its record, ``COMPLETE``, the write lock) are left out.
+    """
     if copy_of and whoosh_index.exists_in(str(copy_of)):
-        shutil.copytree(copy_of, build)
-        (build / INPUTS).unlink(missing_ok=True)  # an added-to build is not the product of one set of files
+        own_files = shutil.ignore_patterns(INPUTS, COMPLETE, "*_WRITELOCK")
+        shutil.copytree(copy_of, build, copy_function=os.link, ignore=own_files)
         return whoosh_index.open_dir(str(build))
     build.mkdir(parents=True)
     return whoosh_index.create_in(str(build), make_schema())
 
 
-def _write(
-    ix: Index,
-    files: list[Path],
+def _try_write(
+    plan: _Plan,
+    inputs: Inputs | None,
     home: IndexHome,
     settings: Settings,
-    add: bool,
     report: BuildReport,
     progress: Callable[[Iterable, int], Iterable],
     on_failure: Callable[[str, str], None],
-    digest: str,
+) -> Path | None:
+    """Write ``plan`` into a new build of ``home`` and return it; None when an incremental plan needs a full build."""
+    build = home.new_build()
+    report.build_id, report.incremental = build.name, bool(plan.kept or plan.stale)
+    report.indexed_files = len(plan.files)
+    try:
+        _write(_start(build, plan.start_from), plan, inputs, home, settings, report, progress, on_failure)
+    except _NeedsFullBuild:
+        return None
+    return build
+
+
+def _write(
+    ix: Index,
+    plan: _Plan,
+    inputs: Inputs | None,
+    home: IndexHome,
+    settings: Settings,
+    report: BuildReport,
+    progress: Callable[[Iterable, int], Iterable],
+    on_failure: Callable[[str, str], None],
 ) -> None:
-    """Extract ``files`` and write their narratives into ``ix``; a build that fails is removed whole."""
-    procs = settings.index_procs
+    """Extract the plan's files and write their narratives into ``ix``; a build that fails is removed whole."""
+    procs = 1 if plan.start_from else settings.index_procs
     # Separate files per segment: Whoosh reads a compound segment file by copying its parts into
     # memory, which costs each open searcher about as much memory as the index holds on disk.
     writer = ix.writer(procs=procs, limitmb=settings.index_memory_mb, multisegment=procs > 1, compound=False)
-    seen: set[str] = set()
+    staying = {n for record in plan.kept.values() for n in record.narratives}
+    seen, records = set(staying), dict(plan.kept)
     try:
-        for path, narratives, error in progress(extract_all(files, settings, home.cache), len(files)):
+        for narrative_id in plan.stale:
+            writer.delete_by_term("narrative", narrative_id)
+        for path, narratives, error in progress(extract_all(plan.files, settings, home.cache), len(plan.files)):
             if narratives is None:
                 _failed(report, on_failure, path, error)
                 continue
+            read = [n.id for n in narratives] if is_pdf(Path(path)) else []
+            if plan.kept and staying & {n.id for n in narratives}:
+                raise _NeedsFullBuild  # a page now gives a narrative another page gives
             kept = unique_ids(narratives, seen, is_pdf(Path(path)))
             report.repeated += len(narratives) - len(kept)
+            records[path] = FileRecord(inputs.files[path].digest if inputs else "", [n.id for n in kept], read)
             for narrative in kept:
-                if add:
+                if plan.replace:
                     writer.delete_by_term("narrative", narrative.id)
                 for document in documents(narrative):
                     writer.add_document(**document)
                 report.sections += len(narrative.sections)
                 report.narratives += 1
+        _check_pdf_repeats(plan, records)
         writer.commit()
-        if digest:
-            record_digest(Path(ix.storage.folder), digest)
+        report.reused = len(staying)
+        if inputs:
+            record_inputs(Path(ix.storage.folder), Inputs(inputs.code, records))
     except BaseException:
         with contextlib.suppress(Exception):  # cancelling fails for what failed the build (a full disk)
             writer.cancel()
@@ -147,15 +198,28 @@ def _write(
         raise
 
 
+def _check_pdf_repeats(plan: _Plan, records: dict[str, FileRecord]) -> None:
+    """An incremental build must leave out the same PDF narratives a full one would: those a page gives."""
+    if not plan.kept:
+        return
+    read_in_pdfs = {n for record in records.values() for n in record.read}
+    given_before = {n for n in plan.stale if n in read_in_pdfs}
+    given_now = {n for path in map(str, plan.files) if path in records for n in records[path].narratives}
+    if given_before != given_now & read_in_pdfs:
+        raise _NeedsFullBuild
+
+
 def _publish(
     build: Path, home: IndexHome, report: BuildReport, validate: Callable[[Path], list[str]], cache_since: float | None
 ) -> None:
     """Publish ``build`` when it holds narratives and ``validate`` finds nothing wrong; else remove it.
 
-    After a full build (``cache_since``), cache entries it did not use are dropped.
+    After a full build (``cache_since``), cache entries it did not use are dropped; an
+    incremental build used only those of the changed files, so it drops none.
     """
-    report.rejected = validate(build) if report.narratives else []
-    if report.narratives and not report.rejected:
+    holds = report.narratives + report.reused
+    report.rejected = validate(build) if holds else []
+    if holds and not report.rejected:
         home.publish(build)
         if cache_since is not None:
             extract_cache.drop_unused(home.cache, since=cache_since)

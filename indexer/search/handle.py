@@ -146,9 +146,10 @@ def index_status(settings: Settings, path: Path | None = None) -> dict:
     home = IndexHome(path or settings.index)
     with open_build(settings, home.root) as build:
         years: dict[str, set[int]] = {}
+        narratives = 0
         for fields in build.searcher.documents(kind="narrative"):
             years.setdefault(fields["report"], set()).add(fields["year"])
-        narratives = build.searcher.doc_frequency("kind", "narrative")
+            narratives += 1
     by_report = {r: f"{min(y)}-{max(y)}" if len(y) > 1 else str(min(y)) for r, y in sorted(years.items())}
     current = home.current()
     return {
