@@ -182,15 +182,28 @@ def indexed_positions(text: str, stem: bool) -> dict[str, list[int]]:
     return positions
 
 
-def pair_term(first: str, second: str) -> str:
-    """The term of two adjacent stems in the word-pair field: ``forc labor``."""
-    return f"{first} {second}"
+def load_common_stems() -> frozenset[str]:
+    """The stems found in the most sections, shipped in ``indexer/data/common_stems.txt``."""
+    lines = (SHIPPED / "common_stems.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+COMMON_STEMS = load_common_stems()
+
+
+def pair_term(first: str, second: str) -> str | None:
+    """The term of two adjacent stems in the word-pair field (``forc labor``), or None when it holds none.
+
+    Only pairs of two common stems are held (Lucene's CommonGrams, stricter): a phrase with a
+    rarer word is cheap to check by word positions, since few sections hold that word.
+    """
+    return f"{first} {second}" if first in COMMON_STEMS and second in COMMON_STEMS else None
 
 
 def word_pairs(text: str) -> Counter[str]:
-    """How often each pair of adjacent stems occurs in ``text`` (stopwords skipped, as phrases skip them)."""
+    """How often each held pair of adjacent stems occurs in ``text`` (stopwords skipped, as phrases skip them)."""
     stems = [term for _, term in indexed_words(text, stem=True)]
-    return Counter(map(pair_term, stems, stems[1:]))
+    return Counter(pair for pair in map(pair_term, stems, stems[1:]) if pair)
 
 
 class AnalyzedText(TEXT):
@@ -216,8 +229,9 @@ class AnalyzedText(TEXT):
 class WordPairs(AnalyzedText):
     """The word-pair field: each pair of adjacent stems is one term, counted, without positions.
 
-    A two-word phrase is then one term to look up, and a longer phrase is checked for word
-    positions only in the sections that hold all of its pairs (``indexer/phrases.py``).
+    A two-word phrase of common stems is then one term to look up, and a longer phrase is
+    checked for word positions only in the sections that hold all of its pairs
+    (``indexer/search/phrases.py``).
     """
 
     def __init__(self, **kwargs):

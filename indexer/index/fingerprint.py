@@ -29,6 +29,7 @@ _INDEXING_FILES = (
     "reports/paragraphs.py",
     "data/stopwords.txt",
     "data/spellings.txt",
+    "data/common_stems.txt",
 )
 _INDEXING_SETTINGS = ("max_html_bytes", "max_pdf_bytes", "pdf_timeout", "pdf_memory_mb")
 

@@ -3,10 +3,12 @@
 Whoosh matches a phrase by reading the word positions of every section that holds all of
 its words: for ``"security forces"`` that is most sections of the corpus. A word-pair field
 (``indexer.index.analysis.WordPairs``, one for the text, one for the headings) holds each pair of
-adjacent stems as one term, so a phrase of two words (stopwords aside) is one term to look
-up, matching exactly the sections the positions would; a longer phrase steps only through
-the sections that hold every one of its pairs and checks word positions there. Phrases with
-a slop other than 1 are left to Whoosh.
+adjacent common stems as one term, so a phrase of two common words (stopwords aside) is one
+term to look up, matching exactly the sections the positions would; a longer phrase steps
+only through the sections that hold every one of its held pairs and checks word positions
+there. A phrase with no held pair (a rarer word in each pair) and phrases with a slop other
+than 1 are left to Whoosh, whose position check then visits only the few sections holding
+the rarer words.
 """
 
 from __future__ import annotations
@@ -40,15 +42,16 @@ class PairedPhrase(wq.Phrase):
     """A phrase of a paired field, matched through its word pairs (same matches as ``Phrase``)."""
 
     def matcher(self, searcher, context=None):
-        if self.slop != 1 or len(self.words) < 2:
+        held = [pair_term(a, b) for a, b in zip(self.words, self.words[1:], strict=False)]
+        if self.slop != 1 or not any(held):
             return super().matcher(searcher, context)
         paired = PAIRED_FIELDS[self.fieldname]
         field = searcher.schema[paired]
-        pairs = [wq.Term(paired, pair_term(a, b)) for a, b in zip(self.words, self.words[1:], strict=False)]
+        pairs = [wq.Term(paired, pair) for pair in held if pair]
         reader = searcher.reader()
         if any((paired, field.to_bytes(p.text)) not in reader for p in pairs):
             return NullMatcher()
-        if len(pairs) == 1:
+        if len(held) == 1:
             matcher = pairs[0].matcher(searcher, context)
         else:
             matcher = _PairedSpans(
