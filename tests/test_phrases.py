@@ -53,7 +53,7 @@ def test_paired_phrases_on_real_reports(hrr_2023):
             "human rights defenders",
             "worst forms of child labor",
             "freedom of expression",
-            "Rohingya refugee camps",  # a pair with a rarer stem, then a pair of common ones
+            "Venezuelan refugees and migrants",  # a pair with a rarer stem, then a pair of common ones
             "brick kilns",  # no pair held: word positions alone
         ):
             q = parse_text(f'"{text}"')
