@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -69,16 +70,46 @@ def test_the_web_app_follows_a_swap_without_a_restart(tmp_path):
     root = tmp_path / "index"
     index_files([TIP_FIXTURES / "2002-multi-country.html"], root)
     builds = OpenBuilds(Settings(index=root))
-    before = builds.get()
+    with builds.lent() as before:
+        pass
     second = index_files([TIP_FIXTURES], root).build_id
-    after = builds.get()
-    assert after is not before and after.searcher.doc_frequency("kind", "narrative") > 3
+    with builds.lent() as after:
+        assert after is not before and len(list(after.searcher.documents(kind="narrative"))) > 3
     client = web_app(root).test_client()
     assert client.get("/healthz").get_json()["build"] == second
     home = IndexHome(root)
     with home.lock():
         first = home.rollback()
     assert client.get("/healthz").get_json()["build"] == first
+
+
+def test_requests_share_open_builds_whatever_thread_serves_them(tmp_path, monkeypatch):
+    from indexer.search import handle
+
+    root = tmp_path / "index"
+    index_files([TIP_FIXTURES], root)
+    opened_builds, real_open = [], handle.open_build
+    monkeypatch.setattr(handle, "open_build", lambda *args: opened_builds.append(args) or real_open(*args))
+    client, statuses = web_app(root).test_client(), []
+    for _ in range(10):  # a thread per request, as Flask's development server serves them
+        asker = threading.Thread(target=lambda: statuses.append(client.get("/search?q=trafficking").status_code))
+        asker.start()
+        asker.join()
+    assert statuses == [200] * 10 and len(opened_builds) == 1
+
+
+def test_a_build_given_back_after_a_swap_is_closed(tmp_path):
+    root = tmp_path / "index"
+    index_files([TIP_FIXTURES / "2002-multi-country.html"], root)
+    builds = OpenBuilds(Settings(index=root))
+    old = builds.borrow()
+    index_files([TIP_FIXTURES], root)
+    with builds.lent() as new:
+        assert new is not old and not old.searcher.is_closed  # a search still running on it finishes
+    builds.give_back(old)
+    assert old.searcher.is_closed and not new.searcher.is_closed
+    with builds.lent() as again:
+        assert again is new
 
 
 def test_status_and_rollback_commands(tmp_path):

@@ -19,6 +19,7 @@ def create_app(settings: Settings | None = None, **flask_config: object) -> Flas
     from webapp import api, explore, ratelimit, views
     from webapp.errors import register_error_handlers
     from webapp.headers import add_security_headers
+    from webapp.searching import give_back_build
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
@@ -26,4 +27,5 @@ def create_app(settings: Settings | None = None, **flask_config: object) -> Flas
     register_error_handlers(app)
     ratelimit.install(app, settings.rate_limit, settings.web_workers)
     app.after_request(add_security_headers)
+    app.teardown_appcontext(give_back_build)
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, g, request
 
 from indexer.errors import QueryRejected
 from indexer.search.engine import SearchRequest, SearchResponse, search
@@ -11,13 +11,22 @@ from indexer.search.query import FILTER_NAMES, Filters
 
 
 def open_builds() -> OpenBuilds:
-    """The app's open builds (one per thread) and its settings."""
+    """The app's open builds (lent to one request at a time) and its settings."""
     return current_app.extensions["tipsearch"]
 
 
 def get_build() -> OpenBuild:
-    """This thread's open build of the app's index, reopened when another build is published."""
-    return open_builds().get()
+    """The open build of the app's index this request searches: the current one when it first asked."""
+    if "build" not in g:
+        g.build = open_builds().borrow()
+    return g.build
+
+
+def give_back_build(_error: BaseException | None = None) -> None:
+    """At the end of a request, give back the build it borrowed."""
+    build = g.pop("build", None)
+    if build is not None:
+        open_builds().give_back(build)
 
 
 def request_filters() -> Filters:

@@ -3,7 +3,7 @@
 ``OpenBuild`` is a Whoosh searcher on one build, the settings searches obey, and the tables
 read from the build once (narrative facts, facet values, section keys, field lengths,
 acronyms, frequent words). The tables are shared by every searcher open on the same build,
-in every thread of a process. ``OpenBuilds`` keeps one searcher per thread for a long-lived
+in every thread of a process. ``OpenBuilds`` lends searchers to the threads of a long-lived
 process (the web app) and opens the new build when another one is published.
 """
 
@@ -14,7 +14,8 @@ import pickle
 import threading
 import time
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -93,19 +94,23 @@ def open_build(settings: Settings, path: Path | None = None, tables: BuildTables
 
 
 class OpenBuilds:
-    """One open build per thread for a long-lived process, replaced when another build is published.
+    """Open builds of the current build, shared by the threads of a long-lived process (the web app).
 
-    Threads searching the same build share its tables.
+    A thread borrows one for a request and gives it back; idle ones wait for the next request,
+    whichever thread serves it, so a server that starts a thread per request opens no searcher
+    per request. When another build is published, the next borrow opens the new one, and the
+    old ones are closed as they are given back.
     """
 
     def __init__(self, settings: Settings, path: Path | None = None) -> None:
         self.settings = settings
         self.home = IndexHome(path or settings.index)
-        self._local = threading.local()
-        self._open: list[OpenBuild] = []  # every thread's, closed when this goes
-        self._tables: dict[tuple[str, int, int], BuildTables] = {}
         self._lock = threading.Lock()
-        weakref.finalize(self, _close_all, self._open)
+        self._current: tuple[str, int, int] | None = None
+        self._tables = BuildTables()
+        self._idle: list[OpenBuild] = []
+        self._lent: dict[int, tuple[str, int, int]] = {}  # id of a lent build -> the version it is of
+        weakref.finalize(self, _close_all, self._idle)
 
     def _version(self) -> tuple[str, int, int]:
         """Which build is current and its state: a swap or a change in place opens a new searcher."""
@@ -116,24 +121,39 @@ class OpenBuilds:
             raise IndexUnavailable(f"no index at {self.home.root}") from None
         return str(searched), stat.st_ino, stat.st_mtime_ns
 
-    def get(self) -> OpenBuild:
-        """This thread's open build: the current one."""
+    def borrow(self) -> OpenBuild:
+        """An open build of the current build, for this thread alone until it is given back."""
         version = self._version()
-        if getattr(self._local, "version", None) != version:
-            old = getattr(self._local, "build", None)
-            with self._lock:
-                tables = self._tables.setdefault(version, BuildTables())
-                for stale in [v for v in self._tables if v != version]:
-                    del self._tables[stale]  # threads still on it keep theirs until they move on
-            self._local.build = open_build(self.settings, Path(version[0]), tables)
-            self._local.version = version
-            with self._lock:
-                self._open.append(self._local.build)
-                if old is not None:
-                    self._open.remove(old)
-            if old is not None:
-                old.close()
-        return self._local.build
+        with self._lock:
+            stale: list[OpenBuild] = []
+            if version != self._current:
+                stale, self._idle[:] = list(self._idle), []
+                self._current, self._tables = version, BuildTables()
+            build = self._idle.pop() if self._idle else None
+            tables = self._tables
+        _close_all(stale)
+        build = build or open_build(self.settings, Path(version[0]), tables)
+        with self._lock:
+            self._lent[id(build)] = version
+        return build
+
+    def give_back(self, build: OpenBuild) -> None:
+        """Return a borrowed build: kept for the next borrow while its build is current, else closed."""
+        with self._lock:
+            current = self._lent.pop(id(build), None) == self._current
+            if current:
+                self._idle.append(build)
+        if not current:
+            build.close()
+
+    @contextmanager
+    def lent(self) -> Iterator[OpenBuild]:
+        """``borrow`` and ``give_back`` around a block."""
+        build = self.borrow()
+        try:
+            yield build
+        finally:
+            self.give_back(build)
 
 
 def _close_all(builds: list[OpenBuild]) -> None:
