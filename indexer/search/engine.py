@@ -5,19 +5,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 from whoosh import query as wq
 
 from indexer.errors import DocumentNotFound, QueryRejected
 from indexer.index.acronyms import acronym_table
 from indexer.reports.narratives import RECOMMENDATION_KEYS, NarrativeInfo, slug
 from indexer.reports.paragraphs import paragraph_spans
-from indexer.search.facets import FacetCount, check_sort, count_facets, narrative_facts, section_keys, sorted_matches
+from indexer.search.facets import (
+    FacetCount,
+    check_sort,
+    count_facets,
+    narrative_facts,
+    section_key_sets,
+    section_mask,
+    sorted_matches,
+)
 from indexer.search.handle import OpenBuild
 from indexer.search.passages import (
     Allowed,
     Evidence,
     clause_nodes,
     narrative_column,
+    narrative_numbers,
     query_clauses,
     rank_narratives,
     typed_forms,
@@ -215,14 +225,16 @@ def _best_sections(build: OpenBuild, q: wq.Query | None, narratives: list[str], 
     return best
 
 
-def _in_sections(build: OpenBuild, docnums, matched: set[str]) -> dict[str, set[str]]:
-    """Section key -> the narratives among ``matched`` with one of ``docnums`` (sections or paragraphs) in it."""
-    narrative_of, keys_of = narrative_column(build), section_keys(build)
+def _in_sections(build: OpenBuild, docnums: np.ndarray) -> dict[str, set[str]]:
+    """Section key -> the narratives with one of ``docnums`` (sections or paragraphs) in it."""
+    names, number_of = narrative_numbers(build)
+    key_sets, key_set_of = section_key_sets(build)
+    pairs = np.unique(number_of[docnums] * len(key_sets) + key_set_of[docnums])
     found: dict[str, set[str]] = {}
-    for docnum in docnums:
-        if narrative_of[docnum] in matched:
-            for key in keys_of[docnum]:
-                found.setdefault(key, set()).add(narrative_of[docnum])
+    for pair in pairs.tolist():
+        narrative, key_set = divmod(pair, len(key_sets))
+        for key in key_sets[key_set]:
+            found.setdefault(key, set()).add(names[narrative])
     return found
 
 
@@ -241,7 +253,7 @@ def _by_sections(build: OpenBuild, q: wq.Query, restrict: wq.Query | None, per_h
         set(grouped),
         [(n, sections[0][1]) for n, sections in grouped.items()],
         lambda narratives: {n: grouped[n] for n in narratives},
-        _in_sections(build, (d for d, _ in found), set(grouped)),
+        _in_sections(build, np.fromiter((d for d, _ in found), np.int64, len(found))),
     )
 
 
@@ -274,10 +286,11 @@ def _allowed_paragraphs(build: OpenBuild, among: wq.Query, section: str) -> Allo
     Paragraphs carry their narrative's filter fields, so this is what the filters select among
     paragraphs, without walking every paragraph they select.
     """
-    narrative_of, keys_of = narrative_column(build), section_keys(build)
-    narratives = {narrative_of[d] for d in build.searcher.docs_for_query(among)}
-    key = slug(section) if section else ""
-    return lambda docnum: narrative_of[docnum] in narratives and (not key or key in keys_of[docnum])
+    names, number_of = narrative_numbers(build)
+    selected = np.zeros(len(names), bool)
+    selected[number_of[list(build.searcher.docs_for_query(among))]] = True
+    allowed = selected[number_of]
+    return allowed & section_mask(build, slug(section)) if section else allowed
 
 
 def _by_passages(
@@ -296,29 +309,30 @@ def _by_passages(
     allowed = None if restrict is None else _allowed_paragraphs(build, among, section)
     evidence = rank_narratives(build, clauses, allowed)
     if section:
-        matched &= {n for n, e in evidence.items() if e.paragraphs}
+        matched &= {n for n, e in evidence.items() if len(e.docs)}
     nodes = clause_nodes(narrative_q)
     holding: set[str] = set()
     if 1 < len(nodes) <= COORD_MAX_CLAUSES:
         holding = {narrative_of[d] for d in build.searcher.docs_for_query(wq.And([among, *nodes]))} & matched
-    none = Evidence(0.0, [])
     ranked = sorted(
-        ((n, evidence.get(n, none).score) for n in matched),
+        ((n, evidence[n].score if n in evidence else 0.0) for n in matched),
         key=lambda item: (item[0] not in holding, -item[1], item[0]),
     )
 
     def sections(narratives: list[str]) -> dict[str, Sections]:
         shown = {
-            n: _paragraph_sections(build, evidence[n], per_hit) for n in narratives if evidence.get(n, none).paragraphs
+            n: _paragraph_sections(build, evidence[n], per_hit)
+            for n in narratives
+            if n in evidence and len(evidence[n].docs)
         }
         return {**_best_sections(build, q, [n for n in narratives if n not in shown], per_hit), **shown}
 
-    paragraphs = (d for n in matched if n in evidence for d, _ in evidence[n].paragraphs)
+    paragraphs = np.concatenate([np.empty(0, np.int64)] + [evidence[n].docs for n in matched if n in evidence])
     return Matches(
         matched,
         ranked,
         sections,
-        _in_sections(build, paragraphs, matched),
+        _in_sections(build, paragraphs),
         len(holding) if 1 < len(nodes) <= COORD_MAX_CLAUSES else None,
         {c.terms[0] for c in clauses if c.stands_for},
     )

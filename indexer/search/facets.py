@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import chain
 
+import numpy as np
 from whoosh.searching import Searcher
 
 from indexer.errors import QueryRejected
@@ -113,18 +114,34 @@ def _facet_values(build: OpenBuild) -> dict[str, dict[str, tuple[str, ...]]]:
     )
 
 
-def section_keys(build: OpenBuild) -> list[tuple[str, ...]]:
-    """docnum -> the section keys of that document, read once per build."""
-    return build.table("section keys", _read_section_keys)
+def section_key_sets(build: OpenBuild) -> tuple[list[tuple[str, ...]], np.ndarray]:
+    """The distinct sets of section keys documents have, and docnum -> the number of its set; once per build."""
+    return build.table("section key sets", _read_section_key_sets)
 
 
-def _read_section_keys(searcher: Searcher) -> list[tuple[str, ...]]:
+def _read_section_key_sets(searcher: Searcher) -> tuple[list[tuple[str, ...]], np.ndarray]:
     reader = searcher.reader()
     keys: list[tuple[str, ...]] = [()] * reader.doc_count_all()
     for key in reader.lexicon("section"):
         for docnum in reader.postings("section", key).all_ids():
             keys[docnum] += (key.decode(),)
-    return keys
+    key_sets = sorted(set(keys))
+    number = {key_set: i for i, key_set in enumerate(key_sets)}
+    return key_sets, np.fromiter(map(number.__getitem__, keys), np.int64, len(keys))
+
+
+def section_mask(build: OpenBuild, key: str) -> np.ndarray:
+    """docnum -> whether that document is in the section ``key``; once per build for each key the build has."""
+    reader = build.searcher.reader()
+    if ("section", key) not in reader:
+        return np.zeros(reader.doc_count_all(), bool)  # not kept: any text may be asked for
+
+    def read(searcher: Searcher) -> np.ndarray:
+        mask = np.zeros(reader.doc_count_all(), bool)
+        mask[list(searcher.reader().postings("section", key).all_ids())] = True
+        return mask
+
+    return build.table(("section mask", key), read)
 
 
 def count_facets(

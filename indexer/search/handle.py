@@ -41,7 +41,7 @@ class BuildTables:
 
     def __init__(self) -> None:
         self._made: dict[Hashable, Any] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a table may be made from another
 
     def get(self, name: Hashable, make: Callable[[Searcher], T], searcher: Searcher) -> T:
         with self._lock:

@@ -14,15 +14,16 @@ them, scored as a paragraph holding those words once. docs/ranking.md has the me
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
 from whoosh import query as wq
 
 from indexer.index.analysis import AMERICAN, stem_word, word_tokens
 from indexer.search.handle import OpenBuild
-from indexer.search.postings import blocks, field_lengths, positions, segments
+from indexer.search.postings import field_lengths, positions, postings, segments
 
 K1, B = 1.2, 0.5
 PROXIMITY, WINDOW, IN_ORDER = 1.0, 20, 0.5
@@ -31,7 +32,7 @@ POSTINGS_BUDGET = 200_000  # paragraph postings one search reads, about 0.3 s of
 PLACE_WEIGHT = 3.0
 OTHER_FORMS = 0.6
 FIELD, EXACT_FIELD, PLACE_FIELD = "passage", "passage_exact", "place"
-Allowed = Callable[[int], bool] | None  # which paragraph docnums a search may score (None: all)
+Allowed = np.ndarray | None  # docnum -> whether a search may score that paragraph (None: all may be)
 WORD_FIELDS = ("fulltext", "body")  # fields of a parsed query whose words are the paragraphs' words
 PARAGRAPHS = wq.Term("kind", "paragraph")
 
@@ -49,10 +50,16 @@ class Clause:
 
 @dataclass
 class Evidence:
-    """How a narrative matched: its score and its matching paragraphs (docnum, score), best first."""
+    """How a narrative matched: its score and its matching paragraphs' docnums and scores, best first."""
 
     score: float
-    paragraphs: list[tuple[int, float]]
+    docs: np.ndarray
+    scores: np.ndarray
+
+    @property
+    def paragraphs(self) -> list[tuple[int, float]]:
+        """(docnum, score) of the matching paragraphs, best first."""
+        return list(zip(self.docs.tolist(), self.scores.tolist(), strict=True))
 
 
 def _leaves(q: wq.Query) -> list[wq.Query]:
@@ -149,6 +156,18 @@ def narrative_column(build: OpenBuild) -> list[str]:
     return build.table("narrative column", lambda searcher: list(searcher.reader().column_reader("narrative")))
 
 
+def narrative_numbers(build: OpenBuild) -> tuple[list[str], np.ndarray]:
+    """The build's narrative ids, and docnum -> the number of its narrative among them; once per build."""
+
+    def number(_searcher) -> tuple[list[str], np.ndarray]:
+        column = narrative_column(build)
+        names = sorted(set(column))
+        index = {name: i for i, name in enumerate(names)}
+        return names, np.fromiter(map(index.__getitem__, column), np.int64, len(column))
+
+    return build.table("narrative numbers", number)
+
+
 class _Scorer:
     """BM25 of paragraphs for one search: idf over paragraph documents, lengths read once per build."""
 
@@ -162,17 +181,17 @@ class _Scorer:
         found = self.reader.doc_frequency(FIELD, term)
         return math.log(1 + (self.total - found + 0.5) / (found + 0.5))
 
-    def bm25(self, tf: float, docnum: int) -> float:
-        norm = K1 * (1 - B + B * self.lengths[docnum] / self.average)
+    def bm25(self, tf: np.ndarray, docs: np.ndarray) -> np.ndarray:
+        norm = K1 * (1 - B + B * self.lengths[docs] / self.average)
         return tf * (K1 + 1) / (tf + norm)
 
-    def postings(self, field: str, term: str, allowed: Allowed) -> Iterator[tuple[int, float]]:
-        """(docnum, weight) of a term's postings, those ``allowed`` says yes to only, when it is given."""
-        for leaf, base in segments(self.reader):
-            for ids, weights in blocks(leaf, field, term):
-                for docnum, weight in zip(ids, weights, strict=True):
-                    if allowed is None or allowed(docnum + base):
-                        yield docnum + base, weight
+    def postings(self, field: str, term: str, allowed: Allowed) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, weights) of a term's postings, those ``allowed`` says yes to only, when it is given."""
+        docs, weights = postings(self.reader, field, term)
+        if allowed is None:
+            return docs, weights
+        kept = allowed[docs]
+        return docs[kept], weights[kept]
 
 
 def _min_window(positions: list[list[int]]) -> float:
@@ -221,12 +240,12 @@ def _proximity(reader, clauses: list[Clause], docnums: set[int]) -> dict[int, fl
     return factors
 
 
-def _as_typed(scorer: _Scorer, forms: tuple[str, ...], allowed: Allowed) -> dict[int, float]:
+def _as_typed(scorer: _Scorer, forms: tuple[str, ...], allowed: Allowed) -> np.ndarray:
     """Paragraph docnum -> how often it holds the word in a form typed."""
-    counts: dict[int, float] = defaultdict(float)
+    counts = np.zeros(scorer.reader.doc_count_all())
     for form in forms:
-        for docnum, weight in scorer.postings(EXACT_FIELD, form, allowed):
-            counts[docnum] += weight
+        docs, weights = scorer.postings(EXACT_FIELD, form, allowed)
+        counts[docs] += weights
     return counts
 
 
@@ -251,35 +270,37 @@ def _within_budget(scorer: _Scorer, clauses: list[Clause]) -> set[str]:
     return read
 
 
-def score_paragraphs(build: OpenBuild, clauses: list[Clause], allowed: Allowed) -> dict[int, float]:
-    """Paragraph docnum -> its score, for the paragraphs ``allowed`` (all when None) holding a query word.
+def score_paragraphs(build: OpenBuild, clauses: list[Clause], allowed: Allowed) -> tuple[np.ndarray, np.ndarray]:
+    """The paragraphs ``allowed`` (all when None) holding a query word: their docnums, ascending, and scores.
 
     Other forms of a typed word (``forces`` for ``forced``) count ``OTHER_FORMS`` as much as the
     form typed and its plural or singular.
     """
     scorer = _Scorer(build)
     read = _within_budget(scorer, clauses)
-    scores: dict[int, float] = defaultdict(float)
-    held: dict[int, int] = defaultdict(int)  # which clauses a paragraph holds, one bit each
+    scores = np.zeros(scorer.reader.doc_count_all())
+    touched = np.zeros(len(scores), bool)
+    words = sum(1 for c in clauses if not c.stands_for)
+    near = 1 < words <= WINDOW  # more words than the window never fit in it
+    held = np.zeros(len(scores), np.int64)  # which clauses a paragraph holds, one bit each, when ``near``
     for i, clause in enumerate(clauses):
-        typed = _as_typed(scorer, clause.forms, allowed) if clause.forms and clause.terms[0] in read else {}
+        typed = _as_typed(scorer, clause.forms, allowed) if clause.forms and clause.terms[0] in read else None
         bits = sum(1 << j for j in clause.stands_for) if clause.stands_for else 1 << i
         for term in (t for t in clause.terms if t in read):
-            weight = clause.weight * scorer.idf(term)
-            weigh_forms = bool(clause.forms) and term == clause.terms[0]
-            for docnum, tf in scorer.postings(FIELD, term, allowed):
-                if weigh_forms:
-                    as_typed = typed.get(docnum, 0.0)
-                    tf = as_typed + OTHER_FORMS * (tf - as_typed)
-                scores[docnum] += weight * scorer.bm25(tf, docnum)
-                held[docnum] |= bits
-    words = sum(1 for c in clauses if not c.stands_for)
-    if words > 1:
-        every = (1 << words) - 1
-        holding_all = {d for d, bits in held.items() if bits == every}
-        for docnum, factor in _proximity(scorer.reader, clauses, holding_all).items():
+            docs, tf = scorer.postings(FIELD, term, allowed)  # a term's postings name each paragraph once
+            if typed is not None and term == clause.terms[0]:
+                as_typed = typed[docs]
+                tf = as_typed + OTHER_FORMS * (tf - as_typed)
+            scores[docs] += clause.weight * scorer.idf(term) * scorer.bm25(tf, docs)
+            touched[docs] = True
+            if near:
+                held[docs] |= bits
+    found = np.flatnonzero(touched)
+    if near:
+        holding_all = found[held[found] == (1 << words) - 1]
+        for docnum, factor in _proximity(scorer.reader, clauses, set(holding_all.tolist())).items():
             scores[docnum] *= factor
-    return scores
+    return found, scores[found]
 
 
 def _place_scores(build: OpenBuild, clauses: list[Clause]) -> dict[str, float]:
@@ -300,14 +321,28 @@ def _place_scores(build: OpenBuild, clauses: list[Clause]) -> dict[str, float]:
 
 def rank_narratives(build: OpenBuild, clauses: list[Clause], allowed: Allowed) -> dict[str, Evidence]:
     """Narrative id -> its evidence, for every narrative with a matching paragraph or place name."""
-    narrative_of = narrative_column(build)
-    found: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    for docnum, score in score_paragraphs(build, clauses, allowed).items():
-        found[narrative_of[docnum]].append((docnum, score))
-    place = _place_scores(build, clauses)
+    names, number_of = narrative_numbers(build)
+    docs, scores = score_paragraphs(build, clauses, allowed)
+    owners = number_of[docs]
+    order = np.lexsort((-scores, owners))  # by narrative, then best first
+    docs, scores, owners = docs[order], scores[order], owners[order]
+    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]) if len(owners) else np.empty(0, np.int64)
+    ends = np.append(starts[1:], len(owners)) if len(owners) else starts
+    ranks = np.arange(len(owners)) - np.repeat(starts, ends - starts)
+    place = np.zeros(len(names))
+    for narrative, score in _place_scores(build, clauses).items():
+        place[bisect_left(names, narrative)] = score
+    # A place score is one more passage among the paragraphs': those below it move down a rank.
+    below = (scores <= place[owners]) & (place[owners] > 0)
+    decayed = np.add.reduceat(scores * DECAY ** (ranks + below), starts) if len(starts) else np.empty(0)
+    above = np.add.reduceat((~below).astype(np.int64), starts) if len(starts) else np.empty(0, np.int64)
     evidence = {}
-    for narrative in found.keys() | place.keys():
-        paragraphs = sorted(found.get(narrative, []), key=lambda p: -p[1])
-        scores = sorted([s for _, s in paragraphs] + ([place[narrative]] if narrative in place else []), reverse=True)
-        evidence[narrative] = Evidence(sum(s * DECAY**i for i, s in enumerate(scores)), paragraphs)
+    for k, (start, end) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        owner = int(owners[start])
+        total = decayed[k] + place[owner] * DECAY ** above[k]
+        evidence[names[owner]] = Evidence(float(total), docs[start:end], scores[start:end])
+    empty = np.empty(0, np.int64)
+    for owner in np.flatnonzero(place).tolist():
+        if names[owner] not in evidence:
+            evidence[names[owner]] = Evidence(float(place[owner]), empty, np.empty(0))
     return evidence

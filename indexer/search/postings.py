@@ -1,15 +1,16 @@
 """Whole posting blocks and field lengths, read straight from Whoosh's segment files.
 
 Ranking by paragraphs reads every posting of the query's words; stepping through them one
-at a time with Whoosh's matchers costs microseconds each. These helpers read a block of
-postings at once and a field's lengths as one column per segment, through internals of the
-W3 codec of whoosh-reloaded, which pyproject.toml pins to one version.
+at a time with Whoosh's matchers costs microseconds each. These helpers read a term's
+postings as arrays, a block at a time, and a field's lengths as one array, through internals
+of the W3 codec of whoosh-reloaded, which pyproject.toml pins to one version.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
+import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader
@@ -24,22 +25,36 @@ def segments(reader: IndexReader) -> list[tuple[IndexReader, int]]:
     return list(reader.leaf_readers())
 
 
-def blocks(leaf: IndexReader, field: str, term: str) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
-    """(document numbers, weights) of each block of a term's postings in one segment, deleted ones left out."""
-    if (field, term) not in leaf:
-        return
-    matcher = leaf.postings(field, term)
-    deleted = matcher._ids if isinstance(matcher, FilterMatcher) else frozenset()
-    matcher = matcher.child if isinstance(matcher, FilterMatcher) else matcher
-    while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        ids, weights = matcher._ids, matcher._weights
+def postings(reader: IndexReader, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers, weights) of every posting of a term in the whole index, deleted ones left out.
+
+    Each block of postings is decoded whole: its ids by one cumulative sum, its weights as one array.
+    """
+    ids: list[np.ndarray] = [np.empty(0, np.int64)]
+    weights: list[np.ndarray] = [np.empty(0, np.float64)]
+    for leaf, base in segments(reader):
+        if (field, term) not in leaf:
+            continue
+        matcher = leaf.postings(field, term)
+        deleted = matcher._ids if isinstance(matcher, FilterMatcher) else frozenset()
+        matcher = matcher.child if isinstance(matcher, FilterMatcher) else matcher
+        found, weighed = [], []
+        while matcher.is_active():
+            if matcher._data is None:
+                matcher._read_data()
+            matcher._read_weights()
+            found.append(np.cumsum(np.asarray(matcher._data[0], dtype=np.int64)))
+            weighed.append(np.asarray(matcher._weights, dtype=np.float64))
+            matcher._next_block()
+        if not found:
+            continue
+        leaf_ids, leaf_weights = np.concatenate(found), np.concatenate(weighed)
         if deleted:
-            kept = [i for i, docnum in enumerate(ids) if docnum not in deleted]
-            ids, weights = [ids[i] for i in kept], [weights[i] for i in kept]
-        yield ids, weights
-        matcher._next_block()
+            kept = ~np.isin(leaf_ids, np.fromiter(deleted, np.int64, len(deleted)))
+            leaf_ids, leaf_weights = leaf_ids[kept], leaf_weights[kept]
+        ids.append(leaf_ids + base)
+        weights.append(leaf_weights)
+    return np.concatenate(ids), np.concatenate(weights)
 
 
 def positions(leaf: IndexReader, field: str, term: str, wanted: set[int]) -> Iterator[tuple[int, list[int]]]:
@@ -59,10 +74,10 @@ def positions(leaf: IndexReader, field: str, term: str, wanted: set[int]) -> Ite
         matcher._next_block()
 
 
-def field_lengths(build: OpenBuild, field: str) -> list[int]:
+def field_lengths(build: OpenBuild, field: str) -> np.ndarray:
     """docnum -> the number of words of ``field`` in that document (Whoosh's one-byte estimate), once per build."""
 
-    def read(searcher: Searcher) -> list[int]:
+    def read(searcher: Searcher) -> np.ndarray:
         lengths: list[int] = []
         for leaf, _ in segments(searcher.reader()):
             perdoc = leaf._perdoc
@@ -70,6 +85,6 @@ def field_lengths(build: OpenBuild, field: str) -> list[int]:
                 lengths += map(byte_to_length, perdoc.column_reader(_lenfield(field), LENGTHS_COLUMN))
             else:
                 lengths += [0] * leaf.doc_count_all()
-        return lengths
+        return np.asarray(lengths, dtype=np.float64)
 
     return build.table(("field lengths", field), read)
