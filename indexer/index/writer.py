@@ -85,10 +85,10 @@ def build_index(
         plan = _Plan(files, home.searched() if add else None, replace=add)
         if changes:
             plan = _Plan(changes.changed, current, stale=changes.stale, kept=changes.kept)
-        build = _try_write(plan, inputs, home, settings, report, progress, on_failure)
+        build = _write(plan, inputs, home, settings, report, progress, on_failure)
         if build is None:  # the changed pages could not be applied alone
             report = BuildReport(files=len(files), failures=unreadable)
-            build = _try_write(_Plan(files), inputs, home, settings, report, progress, on_failure)
+            build = _write(_Plan(files), inputs, home, settings, report, progress, on_failure)
         if build:
             _publish(build, home, report, validate, cache_since=None if add or report.incremental else started_at)
     report.seconds = time.perf_counter() - started
@@ -129,7 +129,7 @@ def _start(build: Path, copy_of: Path | None) -> Index:
     return whoosh_index.create_in(str(build), make_schema())
 
 
-def _try_write(
+def _write(
     plan: _Plan,
     inputs: Inputs | None,
     home: IndexHome,
@@ -138,28 +138,14 @@ def _try_write(
     progress: Callable[[Iterable, int], Iterable],
     on_failure: Callable[[str, str], None],
 ) -> Path | None:
-    """Write ``plan`` into a new build of ``home`` and return it; None when an incremental plan needs a full build."""
+    """Extract the plan's files and write their narratives into a new build of ``home``; return it.
+
+    A build that fails is removed whole; None when an incremental plan needs a full build.
+    """
     build = home.new_build()
     report.build_id, report.incremental = build.name, bool(plan.kept or plan.stale)
     report.indexed_files = len(plan.files)
-    try:
-        _write(_start(build, plan.start_from), plan, inputs, home, settings, report, progress, on_failure)
-    except _NeedsFullBuild:
-        return None
-    return build
-
-
-def _write(
-    ix: Index,
-    plan: _Plan,
-    inputs: Inputs | None,
-    home: IndexHome,
-    settings: Settings,
-    report: BuildReport,
-    progress: Callable[[Iterable, int], Iterable],
-    on_failure: Callable[[str, str], None],
-) -> None:
-    """Extract the plan's files and write their narratives into ``ix``; a build that fails is removed whole."""
+    ix = _start(build, plan.start_from)
     procs = 1 if plan.start_from else settings.index_procs
     # Separate files per segment: Whoosh reads a compound segment file by copying its parts into
     # memory, which costs each open searcher about as much memory as the index holds on disk.
@@ -179,23 +165,31 @@ def _write(
             kept = unique_ids(narratives, seen, is_pdf(Path(path)))
             report.repeated += len(narratives) - len(kept)
             records[path] = FileRecord(inputs.files[path].digest if inputs else "", [n.id for n in kept], read)
-            for narrative in kept:
-                if plan.replace:
-                    writer.delete_by_term("narrative", narrative.id)
-                for document in documents(narrative):
-                    writer.add_document(**document)
-                report.sections += len(narrative.sections)
-                report.narratives += 1
+            _add(writer, kept, plan.replace, report)
         _check_pdf_repeats(plan, records)
         writer.commit()
         report.reused = len(staying)
         if inputs:
-            record_inputs(Path(ix.storage.folder), Inputs(inputs.code, records))
-    except BaseException:
+            record_inputs(build, Inputs(inputs.code, records))
+    except BaseException as failure:
         with contextlib.suppress(Exception):  # cancelling fails for what failed the build (a full disk)
             writer.cancel()
-        shutil.rmtree(ix.storage.folder, ignore_errors=True)
+        shutil.rmtree(build, ignore_errors=True)
+        if isinstance(failure, _NeedsFullBuild):
+            return None
         raise
+    return build
+
+
+def _add(writer, narratives: list, replace: bool, report: BuildReport) -> None:
+    """Add the documents of ``narratives`` (each replacing the one with its id when ``replace``), counted."""
+    for narrative in narratives:
+        if replace:
+            writer.delete_by_term("narrative", narrative.id)
+        for document in documents(narrative):
+            writer.add_document(**document)
+        report.sections += len(narrative.sections)
+        report.narratives += 1
 
 
 def _check_pdf_repeats(plan: _Plan, records: dict[str, FileRecord]) -> None:
