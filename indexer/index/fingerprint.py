@@ -97,7 +97,6 @@ def recorded_inputs(build: Path | None) -> Inputs | None:
 
 
 def record_inputs(build: Path, inputs: Inputs) -> None:
-    """Record in ``build`` what it was made from (a new file: a build may share files with the one it copied)."""
-    (build / INPUTS).unlink(missing_ok=True)
+    """Record in ``build`` what it was made from."""
     stored = {"code": inputs.code, "files": {p: f.__dict__ for p, f in sorted(inputs.files.items())}}
     write_atomically(build / INPUTS, json.dumps(stored, indent=0).encode())

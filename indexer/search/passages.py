@@ -322,25 +322,26 @@ def _place_scores(build: OpenBuild, clauses: list[Clause]) -> dict[str, float]:
 def rank_narratives(build: OpenBuild, clauses: list[Clause], allowed: Allowed) -> dict[str, Evidence]:
     """Narrative id -> its evidence, for every narrative with a matching paragraph or place name."""
     names, number_of = narrative_numbers(build)
-    docs, scores = score_paragraphs(build, clauses, allowed)
-    owners = number_of[docs]
-    order = np.lexsort((-scores, owners))  # by narrative, then best first
-    docs, scores, owners = docs[order], scores[order], owners[order]
-    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]) if len(owners) else np.empty(0, np.int64)
-    ends = np.append(starts[1:], len(owners)) if len(owners) else starts
-    ranks = np.arange(len(owners)) - np.repeat(starts, ends - starts)
     place = np.zeros(len(names))
     for narrative, score in _place_scores(build, clauses).items():
         place[bisect_left(names, narrative)] = score
-    # A place score is one more passage among the paragraphs': those below it move down a rank.
-    below = (scores <= place[owners]) & (place[owners] > 0)
-    decayed = np.add.reduceat(scores * DECAY ** (ranks + below), starts) if len(starts) else np.empty(0)
-    above = np.add.reduceat((~below).astype(np.int64), starts) if len(starts) else np.empty(0, np.int64)
+    docs, scores = score_paragraphs(build, clauses, allowed)
     evidence = {}
-    for k, (start, end) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-        owner = int(owners[start])
-        total = decayed[k] + place[owner] * DECAY ** above[k]
-        evidence[names[owner]] = Evidence(float(total), docs[start:end], scores[start:end])
+    if len(docs):
+        owners = number_of[docs]
+        order = np.lexsort((-scores, owners))  # by narrative, then best first
+        docs, scores, owners = docs[order], scores[order], owners[order]
+        starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+        ends = np.append(starts[1:], len(owners))
+        ranks = np.arange(len(owners)) - np.repeat(starts, ends - starts)
+        # A place score is one more passage among the paragraphs': those below it move down a rank.
+        below = (scores <= place[owners]) & (place[owners] > 0)
+        decayed = np.add.reduceat(scores * DECAY ** (ranks + below), starts)
+        above = np.add.reduceat((~below).astype(np.int64), starts)
+        for k, (start, end) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+            owner = int(owners[start])
+            total = decayed[k] + place[owner] * DECAY ** above[k]
+            evidence[names[owner]] = Evidence(float(total), docs[start:end], scores[start:end])
     empty = np.empty(0, np.int64)
     for owner in np.flatnonzero(place).tolist():
         if names[owner] not in evidence:
