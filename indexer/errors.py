@@ -43,3 +43,14 @@ class IndexBusy(TipsearchError):
 
     exit_code = 75
     http_status = 503
+
+
+class FilterRejected(QueryRejected):
+    """A filter value names nothing the index holds; ``suggestions`` are (value, label) of close ones."""
+
+    def __init__(self, problem: str, name: str, suggestions: list[tuple[str, str]]):
+        labels = " or ".join(label for _, label in suggestions)
+        super().__init__(f"{problem}; did you mean {labels}?" if suggestions else problem)
+        self.problem = problem
+        self.name = name
+        self.suggestions = suggestions

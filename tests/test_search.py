@@ -183,13 +183,21 @@ def test_sorting_by_year_and_country(ix):
     build = ix
 
     def order(sort):
-        return [(h.year, h.country) for h in search(build, SearchRequest(q="labor", limit=50, sort=sort)).hits]
+        response = search(build, SearchRequest(q="labor", limit=200, sort=sort))
+        assert response.total == len(response.hits)  # every match on the page
+        return [(h.year or 0, h.country, h.id) for h in response.hits]
 
-    assert order("newest") == sorted(order("newest"), key=lambda h: (-(h[0] or 0), h[1]))
-    assert order("oldest") == sorted(order("oldest"), key=lambda h: (h[0] or 0, h[1]))
-    countries = [c for _, c in order("country") if c]
+    relevance = [narrative for _, _, narrative in order("relevance")]
+    for sort, newest in (("newest", True), ("oldest", False)):
+        listed = order(sort)
+        years = [year for year, _, _ in listed]
+        assert years == sorted(years, reverse=newest)
+        year_of = {n: y for y, _, n in listed}
+        for year in set(years):  # within a year, the order of relevance
+            assert [n for y, _, n in listed if y == year] == [n for n in relevance if year_of[n] == year]
+    countries = [c for _, c, _ in order("country") if c]
     assert countries == sorted(countries)
-    assert sorted(order("relevance")) == sorted(order("newest"))  # the same matches
+    assert sorted(relevance) == sorted(n for _, _, n in order("newest"))  # the same matches
     with pytest.raises(QueryRejected, match="sort must be one of"):
         search(build, SearchRequest(q="labor", sort="random"))
 

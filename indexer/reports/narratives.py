@@ -18,6 +18,7 @@ REPORT_NAMES = {
     "hrr": "Country Reports on Human Rights Practices",
     "other": "Document",
 }
+REPORT_LABELS = {"tip": "Trafficking in Persons Report", "hrr": "Human Rights Report", "other": "Other documents"}
 _REPORT_PATTERNS = (
     ("tip", re.compile(r"trafficking[-_ ]in[-_ ]persons|/tiprpt/", re.I)),
     ("hrr", re.compile(r"country[-_ ]reports?[-_ ]on[-_ ]human[-_ ]rights|human[-_ ]rights[-_ ]report", re.I)),
@@ -75,6 +76,19 @@ class NarrativeInfo:
     tier: str = ""
     tier_label: str = ""
     source: str = ""
+
+    @property
+    def heading(self) -> str:
+        """How a page names the narrative, country first: ``Bangladesh – Human Rights Report 2023``;
+        the title for a document of no known report or country."""
+        if not self.country or self.report not in ("tip", "hrr"):
+            return self.title
+        return f"{self.country} – {REPORT_LABELS[self.report]} {self.year or ''}".rstrip()
+
+    @property
+    def tier_name(self) -> str:
+        """The tier as one name in every edition (``Tier 2 Watch List``), not as the edition printed it."""
+        return TIER_LABELS.get(self.tier, self.tier_label)
 
 
 @dataclass

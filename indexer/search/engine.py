@@ -21,6 +21,7 @@ from indexer.search.facets import (
     section_mask,
     sorted_matches,
 )
+from indexer.search.filter_values import checked_filters
 from indexer.search.handle import OpenBuild
 from indexer.search.passages import (
     Allowed,
@@ -344,7 +345,8 @@ def search(build: OpenBuild, request: SearchRequest) -> SearchResponse:
     check_length(request.q, settings.max_query_length)  # first: a refusal costs nothing
     _check_paging(request, settings)
     check_sort(request.sort)
-    text, filters = split_filters(request.q, request.filters)
+    text, typed_filters = split_filters(request.q, request.filters)
+    filters = checked_filters(build, typed_filters)
     q = parse_text(text, "section", settings)
     restrict = filter_query(filters)
     if q is None and restrict is None:
@@ -361,7 +363,8 @@ def search(build: OpenBuild, request: SearchRequest) -> SearchResponse:
         page = matches.ranked[wanted]
     else:
         score_of = dict(matches.ranked)
-        page = [(n, score_of[n]) for n in sorted_matches(build, matches.matched, request.sort)[wanted]]
+        ordered = sorted_matches(build, [n for n, _ in matches.ranked], request.sort)
+        page = [(n, score_of[n]) for n in ordered[wanted]]
     sections = matches.sections([n for n, _ in page])
     terms = query_terms(q)
     terms.stems |= matches.also_marked

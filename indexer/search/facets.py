@@ -16,6 +16,7 @@ import numpy as np
 from whoosh.searching import Searcher
 
 from indexer.errors import QueryRejected
+from indexer.reports.narratives import REPORT_LABELS
 from indexer.reports.tiers import TIER_LABELS
 from indexer.search.handle import OpenBuild
 
@@ -64,7 +65,6 @@ def narrative_facts(build: OpenBuild) -> dict[str, NarrativeFacts]:
     )
 
 
-REPORT_LABELS = {"tip": "Trafficking in Persons Report", "hrr": "Human Rights Report", "other": "Other documents"}
 _SECTION_NUMBER = re.compile(r"^Section (\d+)\.\s*(?:([a-z])\.\s*)?", re.I)
 
 
@@ -74,11 +74,19 @@ def section_label(heading: str) -> str:
     return label.capitalize() if label.isupper() else label
 
 
+# The Human Rights Report's numbered sections whose text sits in their lettered or titled parts.
+NUMBERED_SECTIONS = {
+    "section-2": "2. Respect for Civil Liberties",
+    "section-6": "6. Discrimination and Societal Abuses",
+    "section-7": "7. Worker Rights",
+}
+
+
 def section_labels(build: OpenBuild) -> dict[str, str]:
     """Section key -> the heading most narratives give that section, as a label; read once per build.
 
     A numbered section whose text all sits in its lettered parts has no heading of its own:
-    ``section-7`` reads "Section 7".
+    ``section-7`` reads "7. Worker Rights" (``NUMBERED_SECTIONS``).
     """
     return build.table("section labels", _read_section_labels)
 
@@ -92,9 +100,13 @@ def _read_section_labels(searcher: Searcher) -> dict[str, str]:
             if _SECTION_NUMBER.match(heading) or not key.startswith("section-"):  # not a subheading's
                 headings[key][heading] += 1
     return {
-        key: section_label(c.most_common(1)[0][0]) if c else key.replace("-", " ").capitalize()
+        key: section_label(c.most_common(1)[0][0]) if c else NUMBERED_SECTIONS.get(key, _plain(key))
         for key, c in headings.items()
     }
+
+
+def _plain(key: str) -> str:
+    return key.replace("-", " ").capitalize()
 
 
 def _values(facts: NarrativeFacts, name: str) -> tuple[str, ...]:
@@ -175,20 +187,21 @@ def count_facets(
     return facets
 
 
-def sorted_matches(build: OpenBuild, matched: set[str], sort: str) -> list[str]:
-    """``matched`` narrative ids in the order ``sort`` names (not ``relevance``)."""
+def sorted_matches(build: OpenBuild, ranked: list[str], sort: str) -> list[str]:
+    """``ranked`` narrative ids (best first) in the order ``sort`` names (not ``relevance``): by year,
+    or by country and then newest first, keeping the order of relevance among equals."""
     facts = narrative_facts(build)
     missing = NarrativeFacts("", 0, "", "", "", "", ())
 
     def key(narrative: str):
         f = facts.get(narrative, missing)
         return {
-            "newest": (-f.year, f.country, narrative),
-            "oldest": (f.year, f.country, narrative),
-            "country": (f.country or "\uffff", -f.year, narrative),
+            "newest": (-f.year,),
+            "oldest": (f.year,),
+            "country": (f.country or "\uffff", -f.year),
         }[sort]
 
-    return sorted(matched, key=key)
+    return sorted(ranked, key=key)
 
 
 def check_sort(sort: str) -> None:

@@ -19,7 +19,6 @@ from whoosh.qparser import MultifieldParser
 from indexer.errors import QueryRejected
 from indexer.index.analysis import word_tokens
 from indexer.index.schema import NARRATIVE_FIELDS, SECTION_FIELDS, make_schema
-from indexer.reports.countries import all_countries, fold, lookup
 from indexer.reports.narratives import REPORT_NAMES, slug
 from indexer.reports.tiers import normalize_tier
 from indexer.reports.years import year_range
@@ -161,25 +160,16 @@ def _year_query(value: str) -> wq.Query:
     return wq.NumericRange("year", low, high)
 
 
-def _region_query(value: str) -> wq.Query:
-    regions = {fold(c.region): c.region for c in all_countries()}
-    if fold(value) not in regions:
-        raise QueryRejected(f"unknown region {value!r}; one of: {', '.join(sorted(set(regions.values())))}")
-    return wq.Term("region", regions[fold(value)])
-
-
 def filter_query(filters: Filters) -> wq.Query | None:
-    """The Whoosh filter for the given restrictions, or None when there are none."""
+    """The Whoosh filter for the given restrictions, or None when there are none; country, region and
+    section as ``checked_filters`` (``indexer/search/filter_values.py``) resolves them."""
     parts: list[wq.Query] = []
     if filters.report:
         if filters.report.lower() not in REPORT_NAMES:
             raise QueryRejected(f"report must be one of {', '.join(REPORT_NAMES)}, not {filters.report!r}")
         parts.append(wq.Term("report", filters.report.lower()))
     if filters.country:
-        country = lookup(filters.country)
-        if country is None:
-            raise QueryRejected(f"unknown country {filters.country!r}")
-        parts.append(wq.Term("iso3", country.iso3))
+        parts.append(wq.Term("iso3", filters.country))
     if filters.year:
         parts.append(_year_query(filters.year))
     if filters.tier:
@@ -190,7 +180,7 @@ def filter_query(filters: Filters) -> wq.Query | None:
     if filters.section:
         parts.append(wq.Term("section", slug(filters.section)))
     if filters.region:
-        parts.append(_region_query(filters.region))
+        parts.append(wq.Term("region", filters.region))
     return wq.And(parts) if parts else None
 
 

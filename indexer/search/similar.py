@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from whoosh import query as wq
 
 from indexer.errors import DocumentNotFound
+from indexer.reports.tiers import TIER_LABELS
 from indexer.search.handle import OpenBuild
 
 KEY_TERMS = 30
@@ -45,7 +46,14 @@ class Similar:
 def _like(build: OpenBuild, terms: wq.Query, where: wq.Query, limit: int) -> list[SimilarNarrative]:
     found = build.searcher.search(wq.Require(terms, where), limit=limit, optimize=False)
     return [
-        SimilarNarrative(f["narrative"], f["title"], f["year"] or None, f["country"], f["tier_label"], round(score, 3))
+        SimilarNarrative(
+            f["narrative"],
+            f["title"],
+            f["year"] or None,
+            f["country"],
+            TIER_LABELS.get(f["tier"], f["tier_label"]),
+            round(score, 3),
+        )
         for f, score in ((build.searcher.stored_fields(d), s) for d, s in found.items())
     ]
 

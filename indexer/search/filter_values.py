@@ -1,0 +1,83 @@
+"""Filter values checked against what a build holds.
+
+A country, region or section filter is resolved to the value the index stores (``Burma`` ->
+``MMR``, ``Section 7.b`` -> ``section-7b``, ``middle east`` -> ``Near East``); one that names
+nothing indexed is refused with the indexed values close to it (``Korea``: North Korea, South
+Korea), so that a page can offer them instead of an empty result.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import replace
+
+from indexer.errors import FilterRejected
+from indexer.reports.countries import fold, lookup
+from indexer.reports.narratives import slug
+from indexer.search.facets import FacetCount, count_facets, narrative_facts
+from indexer.search.handle import OpenBuild
+from indexer.search.query import Filters
+
+CHOSEN_FILTERS = ("country", "region", "section")  # filters chosen from what the index holds
+REGION_NAMES = {"middle east": "Near East", "mena": "Near East", "americas": "Western Hemisphere"}
+_SECTION_NUMBER = re.compile(r"(?:section-)?(\d+)-?([a-z]?)")
+
+
+def filter_choices(build: OpenBuild) -> dict[str, list[FacetCount]]:
+    """Every value of each facet in the build, with its label and narrative count; once per build."""
+    return build.table("filter choices", lambda _: count_facets(build, set(narrative_facts(build))))
+
+
+def checked_filters(build: OpenBuild, filters: Filters) -> Filters:
+    """``filters`` with country, region and section as the index stores them; FilterRejected for a value
+    that names nothing indexed."""
+    choices = filter_choices(build)
+    resolved = {
+        name: _resolve(name, getattr(filters, name), choices[name]) for name in CHOSEN_FILTERS if getattr(filters, name)
+    }
+    return replace(filters, **resolved)
+
+
+def _resolve(name: str, value: str, choices: list[FacetCount]) -> str:
+    labels = {c.value: c.label for c in choices}
+    found = _known(name, value, labels)
+    if found in labels:
+        return found
+    country = lookup(value) if name == "country" else None
+    problem = f"no narrative of {country.name if country else repr(value)} is indexed" if found else ""
+    raise FilterRejected(problem or f"unknown {name} {value!r}", name, _close(value, labels))
+
+
+def _known(name: str, value: str, labels: dict[str, str]) -> str:
+    """The stored value ``value`` stands for (indexed or not), or "" when it names nothing."""
+    wanted = fold(value)
+    if name == "country":
+        country = lookup(value)
+        return country.iso3 if country else ""
+    if name == "region":
+        regions = {fold(label): v for v, label in labels.items()}
+        return regions.get(wanted) or REGION_NAMES.get(wanted, "")
+    match = _SECTION_NUMBER.fullmatch(slug(value))
+    key = f"section-{match[1]}{match[2]}" if match else slug(value)
+    by_label = {fold(label): v for v, label in labels.items()}
+    return key if key in labels else by_label.get(wanted, "")
+
+
+def _close(value: str, labels: dict[str, str]) -> list[tuple[str, str]]:
+    """(value, label) of the indexed values whose labels hold every word of ``value``; failing that, a
+    word beginning alike (``Children``: Child Labor), or a spelling like it."""
+    wanted = fold(value)
+    words = set(wanted.split())
+    folded = {fold(label): v for v, label in labels.items()}
+    tests = (
+        lambda text: bool(words) and words <= set(text.split()),
+        lambda text: {w[:5] for w in words if len(w) >= 5} & {w[:5] for w in text.split()},
+    )
+    for test in tests:
+        close = [v for text, v in folded.items() if test(text)]
+        if close:
+            break
+    else:
+        close = [folded[text] for text in difflib.get_close_matches(wanted, list(folded), n=5, cutoff=0.6)]
+    return [(v, labels[v]) for v in close[:8]]
