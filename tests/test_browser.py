@@ -100,11 +100,11 @@ def test_search_then_a_facet_then_a_document(page, site):
     tier_facet = page.locator("aside.facets section", has=page.get_by_role("heading", name="Tier"))
     tier_facet.get_by_role("link", name="Tier 3").click()
     page.wait_for_url("**tier=3**")
-    assert page.get_by_role("link", name="Remove filter tier: 3").is_visible()
+    assert page.get_by_role("link", name="Remove filter tier: Tier 3").is_visible()
     assert all("Tier 3" in t or "TIER 3" in t for t in page.locator("ol.hits .tier").all_inner_texts())
     shared = page.url
     page.goto(shared)  # a bookmarked URL gives the same page
-    assert "tier=3" in page.url and page.get_by_role("link", name="Remove filter tier: 3").is_visible()
+    assert "tier=3" in page.url and page.get_by_role("link", name="Remove filter tier: Tier 3").is_visible()
 
     page.locator("ol.hits > li h2 a").first.click()
     page.wait_for_url("**/doc/**")
@@ -143,3 +143,67 @@ def test_hostile_text_never_becomes_markup(page, site):
     page.goto(site + "/search?q=" + "%3Cscript%3Ealert(1)%3C%2Fscript%3E%20%3Cimg%20src%3Dx%3E")
     assert page.locator("main script, main img").count() == 0
     assert page.get_by_label("Search the reports").input_value() == "<script>alert(1)</script> <img src=x>"
+
+
+def test_from_the_home_page_to_the_countries_index_and_a_country(page, site):
+    page.goto(site + "/")
+    assert page.get_by_role("heading", name="What you can search").is_visible()
+    page.get_by_role("link", name="Browse by country").click()
+    page.wait_for_url("**/countries")
+    assert page.locator("#report-tip ~ div table tbody tr").count() >= 5
+    audit(page, "countries")
+    page.get_by_role("link", name="North Korea", exact=True).first.click()
+    page.wait_for_url("**/country/PRK")
+
+
+def test_a_bad_filter_value_keeps_the_search_and_offers_the_close_ones(page, site):
+    page.goto(site + "/search?q=forced+labor&country=Korea")
+    assert "unknown country 'Korea'" in page.get_by_role("alert").inner_text()
+    audit(page, "bad-filter")
+    page.get_by_role("link", name="North Korea").click()
+    page.wait_for_url("**country=PRK**")
+    assert page.get_by_label("Search the reports").input_value() == "forced labor"
+    assert page.locator("ol.hits > li").count() >= 1
+
+
+def test_on_a_phone_the_results_come_first_and_the_filters_fold(browser, site):
+    context = browser.new_context(viewport=WIDTHS["phone"])
+    page = context.new_page()
+    page.goto(site + "/search?q=forced+labor")
+    first = page.locator("ol.hits > li").first.bounding_box()
+    assert first["y"] < WIDTHS["phone"]["height"] - 100  # on the first screen
+    assert first["y"] < page.locator("aside.facets").bounding_box()["y"]
+    assert page.locator("details.filters").get_attribute("open") is None
+    page.get_by_role("link", name="Refine these results").click()
+    assert 0 <= page.locator("#refine-heading").bounding_box()["y"] < WIDTHS["phone"]["height"]
+    context.close()
+
+
+def test_a_page_after_the_last_links_the_last(page, site):
+    response = page.goto(site + "/search?q=government&page=500")
+    assert response.status == 404 and "There is no page 500" in page.get_by_role("alert").inner_text()
+    page.get_by_role("link", name=re.compile("Go to the last page")).click()
+    page.wait_for_url(re.compile(r".*page=\d+$"))
+    assert page.locator("ol.hits > li").count() >= 1
+
+
+def test_document_page_keeps_its_header_in_view_and_steps_through_the_matches(page, site):
+    page.goto(site + "/doc/tip-2016-afg?q=bacha")
+    header = page.locator("header.doc-head")
+    header.get_by_role("link", name="first").click()
+    mark = page.locator("#m1").bounding_box()
+    assert mark["y"] >= header.bounding_box()["y"] + header.bounding_box()["height"]  # not under the header
+    assert header.bounding_box()["y"] <= 1 and "Afghanistan" in header.inner_text()  # still in view
+    page.get_by_role("link", name="next section with matches").first.click()
+    target = page.url.split("#", 1)[1]
+    top = page.locator(f"section#{target}").bounding_box()["y"]
+    assert header.bounding_box()["height"] <= top < WIDTHS["desktop"]["height"]
+    audit(page, "document-matches")
+
+
+def test_the_results_download_as_a_spreadsheet_file(page, site):
+    page.goto(site + "/search?q=labor")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV for spreadsheets").click()
+    assert re.fullmatch(r"tipsearch-labor-\d{4}-\d\d-\d\d\.csv", download.value.suggested_filename)
+    assert Path(download.value.path()).read_bytes().startswith("\ufeffRank,Country".encode())

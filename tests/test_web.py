@@ -1,4 +1,7 @@
+import csv
+import io
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -11,7 +14,7 @@ def test_search_page_lists_ranked_narratives_with_marks(client):
     page = client.get("/search?q=bacha+baazi")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "2016 Trafficking in Persons Report: Afghanistan" in html and "<mark>" in html
+    assert "Afghanistan – Trafficking in Persons Report 2016" in html and "<mark>" in html
     assert 'role="search"' in html and '<label for="q">' in html
 
 
@@ -47,7 +50,7 @@ def test_document_page_shows_all_sections_with_query_words_marked(client):
     html = client.get("/doc/tip-2016-afg?q=bacha").get_data(as_text=True)
     for heading in ("PROSECUTION", "PROTECTION", "PREVENTION", "TRAFFICKING PROFILE"):
         assert heading in html
-    assert "<mark>bacha</mark>" in html
+    assert '<mark id="m1">bacha</mark>' in html  # matches numbered, for the links from one to the next
 
 
 def test_bad_input_gives_400_never_500(client):
@@ -144,7 +147,8 @@ def test_search_page_offers_did_you_mean(client):
 
 def test_document_page_links_similar_narratives(client):
     page = client.get("/doc/tip-2023-prk").get_data(as_text=True)
-    similar = page.split('<aside class="similar"', 1)[1].split("</aside>", 1)[0]
+    assert 'href="/doc/tip-2023-prk/similar"' in page
+    similar = client.get("/doc/tip-2023-prk/similar").get_data(as_text=True)
     assert "North Korea in other editions" in similar and 'href="/doc/tip-2002-prk"' in similar
     body = client.get("/api/narratives/tip-2023-prk/similar").get_json()
     assert [s["id"] for s in body["other_editions"]] == ["tip-2002-prk"]
@@ -178,21 +182,29 @@ def test_search_page_facets_filter_and_show_what_is_active(client):
     assert 'href="/search?q=labor&amp;tier=3"' in facets and "Tier 3" in facets
     narrowed = client.get("/search?q=labor&tier=3").get_data(as_text=True)
     active = narrowed.split('<section class="active"', 1)[1].split("</section>", 1)[0]
-    assert 'href="/search?q=labor"' in active and "tier: 3" in active  # the link that removes it
+    assert 'href="/search?q=labor"' in active and "Tier: Tier 3" in active  # the link that removes it
     assert '<option value="newest" selected>' in client.get("/search?q=labor&sort=newest").get_data(as_text=True)
 
 
-def test_exports_are_bounded_files_without_markup_or_formulas(client):
+def test_exports_are_spreadsheet_files_a_row_per_section_without_markup_or_formulas(client):
     response = client.get("/api/export.csv?q=labor")
-    assert response.headers["Content-Disposition"] == 'attachment; filename="tipsearch-results.csv"'
+    name = response.headers["Content-Disposition"]
+    assert re.fullmatch(r'attachment; filename="tipsearch-labor-\d{4}-\d\d-\d\d\.csv"', name)
     text = response.get_data(as_text=True)
-    assert text.startswith("rank,id,report,year") and len(text.splitlines()) > 2 and "<mark>" not in text
+    assert text.startswith("\ufeffRank,Country,ISO3 code,Report,Edition")  # a byte-order mark for spreadsheets
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert len(rows) > len({r["Narrative id"] for r in rows})  # several sections of a narrative
+    assert "<mark>" not in text and "&amp;" not in text and "&#39;" not in text
+    first = rows[0]
+    assert first["Read on tipsearch"].startswith(f"http://localhost/doc/{first['Narrative id']}?q=labor#")
+    assert first["Source on state.gov"].startswith("https://") and first["Section"]
     body = client.get("/api/export.json?q=labor&limit=2").get_json()
-    assert len(body["rows"]) == 2 and body["rows"][0]["rank"] == 1
+    assert body["rows"][0]["rank"] == 1 and list(body["rows"][0]) == list(body["columns"])
+    assert len({r["narrative_id"] for r in body["rows"]}) == 2
     assert client.get("/api/export.xml?q=labor").status_code == 404
     from webapp.exports import to_csv
 
-    assert "'=HYPERLINK" in to_csv([{"title": "=HYPERLINK(1)"}])
+    assert "'=HYPERLINK" in to_csv([{"country": "=HYPERLINK(1)"}])
 
 
 def test_trend_page_counts_matches_per_edition(client):

@@ -3,14 +3,14 @@
 import json
 from dataclasses import asdict
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request, url_for
 
 from indexer.errors import DocumentNotFound
 from indexer.reports.countries import lookup
 from indexer.search.engine import get_narrative, narrative_json
 from indexer.search.history import tier_history
 from indexer.search.similar import similar
-from webapp.exports import export_rows, to_csv
+from webapp.exports import EXPORT_COLUMNS, export_rows, file_name, to_csv
 from webapp.searching import get_build, open_builds, run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -59,21 +59,32 @@ def api_similar(narrative_id: str):
     return jsonify(similar(get_build(), narrative_id).as_json())
 
 
+def _doc_url(narrative_id: str, section_id: str) -> str:
+    q = request.args.get("q") or None
+    return (
+        url_for("views.document_page", narrative_id=narrative_id, q=q, _external=True)
+        + "#"
+        + section_id.replace("/", "-")
+    )
+
+
 @bp.get("/export.<fmt>")
 def export(fmt: str):
-    """The result list as a CSV or JSON file, up to ``max_limit`` narratives (``limit`` to ask fewer)."""
+    """The result list as a CSV or JSON file, a row per section shown, up to ``max_limit`` narratives (``limit``
+    to ask fewer)."""
     if fmt not in ("csv", "json"):
         raise DocumentNotFound(f"no export format {fmt!r}; csv or json")
-    response, _, _ = run_search(open_builds().settings.max_limit, with_suggestion=False)
-    rows = export_rows(response)
+    response, _, _ = run_search(open_builds().settings.max_limit, with_suggestion=False, plain=True)
+    rows = export_rows(response, _doc_url)
     body = (
         to_csv(rows)
         if fmt == "csv"
         else json.dumps(
-            {"query": response.request.q, "total": response.total, "rows": rows}, ensure_ascii=False, indent=1
+            {"query": response.request.q, "total": response.total, "columns": EXPORT_COLUMNS, "rows": rows},
+            ensure_ascii=False,
+            indent=1,
         )
     )
     mimetype = "text/csv" if fmt == "csv" else "application/json"
-    return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="tipsearch-results.{fmt}"'}
-    )
+    name = file_name(response.request.q, fmt)
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})

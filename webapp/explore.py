@@ -2,23 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from dataclasses import dataclass
 
 from flask import Blueprint, render_template, request
+from whoosh.searching import Searcher
 
 from indexer.errors import DocumentNotFound, QueryRejected
-from indexer.reports.countries import lookup
+from indexer.reports.countries import Country, lookup
+from indexer.reports.tiers import TIER_LABELS
 from indexer.search.engine import get_narrative
-from indexer.search.facets import narrative_facts
+from indexer.search.facets import REPORT_LABELS, narrative_facts, section_labels
 from indexer.search.history import tier_history
-from webapp.charts import CHART_HEIGHT, CHART_WIDTH, tier_points, year_bars
+from webapp import charts
 from webapp.compare import compare
 from webapp.searching import get_build, run_search
 
 bp = Blueprint("explore", __name__)
 
 
-def _country(iso3: str):
+@dataclass
+class CompareChoice:
+    """What one report offers to compare for a country: its sections (key, label) and dated editions, oldest first."""
+
+    report: str
+    label: str
+    sections: list[tuple[str, str]]
+    years: list[int]
+
+
+def _country(iso3: str) -> Country:
     country = lookup(iso3)
     if country is None or country.iso3 != iso3.upper():
         raise DocumentNotFound(f"no country with ISO3 code {iso3!r}")
@@ -34,29 +48,95 @@ def _narratives_of(iso3: str) -> dict[str, list[tuple[int, str, str]]]:
     return {report: sorted(items, reverse=True) for report, items in sorted(by_report.items())}
 
 
+def _orders(searcher: Searcher, iso3: str, report: str) -> list[list[str]]:
+    """Each of the country's narratives in ``report`` as its section keys in order, newest narrative first."""
+    found = sorted(
+        (-f["year"], f["narrative"], f["position"], f["section"])
+        for f in searcher.documents(kind="section", iso3=iso3, report=report)
+    )
+    orders: dict[str, list[str]] = {}
+    for _, narrative, _, keys in found:
+        order = orders.setdefault(narrative, [])
+        order += [key for key in keys.split() if key not in order]
+    return list(orders.values())
+
+
+def merged_order(orders: list[list[str]]) -> list[str]:
+    """The keys of all ``orders`` in one list: the first order's, and each other key after the key it follows."""
+    merged: list[str] = []
+    for order in orders:
+        at = 0
+        for key in order:
+            if key not in merged:
+                merged.insert(at, key)
+            at = merged.index(key) + 1
+    return merged
+
+
+def _section_keys(iso3: str, report: str) -> list[str]:
+    """The section keys of the country's narratives in ``report``, in the order the narratives give them."""
+    return get_build().table(
+        ("section order", iso3, report), lambda searcher: merged_order(_orders(searcher, iso3, report))
+    )
+
+
+def _compare_choices(iso3: str, narratives: dict[str, list[tuple[int, str, str]]]) -> list[CompareChoice]:
+    labels = section_labels(get_build())
+    return [
+        CompareChoice(
+            report,
+            REPORT_LABELS.get(report, report),
+            [(key, labels.get(key, key)) for key in _section_keys(iso3, report)],
+            sorted({year for year, _, _ in items if year}),
+        )
+        for report, items in narratives.items()
+    ]
+
+
 @bp.get("/country/<iso3>")
 def country_page(iso3: str):
-    """A country's tier timeline, its narratives by report and year, and a form to compare two editions."""
+    """A country's tier timeline, its narratives by report and year, and forms to compare two editions."""
     country = _country(iso3)
     _, history = tier_history(get_build(), country.iso3)
     narratives = _narratives_of(country.iso3)
-    sections = sorted(
-        {key for f in narrative_facts(get_build()).values() if f.iso3 == country.iso3 for key in f.sections}
-    )
     return render_template(
         "country.html",
         country=country,
         history=history,
-        points=tier_points(history),
+        tier_labels=TIER_LABELS,
+        points=charts.tier_points(history),
+        rows=charts.tier_rows(),
+        left=charts.TIMELINE_LEFT,
+        width=charts.TIMELINE_WIDTH,
+        height=charts.timeline_height(),
         narratives=narratives,
-        sections=sections,
-        width=CHART_WIDTH,
-        height=CHART_HEIGHT,
+        choices=_compare_choices(country.iso3, narratives),
     )
 
 
+def _asked_editions() -> tuple[int, int]:
+    """The ``from`` and ``to`` years of the request, two different years."""
+    years = [request.args.get(name, "") for name in ("from", "to")]
+    if not all(re.fullmatch(r"[0-9]{4}", year) for year in years):
+        raise QueryRejected("Choose two edition years to compare (from and to, e.g. from=2019&to=2023)")
+    if years[0] == years[1]:
+        raise QueryRejected(f"Choose two different editions to compare, not {years[0]} twice")
+    return int(years[0]), int(years[1])
+
+
+def _edition_ids(country: Country, report: str, years: tuple[int, int]) -> list[str]:
+    """The ids of the country's narratives in the ``years`` editions of ``report``."""
+    ids = {year: narrative for year, narrative, _ in _narratives_of(country.iso3).get(report, [])}
+    for year in years:
+        if year not in ids:
+            raise DocumentNotFound(
+                f"No narrative of {country.name} in the {year} {REPORT_LABELS.get(report, report)} is indexed."
+            )
+    return [ids[year] for year in years]
+
+
 def _section_text(narrative_id: str, key: str) -> tuple[str, str]:
-    """(heading, text) of a narrative's sections with filter key ``key``, joined."""
+    """(title, text) of a narrative: its sections with filter key ``key``, joined."""
     meta, sections = get_narrative(get_build(), narrative_id)
     chosen = [s for s in sections if key in s.section.split()]
     return meta.title, "\n\n".join(s.text for s in chosen)
@@ -64,26 +144,37 @@ def _section_text(narrative_id: str, key: str) -> tuple[str, str]:
 
 @bp.get("/country/<iso3>/compare")
 def compare_page(iso3: str):
-    """One section of two editions side by side, sentences added, removed and kept marked."""
+    """One section of two editions side by side: sentences kept, changed, removed and added."""
     country = _country(iso3)
     report = request.args.get("report", "tip")
     section = request.args.get("section", "")
-    years = [request.args.get(name, "") for name in ("from", "to")]
-    if not section or not all(y.isdigit() for y in years):
-        raise QueryRejected("choose a section and two edition years (from, to)")
-    ids = [f"{report}-{year}-{country.iso3.lower()}" for year in years]
-    (title_a, before), (title_b, after) = (_section_text(i, section) for i in ids)
+    if not section:
+        raise QueryRejected("Choose a section to compare.")
+    years = _asked_editions()
+    (title_a, before), (title_b, after) = (_section_text(i, section) for i in _edition_ids(country, report, years))
+    label = section_labels(get_build()).get(section, section)
+    if not before.strip() and not after.strip():
+        raise DocumentNotFound(
+            f"Neither the {years[0]} nor the {years[1]} edition has a {label} section for {country.name}."
+        )
     rows = compare(before, after)
-    counts = Counter(row.change for row in rows)
     return render_template(
         "compare.html",
         country=country,
-        report=report,
-        section=section,
+        report=REPORT_LABELS.get(report, report),
+        section=label,
         years=years,
+        absent=next((y for y, text in zip(years, (before, after), strict=True) if not text.strip()), None),
         titles=(title_a, title_b),
         rows=rows,
-        counts=counts,
+        counts=Counter(row.change for row in rows),
+    )
+
+
+def _edition_sizes(report: str) -> Counter[int]:
+    """Year -> how many narratives of that edition (of ``report``, or of any report) are indexed."""
+    return Counter(
+        f.year for f in narrative_facts(get_build()).values() if f.year and (not report or f.report == report)
     )
 
 
@@ -91,21 +182,21 @@ def compare_page(iso3: str):
 def trend_page():
     """How many narratives of each edition match a query: when a phrase entered the reports."""
     q = request.args.get("q", "")
-    bars, response = [], None
+    report = request.args.get("report", "")
+    chart, response = None, None
     if q.strip():
         response, _, _ = run_search(1, with_suggestion=False)
-        report = request.args.get("report", "")
-        totals = Counter(
-            f.year for f in narrative_facts(get_build()).values() if f.year and (not report or f.report == report)
-        )
         counts = {int(c.value): c.count for c in response.facets["year"]}
-        bars = year_bars(counts, totals)
+        chart = charts.year_bars(counts, _edition_sizes(report))
     return render_template(
         "trend.html",
         q=q,
-        report=request.args.get("report", ""),
-        bars=bars,
+        report=report,
+        chart=chart,
         response=response,
-        width=CHART_WIDTH,
-        height=CHART_HEIGHT,
+        left=charts.PLOT_LEFT,
+        right=charts.PLOT_RIGHT,
+        width=charts.CHART_WIDTH,
+        height=charts.CHART_HEIGHT,
+        top=charts.PLOT_TOP,
     )

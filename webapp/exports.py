@@ -1,45 +1,64 @@
-"""Result lists as CSV or JSON files, bounded to ``max_limit`` narratives."""
+"""Result lists as files for spreadsheets (CSV) and programs (JSON): one row per matching section shown,
+bounded to ``max_limit`` narratives."""
 
 from __future__ import annotations
 
 import csv
-import html
+import datetime
 import io
-import re
+from collections.abc import Callable
 
+from indexer.reports.narratives import REPORT_LABELS, slug
 from indexer.search.engine import SearchResponse
+from webapp.document import source_url
 
-EXPORT_FIELDS = (
-    "rank",
-    "id",
-    "report",
-    "year",
-    "country",
-    "iso3",
-    "region",
-    "tier",
-    "tier_label",
-    "title",
-    "score",
-    "section",
-    "heading",
-    "page",
-    "snippet",
-    "source",
-)
+# Column key (the JSON name) -> column heading (the CSV header).
+EXPORT_COLUMNS = {
+    "rank": "Rank",
+    "country": "Country",
+    "iso3": "ISO3 code",
+    "report": "Report",
+    "edition": "Edition",
+    "region": "Region",
+    "tier": "Tier",
+    "section": "Section",
+    "page": "PDF page",
+    "snippet": "Matching text",
+    "tipsearch_url": "Read on tipsearch",
+    "source_url": "Source on state.gov",
+    "narrative_id": "Narrative id",
+}
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet would run as a formula
+BYTE_ORDER_MARK = "\ufeff"  # tells spreadsheets the file is UTF-8
 
 
-def export_rows(response: SearchResponse) -> list[dict]:
-    """One row per narrative: its fields, its best section and its snippet as plain text."""
+def export_rows(response: SearchResponse, doc_url: Callable[[str, str], str]) -> list[dict]:
+    """One row per section shown for each narrative (its best ones), best narrative first, from a search made
+    with plain snippets. ``doc_url(narrative_id, section_id)`` gives the address of the section on tipsearch."""
     rows = []
     for rank, hit in enumerate(response.hits, response.request.offset + 1):
-        best = hit.as_json()
-        rows.append(
-            {name: best.get(name) for name in EXPORT_FIELDS if name != "rank"}
-            | {"rank": rank, "snippet": html.unescape(re.sub(r"</?mark>", "", best["snippet"]))}
-        )
-    return rows
+        narrative = {
+            "rank": rank,
+            "country": hit.country or hit.title,
+            "iso3": hit.iso3,
+            "report": REPORT_LABELS.get(hit.report, hit.report),
+            "edition": hit.year,
+            "region": hit.region,
+            "tier": hit.tier_name,
+            "source_url": source_url(hit),
+            "narrative_id": hit.id,
+        }
+        for section in hit.sections:
+            rows.append(
+                narrative
+                | {
+                    "section": section.heading,
+                    "page": section.page,
+                    "snippet": section.snippet,
+                    "tipsearch_url": doc_url(hit.id, section.id),
+                }
+            )
+    return [{key: row.get(key) for key in EXPORT_COLUMNS} for row in rows]
 
 
 def _cell(value) -> str:
@@ -48,10 +67,18 @@ def _cell(value) -> str:
 
 
 def to_csv(rows: list[dict]) -> str:
-    """CSV with a header line; cells that a spreadsheet would read as formulas are quoted with '."""
+    """CSV with a byte-order mark and a header line of column headings; cells that a spreadsheet would read as
+    formulas are quoted with '."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
-    writer.writeheader()
+    out.write(BYTE_ORDER_MARK)
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS.values())
     for row in rows:
-        writer.writerow({name: _cell(row.get(name)) for name in EXPORT_FIELDS})
+        writer.writerow(_cell(row.get(key)) for key in EXPORT_COLUMNS)
     return out.getvalue()
+
+
+def file_name(q: str, fmt: str, today: datetime.date | None = None) -> str:
+    """``tipsearch-forced-labor-2026-12-04.csv``: the query's words (or "filters") and the date."""
+    words = slug(q)[:60].strip("-") or "filters"
+    return f"tipsearch-{words}-{(today or datetime.date.today()).isoformat()}.{fmt}"

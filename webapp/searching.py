@@ -44,12 +44,21 @@ def _int_arg(name: str, default: int) -> int:
         raise QueryRejected(f"{name} must be a whole number, not {value!r}") from None
 
 
-def run_search(default_size: int | None = None, with_suggestion: bool = True) -> tuple[SearchResponse, int, int]:
-    """Search for the current request's ``q``, filters and ``page``; returns (response, page, size)."""
-    size = _int_arg("limit", default_size or open_builds().settings.page_size)
+def requested_page() -> int:
+    """The ``page`` parameter: 1 when absent."""
     page = _int_arg("page", 1)
     if page < 1:
         raise QueryRejected("page must be 1 or more")
+    return page
+
+
+def run_search(
+    default_size: int | None = None, with_suggestion: bool = True, page: int | None = None, plain: bool = False
+) -> tuple[SearchResponse, int, int]:
+    """Search for the current request's ``q``, filters and ``page`` (or the ``page`` given), with snippets
+    as HTML or ``plain`` text; returns (response, page, size)."""
+    size = _int_arg("limit", default_size or open_builds().settings.page_size)
+    page = page or requested_page()
     req = SearchRequest(
         q=request.args.get("q", ""),
         filters=request_filters(),
@@ -57,5 +66,6 @@ def run_search(default_size: int | None = None, with_suggestion: bool = True) ->
         offset=(page - 1) * size,
         sort=request.args.get("sort", "relevance") or "relevance",
         with_suggestion=with_suggestion,
+        plain_snippets=plain,
     )
     return search(get_build(), req), page, size

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from indexer.search.engine import get_narrative
+from indexer.errors import QueryRejected
+from indexer.search.engine import SearchResponse, get_narrative
+from indexer.search.filter_values import filter_choices
 from indexer.search.history import editions
 from indexer.search.query import FILTER_NAMES
 from indexer.search.similar import similar
-from webapp.searching import get_build, open_builds, request_filters, run_search
+from indexer.settings import Settings
+from webapp.document import shown_sections, source_url
+from webapp.overview import index_overview
+from webapp.searching import get_build, open_builds, request_filters, requested_page, run_search
 
 bp = Blueprint("views", __name__)
 
@@ -42,34 +48,59 @@ FACET_TITLES = {
     "tier": "Tier",
     "section": "Section",
 }
-FACET_SIZE = 12  # values shown per facet, the most frequent
+FACET_SIZE = 8  # values listed per facet before "show all"
+
+
+@dataclass
+class SearchPage:
+    """What the search page shows: the response, or the problem with the request, and where it is in the pages."""
+
+    response: SearchResponse | None = None
+    problem: QueryRejected | None = None
+    page: int = 1
+    pages: int = 0
+    past_end: bool = False  # the page asked for is after the last one
+
+
+def _search(settings: Settings) -> SearchPage:
+    """This request's search; a refused query or filter is kept to be shown on the page, not as an error page."""
+    try:
+        page = requested_page()
+        response, _, size = run_search(page=1 if page > settings.max_page else page)
+    except QueryRejected as problem:
+        return SearchPage(problem=problem)
+    pages = min(-(-response.total // size), settings.max_page)
+    if page > max(pages, 1):
+        return SearchPage(response, page=page, pages=pages, past_end=True)
+    return SearchPage(response, page=page, pages=pages)
 
 
 @bp.get("/")
 @bp.get("/search")
 def search_page():
-    """The search form and, when a query or filter is given, its results."""
+    """The search form and, when a query or filter is given, its results; without one, what is indexed."""
     filters = request_filters()
     asked = request.args.get("q", "").strip() or any(getattr(filters, n) for n in FILTER_NAMES)
-    response = page = size = None
-    if asked:
-        response, page, size = run_search()
-    pages = -(-response.total // size) if response else 0
+    shown = _search(open_builds().settings) if asked else SearchPage()
     active = [(name, getattr(filters, name)) for name in FILTER_NAMES if getattr(filters, name)]
-    return render_template(
+    choices = filter_choices(get_build())
+    body = render_template(
         "search.html",
         q=request.args.get("q", ""),
         filters=filters,
         active=active,
         sort=request.args.get("sort", "relevance"),
-        response=response,
-        page=page,
-        pages=pages,
+        shown=shown,
+        response=shown.response,
+        choices=choices,
+        labels={name: {c.value: c.label for c in counts} for name, counts in choices.items()},
+        overview=None if asked else index_overview(get_build(), open_builds().home),
         page_url=_page_url,
         export_url=_export_url,
         facet_titles=FACET_TITLES,
         facet_size=FACET_SIZE,
     )
+    return body, 400 if shown.problem else 404 if shown.past_end else 200
 
 
 def _export_url(fmt: str) -> str:
@@ -80,22 +111,34 @@ def _export_url(fmt: str) -> str:
 def document_page(narrative_id: str):
     """A whole narrative with its sections and the query's words marked."""
     build = get_build()
-    meta, sections = get_narrative(build, narrative_id, request.args.get("q", ""))
+    q = request.args.get("q", "")
+    meta, sections = get_narrative(build, narrative_id, q)
     others = editions(build, meta.report, meta.iso3) if meta.iso3 and meta.year else []
     year = meta.year or 0
     earlier = [e for e in others if e.year < year]
     later = [e for e in others if e.year > year]
     pdf_page = sections[0].page if meta.source.lower().split("#")[0].endswith(".pdf") else None
+    shown = shown_sections(sections)
     return render_template(
         "doc.html",
         meta=meta,
-        sections=sections,
-        q=request.args.get("q", ""),
-        similar=similar(build, narrative_id),
+        sections=shown,
+        matches=sum(s.matches for s in shown),
+        first_matching=next((s.anchor for s in shown if s.matches), ""),
+        q=q,
+        source=source_url(meta),
         pdf_page=pdf_page,
         previous=earlier[-1] if earlier else None,
         next=later[0] if later else None,
     )
+
+
+@bp.get("/doc/<narrative_id>/similar")
+def similar_page(narrative_id: str):
+    """The narratives most like one: other countries in its edition, its country in other editions."""
+    build = get_build()
+    meta, _ = get_narrative(build, narrative_id)
+    return render_template("similar.html", meta=meta, similar=similar(build, narrative_id))
 
 
 @bp.get("/healthz")

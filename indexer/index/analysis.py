@@ -10,6 +10,7 @@ must stay importable from this module: an index pickles them.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -74,12 +75,16 @@ def stem_word(folded: str) -> str:
     return _stemmer.stem(AMERICAN.get(folded, folded))
 
 
-def word_tokens(text: str) -> Iterator[tuple[str, str | None, int, int]]:
-    """Yield (folded word, stem or None for a stopword, start, end) for each word.
+def word_tokens(text: str, starting: re.Pattern | None = None) -> Iterator[tuple[str, str | None, int, int]]:
+    """Yield (folded word, stem or None for a stopword, start, end) for each word; with ``starting``, only for
+    the words where it matches the lower-cased text (for ASCII text, whose case changes keep its offsets).
 
     The folded word is the exact-word field's term, the stem the body field's.
     """
+    lowered = text.lower() if starting else ""
     for start, end in word_spans(text):
+        if starting and not starting.match(lowered, start):
+            continue
         folded = fold_word(text[start:end])
         if folded:
             yield folded, None if folded in STOPWORDS else stem_word(folded), start, end

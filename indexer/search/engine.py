@@ -44,7 +44,7 @@ from indexer.search.query import (
     without_place,
 )
 from indexer.search.ranking import COORD_MAX_CLAUSES
-from indexer.search.snippets import QueryTerms, highlight_all, snippet
+from indexer.search.snippets import QueryTerms, highlight_all, plain_snippet, snippet
 from indexer.search.suggest import suggest
 from indexer.settings import DEFAULTS, Settings
 
@@ -59,11 +59,12 @@ class SearchRequest:
     offset: int = 0
     sort: str = "relevance"  # or "newest", "oldest", "country"
     with_suggestion: bool = True  # look for a "did you mean" (not for pages that never show one)
+    plain_snippets: bool = False  # snippets as plain text, chosen more cheaply (for files)
 
 
 @dataclass
 class SectionHit:
-    """One matching section of a narrative with its highlighted snippet."""
+    """One matching section of a narrative with its snippet: HTML with the matches marked, or plain text."""
 
     id: str
     section: str
@@ -142,10 +143,13 @@ def _page_of(stored: dict, offset: int) -> int | None:
     return page
 
 
-def _section_hit(stored: dict, score: float, terms: QueryTerms, paragraph: int | None, sentences: int) -> SectionHit:
-    """A section shown under a result; its snippet of ``sentences`` from ``paragraph`` when one is named."""
+def _section_hit(
+    stored: dict, score: float, terms: QueryTerms, paragraph: int | None, sentences: int, plain: bool
+) -> SectionHit:
+    """A section shown under a result; its snippet of ``sentences`` (HTML, or ``plain`` text) from ``paragraph``
+    when one is named."""
     start, end = (0, len(stored["body"])) if paragraph is None else paragraph_spans(stored["body"])[paragraph]
-    html, offset = snippet(stored["body"][start:end], terms, sentences)
+    html, offset = (plain_snippet if plain else snippet)(stored["body"][start:end], terms, sentences)
     return SectionHit(
         id=stored["id"],
         section=stored["section"],
@@ -376,7 +380,10 @@ def search(build: OpenBuild, request: SearchRequest) -> SearchResponse:
             Hit(
                 **_info(stored[0][0]),
                 score=score,
-                sections=[_section_hit(f, sc, terms, p, settings.snippet_sentences) for f, sc, p in stored],
+                sections=[
+                    _section_hit(f, sc, terms, p, settings.snippet_sentences, request.plain_snippets)
+                    for f, sc, p in stored
+                ],
             )
         )
     return SearchResponse(

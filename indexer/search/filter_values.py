@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 
 from indexer.errors import FilterRejected
-from indexer.reports.countries import fold, lookup
+from indexer.reports.countries import all_countries, fold, lookup
 from indexer.reports.narratives import slug
 from indexer.search.facets import FacetCount, count_facets, narrative_facts
 from indexer.search.handle import OpenBuild
@@ -45,7 +45,7 @@ def _resolve(name: str, value: str, choices: list[FacetCount]) -> str:
     if found in labels:
         return found
     country = lookup(value) if name == "country" else None
-    problem = f"no narrative of {country.name if country else repr(value)} is indexed" if found else ""
+    problem = f"no narrative of {country.name if country else found} is indexed" if found else ""
     raise FilterRejected(problem or f"unknown {name} {value!r}", name, _close(value, labels))
 
 
@@ -56,7 +56,7 @@ def _known(name: str, value: str, labels: dict[str, str]) -> str:
         country = lookup(value)
         return country.iso3 if country else ""
     if name == "region":
-        regions = {fold(label): v for v, label in labels.items()}
+        regions = {fold(country.region): country.region for country in all_countries()}
         return regions.get(wanted) or REGION_NAMES.get(wanted, "")
     match = _SECTION_NUMBER.fullmatch(slug(value))
     key = f"section-{match[1]}{match[2]}" if match else slug(value)

@@ -8,6 +8,7 @@ marked as one span, not word by word.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -131,18 +132,15 @@ def _likely_paragraphs(text: str, maybe: re.Pattern):
             yield start, paragraph, lowered
 
 
-def match_spans(text: str, terms: QueryTerms) -> list[tuple[int, int]]:
-    """Character spans to mark in ``text``, sorted and not overlapping."""
-    spans = []
+def _token_spans(tokens: list[tuple[str, str | None, int, int]], terms: QueryTerms) -> list[tuple[int, int]]:
+    """Spans of the tokens (folded, stem, start, end) that match, sorted and not overlapping."""
     prefixes = tuple(terms.prefixes)
-    for start, paragraph, _ in _likely_paragraphs(text, terms.prefilter()):
-        tokens = [(f, s, start + a, start + b) for f, s, a, b in word_tokens(paragraph)]
-        spans += _phrase_spans(tokens, terms.stem_phrases, 1) + _phrase_spans(tokens, terms.exact_phrases, 0)
-        spans += [
-            (a, b)
-            for folded, stem, a, b in tokens
-            if (stem is not None and (stem in terms.stems or folded.startswith(prefixes))) or folded in terms.exact
-        ]
+    spans = _phrase_spans(tokens, terms.stem_phrases, 1) + _phrase_spans(tokens, terms.exact_phrases, 0)
+    spans += [
+        (a, b)
+        for folded, stem, a, b in tokens
+        if (stem is not None and (stem in terms.stems or folded.startswith(prefixes))) or folded in terms.exact
+    ]
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start < merged[-1][1]:
@@ -150,6 +148,18 @@ def match_spans(text: str, terms: QueryTerms) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+def match_spans(text: str, terms: QueryTerms) -> list[tuple[int, int]]:
+    """Character spans to mark in ``text``, sorted and not overlapping."""
+    spans = []
+    maybe = terms.prefilter()
+    phrases = terms.stem_phrases or terms.exact_phrases  # need every word, to see them side by side
+    for start, paragraph, _ in _likely_paragraphs(text, maybe):
+        starting = None if phrases or not paragraph.isascii() else maybe
+        tokens = [(f, s, start + a, start + b) for f, s, a, b in word_tokens(paragraph, starting)]
+        spans += _token_spans(tokens, terms)
+    return spans
 
 
 def render(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> str:
@@ -205,21 +215,21 @@ def _window(start: int, end: int, spans: list[tuple[int, int]], text: str) -> tu
     return lo, hi
 
 
-def _sentence_value(sentence: str, spans: list[tuple[int, int]], terms: QueryTerms, text: str) -> float:
+def _sentence_value(sentence: str, tokens: list, spans: list[tuple[int, int]], terms: QueryTerms) -> float:
     """How well a sentence shows a match: different query words held, in the forms typed, side by side.
 
-    ``labor force`` shows ``forced labor`` less well than ``forced labor`` does. A
-    cross-reference or formula sentence ("See the Department of State's ... Report") is
-    worth less than any other.
+    ``tokens`` are the sentence's words (folded, stem, start, end), ``spans`` its matches. ``labor
+    force`` shows ``forced labor`` less well than ``forced labor`` does. A cross-reference or formula
+    sentence ("See the Department of State's ... Report") is worth less than any other.
     """
-    words = {stem for span in spans for _, stem, _, _ in word_tokens(text[span[0] : span[1]]) if stem}
-    tokens = [(folded, stem) for folded, stem, _, _ in word_tokens(sentence) if stem]
-    as_typed = {folded for folded, _ in tokens if folded in terms.typed}
+    words = {stem for _, stem, a, b in tokens if stem and any(s <= a and b <= e for s, e in spans)}
+    stemmed = [(folded, stem) for folded, stem, _, _ in tokens if stem]
+    as_typed = {folded for folded, _ in stemmed if folded in terms.typed}
 
     def matches(token: tuple[str, str]) -> bool:
         return token[0] in terms.typed if terms.typed else token[1] in terms.stems
 
-    adjacent = sum(1 for a, b in zip(tokens, tokens[1:], strict=False) if a[1] != b[1] and matches(a) and matches(b))
+    adjacent = sum(1 for a, b in itertools.pairwise(stemmed) if a[1] != b[1] and matches(a) and matches(b))
     value = len(words) + 0.5 * len(as_typed) + 0.5 * adjacent + 0.1 * len(spans)
     return value - 100 if is_boilerplate(sentence) else value
 
@@ -233,20 +243,46 @@ def snippet(text: str, terms: QueryTerms, sentences: int = 2) -> tuple[str, int]
     """
     likely = sorted(_candidate_sentences(text, terms.prefilter()), key=lambda c: -c[0])[: sentences + 4]
     chosen = []
-    for _, start, end in likely:
-        spans = [(start + s, start + e) for s, e in match_spans(text[start:end], terms)]
+    for hits, start, end in likely:
+        sentence = text[start:end]
+        if not hits and sentence.isascii():
+            continue
+        tokens = list(word_tokens(sentence))
+        spans = _token_spans(tokens, terms)
         if spans:
-            chosen.append((_sentence_value(text[start:end], spans, terms, text), start, end, spans))
+            value = _sentence_value(sentence, tokens, spans, terms)
+            chosen.append((value, start, end, [(start + s, start + e) for s, e in spans]))
     chosen = sorted(sorted(chosen, key=lambda c: -c[0])[:sentences], key=lambda c: c[1])
     if not chosen:
-        first = paragraph_spans(text)[0]
-        start, end = (split_sentences(text[first[0] : first[1]]) or [(0, len(text))])[0]
-        chosen = [(0, start, end, [])]
+        chosen = [(0, *_opening(text), [])]
     pieces = []
     for _, start, end, spans in chosen:
         lo, hi = _window(start, end, spans, text)
         pieces.append(("…" if lo > start else "") + render(text, spans, lo, hi) + ("…" if hi < end else ""))
     return ELLIPSIS.join(pieces), chosen[0][1]
+
+
+def _opening(text: str) -> tuple[int, int]:
+    """(start, end) of the text's first sentence."""
+    first = paragraph_spans(text)[0]
+    return (split_sentences(text[first[0] : first[1]]) or [(0, len(text))])[0]
+
+
+def plain_snippet(text: str, terms: QueryTerms, sentences: int = 2) -> tuple[str, int]:
+    """The best ``sentences`` sentences as plain text, and the first one's offset, chosen by the prefilter alone
+    (how many query words a sentence seems to hold; cross-references last): for files, which mark nothing, at
+    a fraction of the cost of :func:`snippet`."""
+    maybe = terms.prefilter()
+    candidates = [c for c in _candidate_sentences(text, maybe) if c[0]]
+    ranked = sorted(candidates, key=lambda c: (is_boilerplate(text[c[1] : c[2]]), -c[0]))
+    chosen = sorted((start, end) for _, start, end in ranked[:sentences]) or [_opening(text)]
+    pieces = []
+    for start, end in chosen:
+        found = maybe.search(text[start:end].lower())
+        spans = [(start + found.start(), start + found.end())] if found else []
+        lo, hi = _window(start, end, spans, text)
+        pieces.append(("…" if lo > start else "") + text[lo:hi] + ("…" if hi < end else ""))
+    return ELLIPSIS.join(pieces), chosen[0][0]
 
 
 def highlight_all(text: str, terms: QueryTerms) -> str:
