@@ -82,7 +82,6 @@ def export(fmt: str):
         else json.dumps(
             {"query": response.request.q, "total": response.total, "columns": EXPORT_COLUMNS, "rows": rows},
             ensure_ascii=False,
-            indent=1,
         )
     )
     mimetype = "text/csv" if fmt == "csv" else "application/json"
