@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from indexer.errors import QueryRejected
 from indexer.search.engine import SearchResponse, get_narrative
-from indexer.search.filter_values import filter_choices
+from indexer.search.filter_values import MAX_FILTER_LENGTH, filter_choices
 from indexer.search.history import editions
 from indexer.search.query import FILTER_NAMES
 from indexer.search.similar import similar
@@ -27,9 +27,10 @@ SEARCH_PARAMETERS = ("q", *FILTER_NAMES, "sort", "limit")  # what a link to a se
 
 def _search_args(**changed: str) -> dict[str, Any]:
     """This request's search parameters, with the ``changed`` ones replaced; any other parameter is dropped
-    (``url_for`` reads some, such as ``_external``, as instructions)."""
+    (``url_for`` reads some, such as ``_external``, as instructions), and so is a filter value too long to be one."""
     merged = {**request.args.to_dict(), **changed}
-    return {name: merged[name] for name in SEARCH_PARAMETERS if merged.get(name)}
+    kept = {name: merged[name] for name in SEARCH_PARAMETERS if merged.get(name)}
+    return {name: value for name, value in kept.items() if name == "q" or len(value) <= MAX_FILTER_LENGTH}
 
 
 def _page_url(page: int, **changed: str) -> str:
@@ -82,6 +83,8 @@ def search_page():
     filters = request_filters()
     asked = request.args.get("q", "").strip() or any(getattr(filters, n) for n in FILTER_NAMES)
     shown = _search(open_builds().settings) if asked else SearchPage()
+    overlong = {name: "" for name in FILTER_NAMES if len(getattr(filters, name)) > MAX_FILTER_LENGTH}
+    filters = replace(filters, **overlong)  # refused, and not repeated in the page
     active = [(name, getattr(filters, name)) for name in FILTER_NAMES if getattr(filters, name)]
     choices = filter_choices(get_build())
     body = render_template(

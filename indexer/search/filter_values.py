@@ -12,14 +12,15 @@ import difflib
 import re
 from dataclasses import replace
 
-from indexer.errors import FilterRejected
+from indexer.errors import FilterRejected, QueryRejected
 from indexer.reports.countries import all_countries, fold, lookup
 from indexer.reports.narratives import slug
 from indexer.search.facets import FacetCount, count_facets, narrative_facts
 from indexer.search.handle import OpenBuild
-from indexer.search.query import Filters
+from indexer.search.query import FILTER_NAMES, Filters
 
 CHOSEN_FILTERS = ("country", "region", "section")  # filters chosen from what the index holds
+MAX_FILTER_LENGTH = 100  # characters of a filter value: longer names nothing
 REGION_NAMES = {"middle east": "Near East", "mena": "Near East", "americas": "Western Hemisphere"}
 _SECTION_NUMBER = re.compile(r"(?:section-)?(\d+)-?([a-z]?)")
 
@@ -31,7 +32,10 @@ def filter_choices(build: OpenBuild) -> dict[str, list[FacetCount]]:
 
 def checked_filters(build: OpenBuild, filters: Filters) -> Filters:
     """``filters`` with country, region and section as the index stores them; FilterRejected for a value
-    that names nothing indexed."""
+    that names nothing indexed, QueryRejected for one too long to name anything."""
+    for name in FILTER_NAMES:
+        if len(getattr(filters, name)) > MAX_FILTER_LENGTH:
+            raise QueryRejected(f"{name} is longer than {MAX_FILTER_LENGTH} characters")
     choices = filter_choices(build)
     resolved = {
         name: _resolve(name, getattr(filters, name), choices[name]) for name in CHOSEN_FILTERS if getattr(filters, name)
