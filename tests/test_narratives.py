@@ -2,9 +2,17 @@ import pytest
 
 from indexer.extract.files import extract_file
 from indexer.extract.html import extract_html
-from indexer.reports.narratives import build_narratives, is_country_narrative, split_recommendations
+from indexer.reports.narratives import (
+    Section,
+    build_narratives,
+    is_country_narrative,
+    profile_first,
+    split_recommendations,
+)
 from indexer.settings import DEFAULTS
 from tests.conftest import HRR, TIP_FIXTURES, shared_path
+
+TIP_EARLY = TIP_FIXTURES.parent / "tip-early"
 
 TIP_SECTIONS = [
     "summary",
@@ -29,13 +37,47 @@ def test_early_multi_country_page_is_split_per_country():
     ]
     assert all("No FEAR Act" not in s.text for n in narratives for s in n.sections)
     assert narratives[1].id == "tip-2002-mmr"
+    assert [_keys(n) for n in narratives] == [["trafficking-profile", "summary"]] * 3  # the profile, then the
+    assert narratives[1].sections[1].text.startswith("The Government of Burma does not fully comply")  # assessment
+
+
+def test_2006_multi_country_page_drops_the_photo_caption_and_opens_with_the_profile():
+    narratives = extract_file(TIP_EARLY / "2006" / "65988.htm", DEFAULTS)
+    assert [(n.id, n.tier, n.year) for n in narratives] == [("tip-2006-afg", "2", 2006), ("tip-2006-alb", "2", 2006)]
+    assert all("waitresses" not in s.text for n in narratives for s in n.sections)  # the caption is front matter
+    afghanistan = narratives[0]
+    assert _keys(afghanistan) == ["trafficking-profile", "summary", "prosecution", "protection", "prevention"]
+    profile, summary = afghanistan.sections[:2]
+    assert profile.text.count("\n\n") == 1 and profile.text.endswith(
+        "for commercial sexual exploitation and forced marriage."
+    )
+    assert summary.text.startswith("The Government of Afghanistan does not fully comply")
+    assert summary.text.endswith("improve data collection on trafficking cases.")
+
+
+def test_the_profile_is_split_off_only_before_an_assessment_that_does_not_open_the_narrative():
+    opening = Section(
+        "Summary", ["summary"], "Profile.\n\nThe Government of X fully meets the minimum standards.", [(0, 4), (10, 5)]
+    )
+    profile, summary = profile_first([opening])
+    assert (profile.keys, profile.text, profile.pages) == (["trafficking-profile"], "Profile.", [(0, 4)])
+    assert (summary.text, summary.pages) == ("The Government of X fully meets the minimum standards.", [(0, 5)])
+    same_page = profile_first([Section("Summary", ["summary"], opening.text, [(0, 4)])])
+    assert same_page[1].pages == [(0, 4)]  # the page the summary starts on
+    assessed_first = Section("Summary", ["summary"], "The Government of X does not fully meet the minimum standards.")
+    assert profile_first([assessed_first]) == [assessed_first]
+    with_profile = [opening, Section("Trafficking profile", ["trafficking-profile"], "Later.")]
+    assert profile_first(with_profile) == with_profile
 
 
 def test_2004_2009_sentence_case_subheads():
     (narrative,) = extract_file(TIP_FIXTURES / "2007-haiti.html", DEFAULTS)
     assert (narrative.country, narrative.iso3, narrative.year) == ("Haiti", "HTI", 2007)
     assert (narrative.tier, narrative.tier_label) == ("2WL", "TIER 2 - WATCH LIST")
-    assert _keys(narrative) == ["summary", "prosecution", "protection", "prevention"]
+    assert _keys(narrative) == ["trafficking-profile", "summary", "prosecution", "protection", "prevention"]
+    profile, summary = narrative.sections[:2]
+    assert profile.heading == "Trafficking profile" and profile.text.startswith("Haiti is a source, transit")
+    assert summary.text.startswith("The Government of Haiti does not fully comply with the minimum standards")
 
 
 def test_2010_2017_recommendations_and_profile():
@@ -147,10 +189,8 @@ def test_run_in_headings_of_the_2004_2009_pages():
     )
     assert [(n.iso3, n.tier) for n in narratives] == [("HTI", "2"), ("PRK", "3")]
     assert [(s.keys[0], s.text) for s in narratives[0].sections] == [
-        (
-            "summary",
-            "Haiti is a source country.\n\nThe Government of Haiti does not fully comply with the minimum standards.",
-        ),
+        ("trafficking-profile", "Haiti is a source country."),
+        ("summary", "The Government of Haiti does not fully comply with the minimum standards."),
         ("recommendations", "Enact a law\n\nTrain police."),
         ("prosecution", "The government made arrests."),
         ("protection", "Some care.\n\nNote a bold word that opens a paragraph is no heading."),

@@ -217,7 +217,7 @@ def test_country_page_has_the_tier_timeline_and_compares_two_editions(client):
     page = client.get("/country/PRK").get_data(as_text=True)
     assert "<svg" in page and "2002: Tier 3" in page and 'name="section"' in page
     compared = client.get("/country/PRK/compare?report=tip&section=summary&from=2002&to=2023").get_data(as_text=True)
-    assert '<tr class="removed">' in compared and '<tr class="added">' in compared
+    assert '<tr class="changed">' in compared and '<tr class="added">' in compared
     assert client.get("/country/PRK/compare?report=tip&section=summary&from=1999&to=2023").status_code == 404
     assert client.get("/country/PRK/compare?section=summary").status_code == 400
     assert client.get("/country/ATL").status_code == 404

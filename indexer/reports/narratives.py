@@ -46,6 +46,8 @@ _RUN_IN_RECOMMENDATIONS = re.compile(
     r"(?:^|(?<=[.;]\s))((?i:prioritized\s+)?(?:Recommendations|RECOMMENDATIONS)(?:\s+(?i:for)\s+[^:.]{1,80})?)"
     r"\s*:\s*(?=\S)"
 )
+# The assessment that opens a TIP summary: "does not fully comply with", "fully meets" the minimum standards.
+_ASSESSMENT = re.compile(r"\b(?:does|do)\s+not\s+(?:fully\s+)?(?:comply|meet)|\bfully\s+(?:comply|meet)")
 _BULLET = re.compile(r"\s*[•·▪●◦]\s*")
 _HRR_SECTION = re.compile(r"^section\s+(\d+)\.?\s*(.*)$", re.I)
 _HRR_LETTERED = re.compile(r"^([a-z])\.\s+\S")
@@ -308,6 +310,46 @@ def _sections(blocks: list[Block]) -> list[Section]:
     return builder.sections
 
 
+def _is_assessment(paragraph: str) -> bool:
+    """Whether a paragraph says how the government meets the minimum standards (a TIP narrative's summary)."""
+    return "minimum standards" in paragraph and bool(_ASSESSMENT.search(paragraph))
+
+
+def _split_at(section: Section, cut: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The page offsets of ``section``'s text before ``cut`` and from it (shifted to start at 0)."""
+    before = [(o, page) for o, page in section.pages if o < cut]
+    after = [(o - cut, page) for o, page in section.pages if o >= cut]
+    if before and not (after and after[0][0] == 0):
+        after.insert(0, (0, before[-1][1]))  # the page the cut falls on
+    return before, after
+
+
+def profile_first(sections: list[Section]) -> list[Section]:
+    """A TIP narrative's untitled opening split where the assessment paragraph starts ("The Government of X
+    does not fully comply with the minimum standards ..."): the paragraphs before it are the trafficking
+    profile, the rest the summary, as the editions of 2001-2016 lay them out. Unchanged when the assessment
+    opens the narrative or the narrative has a Trafficking Profile section of its own."""
+    if not sections or sections[0].keys != ["summary"] or any("trafficking-profile" in s.keys for s in sections):
+        return sections
+    opening = sections[0]
+    paragraphs = opening.text.split("\n\n")
+    at = next((i for i, p in enumerate(paragraphs) if _is_assessment(p)), 0)
+    if not at:
+        return sections
+    profile = "\n\n".join(paragraphs[:at])
+    before, after = _split_at(opening, len(profile) + 2)
+    return [
+        Section("Trafficking profile", ["trafficking-profile"], profile, before),
+        Section(opening.heading, opening.keys, "\n\n".join(paragraphs[at:]), after),
+        *sections[1:],
+    ]
+
+
+def _summary_tier(summary: str) -> tuple[str, str]:
+    tier = tier_from_summary(summary) or ""
+    return tier, TIER_LABELS.get(tier, "")
+
+
 def _narrative_id(report: str, year: int | None, key: str) -> str:
     return f"{report}-{year or 'undated'}-{key}".lower()
 
@@ -330,9 +372,9 @@ def build_narratives(
     for head, body in parts:
         country, tier, label = head if head else (detect_country(extracted, source), "", "")
         sections = _sections(body)
-        if not tier and report == "tip" and sections:
-            tier = tier_from_summary(sections[0].text) or ""
-            label = TIER_LABELS.get(tier, "")
+        if report == "tip":
+            tier, label = (tier, label) if tier or not sections else _summary_tier(sections[0].text)
+            sections = profile_first(sections)
         if country:
             name, iso3, region, key = country.name, country.iso3, country.region, country.iso3
             title = f"{year or ''} {REPORT_NAMES[report]}: {name}".strip()
