@@ -10,6 +10,7 @@ import json
 import os
 import re
 import sys
+import urllib.parse
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,9 @@ from indexer.index.home import IndexHome
 from indexer.index.writer import build_index
 from indexer.reports.catalog import reports
 from indexer.search.engine import SearchRequest, SearchResponse, get_narrative, narrative_json, search
+from indexer.search.exports import csv_lines, every_match, export_rows
 from indexer.search.facets import SORTS
-from indexer.search.handle import index_status, open_build
+from indexer.search.handle import OpenBuild, index_status, open_build
 from indexer.search.history import tier_history
 from indexer.search.query import Filters, split_filters
 from indexer.settings import Settings
@@ -217,8 +219,8 @@ def _print_response(response: SearchResponse, with_facets: bool, colour: bool) -
     """A search's hits as readable text: title, edition and tier, sections with their snippets; then facets."""
     click.echo(f"{response.count_text()}; showing {len(response.hits)}")
     for rank, hit in enumerate(response.hits, 1):
-        tier = f", {hit.tier_label}" if hit.tier_label else ""
-        click.echo(click.style(f"\n{rank}. {hit.title}", bold=True) if colour else f"\n{rank}. {hit.title}")
+        tier = f", {hit.tier_name}" if hit.tier_name else ""
+        click.echo(click.style(f"\n{rank}. {hit.heading}", bold=True) if colour else f"\n{rank}. {hit.heading}")
         score = f"  score {hit.score:.2f}" if hit.score else ""
         click.echo(f"   {hit.report} {hit.year or ''}{tier}{score}  id {hit.id}")
         for section in hit.sections:
@@ -264,6 +266,20 @@ def _print_response(response: SearchResponse, with_facets: bool, colour: bool) -
     is_flag=True,
     help="Print one JSON object per hit (and, with --facets, a last one with the facets).",
 )
+@click.option(
+    "--all",
+    "every",
+    is_flag=True,
+    help="Every match, however many, streamed: a row per section shown, the columns of the web export.",
+)
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["jsonl", "csv"]),
+    default="jsonl",
+    show_default=True,
+    help="With --all: JSON lines, or CSV for spreadsheets.",
+)
 @click.pass_obj
 def search_command(
     settings: Settings,
@@ -279,6 +295,8 @@ def search_command(
     sort: str,
     with_facets: bool,
     as_json: bool,
+    every: bool,
+    file_format: str,
 ) -> None:
     """Search the index, or list what filters alone select. Exit status: 0 with hits, 1 with none, 2 on error."""
     text = " ".join(query)
@@ -287,6 +305,9 @@ def search_command(
     request = SearchRequest(
         q=text, limit=limit, sort=sort, filters=Filters(report, country, year, tier, section, region)
     )
+    if every:
+        with open_build(given(settings, index)) as build:
+            sys.exit(0 if _stream_every_match(build, request, file_format) else 1)
     with open_build(given(settings, index)) as build:
         response = search(build, request)
     if response.suggestion:
@@ -299,6 +320,33 @@ def search_command(
     else:
         _print_response(response, with_facets, colour=sys.stdout.isatty())
     sys.exit(0 if response.hits else 1)
+
+
+def _stream_every_match(build: OpenBuild, request: SearchRequest, file_format: str) -> int:
+    """Print every match of ``request`` as export rows (JSON lines or CSV), a chunk at a time; how many
+    narratives matched."""
+    total = 0
+    address = _section_address(build.settings.public_url, request.q)
+    for number, response in enumerate(every_match(build, replace(request, with_suggestion=False))):
+        rows = export_rows(response, address)
+        if file_format == "csv":
+            click.echo(csv_lines(rows, header=number == 0), nl=False)
+        else:
+            for row in rows:
+                click.echo(json.dumps(row, ensure_ascii=False))
+        total = response.total
+    return total
+
+
+def _section_address(public_url: str, q: str):
+    """(narrative id, section id) -> the section's address on the web app at ``public_url`` ("" for none)."""
+    query = urllib.parse.urlencode({"q": q}) if q else ""
+
+    def address(narrative: str, section: str) -> str:
+        page = f"{public_url.rstrip('/')}/doc/{narrative}" + (f"?{query}" if query else "")
+        return f"{page}#{section.replace('/', '-')}" if public_url else ""
+
+    return address
 
 
 @main.command("show")

@@ -54,6 +54,9 @@ class Settings:
     web_threads: int = _setting(8, "Threads serving web requests in each process.")
     rate_limit: int = _setting(1000, "Web requests a minute from one client before 429 (0: no limit).")
     trusted_hosts: str = _setting("", "Host names the web app answers, comma-separated (empty: any).")
+    public_url: str = _setting(
+        "", "Address the web app is served at, for links in the command line's files (empty: none)."
+    )
     fetch_delay: float = _setting(1.0, "Seconds between two requests to a site when fetching.")
     fetch_timeout: float = _setting(30.0, "Seconds to wait for a server's answer when fetching.")
     fetch_retries: int = _setting(3, "Retries of a request that failed for a transient reason.")

@@ -1,3 +1,5 @@
+import csv
+import io
 import json
 import os
 import socket
@@ -9,7 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import PDF_HOSTILE, TIP_FIXTURES, shared_path
+from indexer.search.engine import SearchRequest
+from indexer.search.exports import EXPORT_COLUMNS, every_match
+from tests.conftest import PDF_HOSTILE, TIP_FIXTURES, opened, shared_path
 from webapp.cli import main
 
 
@@ -22,7 +26,7 @@ def runner(index_dir, monkeypatch):
 def test_search_prints_readable_results_and_exits_0(runner):
     result = runner.invoke(main, ["search", "bacha", "baazi"])
     assert result.exit_code == 0, result.output
-    assert "2016 Trafficking in Persons Report: Afghanistan" in result.output
+    assert "1. Afghanistan – Trafficking in Persons Report 2016\n   tip 2016, Tier 2 Watch List" in result.output
     assert "\x1b[" not in result.output  # no colour when not on a terminal
 
 
@@ -274,3 +278,31 @@ def test_gunicorns_own_error_answers_carry_the_security_headers(index_dir):
     finally:
         server.terminate()
         server.communicate(timeout=20)
+
+
+def test_search_all_streams_every_match_as_export_rows(runner, hrr_2023, monkeypatch):
+    monkeypatch.setenv("TIPSEARCH_INDEX", str(hrr_2023[0]))
+    monkeypatch.setenv("TIPSEARCH_PUBLIC_URL", "https://tipsearch.example.org")
+    lines = runner.invoke(main, ["search", "government", "--all"]).output.splitlines()
+    rows = [json.loads(line) for line in lines]
+    narratives = list(dict.fromkeys(row["narrative_id"] for row in rows))
+    assert len(narratives) == hrr_2023[1].narratives  # every one
+    assert sorted({row["rank"] for row in rows}) == list(range(1, len(narratives) + 1))
+    assert list(rows[0]) == list(EXPORT_COLUMNS)
+    assert rows[0]["tipsearch_url"].startswith(
+        f"https://tipsearch.example.org/doc/{rows[0]['narrative_id']}?q=government#"
+    )
+    table = runner.invoke(main, ["search", "government", "--all", "--format", "csv", "--country", "Chad"]).output
+    assert table.startswith("\ufeffRank,Country,") and table.count("\ufeff") == 1
+    assert {row["Country"] for row in csv.DictReader(io.StringIO(table.removeprefix("\ufeff")))} == {"Chad"}
+    assert runner.invoke(main, ["search", "zzzqqqx", "--all"]).exit_code == 1
+
+
+def test_every_match_pages_through_all_the_matches_a_chunk_at_a_time(index_dir):
+    with opened(index_dir) as build:
+        chunks = list(every_match(build, SearchRequest(q="government"), chunk=3))
+        total = chunks[0].total
+        assert len(chunks) == -(-total // 3) and all(len(c.hits) == 3 for c in chunks[:-1])
+        ids = [hit.id for c in chunks for hit in c.hits]
+        assert len(ids) == len(set(ids)) == total > 3
+        assert "<mark>" not in chunks[0].hits[0].sections[0].snippet  # plain text

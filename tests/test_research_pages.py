@@ -8,11 +8,10 @@ import re
 import pytest
 
 from indexer.errors import FilterRejected
-from indexer.reports.narratives import NarrativeInfo
+from indexer.reports.catalog import source_url
 from indexer.search.filter_values import checked_filters
 from indexer.search.query import Filters
 from tests.conftest import opened, web_app
-from webapp.document import source_url
 
 
 def _between(html: str, start: str, end: str) -> str:
@@ -146,11 +145,11 @@ def test_a_narrative_read_from_a_file_links_state_gov_never_a_local_path(client,
 def test_source_url_comes_from_the_page_or_the_editions_catalog(source, expected):
     report = "hrr" if "/hrr/" in source else "tip"
     year = 2023 if report == "hrr" else 2006
-    assert source_url(NarrativeInfo("x", report, year, "", "", "", "", source=source)) == expected
+    assert source_url(report, year, source) == expected
 
 
 def test_an_edition_outside_the_catalog_gives_no_source_url():
-    assert source_url(NarrativeInfo("x", "tip", 1990, "", "", "", "", source="/data/1990/a.htm")) == ""
+    assert source_url("tip", 1990, "/data/1990/a.htm") == ""
 
 
 @pytest.fixture(scope="module")

@@ -202,9 +202,9 @@ def test_exports_are_spreadsheet_files_a_row_per_section_without_markup_or_formu
     assert body["rows"][0]["rank"] == 1 and list(body["rows"][0]) == list(body["columns"])
     assert len({r["narrative_id"] for r in body["rows"]}) == 2
     assert client.get("/api/export.xml?q=labor").status_code == 404
-    from webapp.exports import to_csv
+    from indexer.search.exports import csv_lines
 
-    assert "'=HYPERLINK" in to_csv([{"country": "=HYPERLINK(1)"}])
+    assert "'=HYPERLINK" in csv_lines([{"country": "=HYPERLINK(1)"}])
 
 
 def test_trend_page_counts_matches_per_edition(client):

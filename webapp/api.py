@@ -8,9 +8,9 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from indexer.errors import DocumentNotFound
 from indexer.reports.countries import lookup
 from indexer.search.engine import get_narrative, narrative_json
+from indexer.search.exports import EXPORT_COLUMNS, csv_lines, export_rows, file_name
 from indexer.search.history import tier_history
 from indexer.search.similar import similar
-from webapp.exports import EXPORT_COLUMNS, export_rows, file_name, to_csv
 from webapp.searching import get_build, open_builds, run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -77,7 +77,7 @@ def export(fmt: str):
     response, _, _ = run_search(open_builds().settings.max_limit, with_suggestion=False, plain=True)
     rows = export_rows(response, _doc_url)
     body = (
-        to_csv(rows)
+        csv_lines(rows)
         if fmt == "csv"
         else json.dumps(
             {"query": response.request.q, "total": response.total, "columns": EXPORT_COLUMNS, "rows": rows},

@@ -1,4 +1,4 @@
-"""A narrative's page: its sections with the query's matches numbered, and where its text lives online."""
+"""A narrative's page: its sections with the query's matches numbered and linked."""
 
 from __future__ import annotations
 
@@ -8,13 +8,9 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from indexer.errors import TipsearchError
-from indexer.reports.catalog import entry
-from indexer.reports.narratives import NarrativeInfo
 from indexer.search.engine import DocumentSection
 
 _MARK = re.compile(r"<mark>")
-_PAGE_NAME = re.compile(r"([^/\\]+?)(?:\.html?)?(?:\.gz)?$", re.I)
 
 
 @dataclass
@@ -45,24 +41,3 @@ def shown_sections(sections: list[DocumentSection]) -> list[ShownSection]:
     for before, after in itertools.pairwise([s for s in shown if s.matches]):
         before.next_anchor, after.previous_anchor = after.anchor, before.anchor
     return shown
-
-
-def source_url(info: NarrativeInfo) -> str:
-    """The narrative's page on state.gov: its source when that is an address, else the address the editions
-    catalog gives its file's name (``65988.htm`` of the 2006 TIP Report), else the edition's landing page;
-    "" when the edition is not in the catalog. Never a path on this machine."""
-    if info.source.startswith(("http://", "https://")):
-        return info.source
-    if not info.year or info.report not in ("tip", "hrr"):
-        return ""
-    try:
-        edition = entry(info.report, info.year)
-    except TipsearchError:
-        return ""
-    name = _PAGE_NAME.search(info.source.split("#")[0])
-    stem = name.group(1) if name else ""
-    if "{id}" in edition.pages and stem.isdigit():
-        return edition.pages.replace("{id}", stem)
-    if "{slug}" in edition.pages and re.fullmatch(r"[a-z0-9-]+", stem):
-        return edition.pages.replace("{slug}", stem)
-    return edition.landing

@@ -9,13 +9,14 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from indexer.errors import QueryRejected
+from indexer.reports.catalog import source_url
 from indexer.search.engine import SearchResponse, get_narrative
 from indexer.search.filter_values import MAX_FILTER_LENGTH, filter_choices
 from indexer.search.history import editions
 from indexer.search.query import FILTER_NAMES
 from indexer.search.similar import similar
 from indexer.settings import Settings
-from webapp.document import shown_sections, source_url
+from webapp.document import shown_sections
 from webapp.overview import index_overview
 from webapp.searching import get_build, open_builds, request_filters, requested_page, run_search
 
@@ -129,7 +130,7 @@ def document_page(narrative_id: str):
         matches=sum(s.matches for s in shown),
         first_matching=next((s.anchor for s in shown if s.matches), ""),
         q=q,
-        source=source_url(meta),
+        source=source_url(meta.report, meta.year, meta.source),
         pdf_page=pdf_page,
         previous=earlier[-1] if earlier else None,
         next=later[0] if later else None,

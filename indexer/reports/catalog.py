@@ -15,6 +15,7 @@ from indexer.settings import SHIPPED
 
 CATALOG_FILE = SHIPPED / "editions.toml"
 _PLACEHOLDERS = {"{slug}": r"[^/]+", "{id}": r"\d+"}
+_PAGE_NAME = re.compile(r"([^/\\]+?)(?:\.html?)?(?:\.gz)?$", re.I)
 
 
 @dataclass(frozen=True)
@@ -106,3 +107,24 @@ def editions(report: str, specs: tuple[str, ...]) -> list[CatalogEntry]:
             raise TipsearchError(f"--edition {exc}") from None
         years.update(range(low, high + 1))
     return [entry(report, year) for year in sorted(years)]
+
+
+def source_url(report: str, year: int | None, source: str) -> str:
+    """Where a narrative read from ``source`` lives on state.gov: ``source`` when that is an address, else
+    the address the catalog gives its file's name (``65988.htm`` of the 2006 TIP Report), else the
+    edition's landing page; "" when the edition is not in the catalog. Never a path on this machine."""
+    if source.startswith(("http://", "https://")):
+        return source
+    if not year or report not in ("tip", "hrr"):
+        return ""
+    try:
+        edition = entry(report, year)
+    except TipsearchError:
+        return ""
+    name = _PAGE_NAME.search(source.split("#")[0])
+    stem = name.group(1) if name else ""
+    if "{id}" in edition.pages and stem.isdigit():
+        return edition.pages.replace("{id}", stem)
+    if "{slug}" in edition.pages and re.fullmatch(r"[a-z0-9-]+", stem):
+        return edition.pages.replace("{slug}", stem)
+    return edition.landing

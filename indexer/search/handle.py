@@ -62,6 +62,10 @@ class OpenBuild:
         """The table ``name`` of this build, made by ``make(searcher)`` the first time it is asked for."""
         return self._tables.get(name, make, self.searcher)
 
+    def with_settings(self, settings: Settings) -> OpenBuild:
+        """The same searcher and tables under other settings (close only one of the two)."""
+        return OpenBuild(self.searcher, settings, self._tables)
+
     def close(self) -> None:
         self.searcher.close()
 

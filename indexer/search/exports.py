@@ -1,16 +1,18 @@
-"""Result lists as files for spreadsheets (CSV) and programs (JSON): one row per matching section shown,
-bounded to ``max_limit`` narratives."""
+"""Result lists as files for spreadsheets (CSV) and programs (JSON lines): a row per section shown for each
+narrative, the same for the web export and ``tipsearch search --all``."""
 
 from __future__ import annotations
 
 import csv
 import datetime
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 
+from indexer.reports.catalog import source_url
 from indexer.reports.narratives import REPORT_LABELS, slug
-from indexer.search.engine import SearchResponse
-from webapp.document import source_url
+from indexer.search.engine import SearchRequest, SearchResponse, search
+from indexer.search.handle import OpenBuild
 
 # Column key (the JSON name) -> column heading (the CSV header).
 EXPORT_COLUMNS = {
@@ -45,7 +47,7 @@ def export_rows(response: SearchResponse, doc_url: Callable[[str, str], str]) ->
             "edition": hit.year,
             "region": hit.region,
             "tier": hit.tier_name,
-            "source_url": source_url(hit),
+            "source_url": source_url(hit.report, hit.year, hit.source),
             "narrative_id": hit.id,
         }
         for section in hit.sections:
@@ -66,16 +68,30 @@ def _cell(value) -> str:
     return "'" + text if text.startswith(_FORMULA) else text
 
 
-def to_csv(rows: list[dict]) -> str:
-    """CSV with a byte-order mark and a header line of column headings; cells that a spreadsheet would read as
-    formulas are quoted with '."""
+def csv_lines(rows: list[dict], header: bool = True) -> str:
+    """CSV of ``rows``; with ``header``, a byte-order mark (so that spreadsheets read UTF-8) and a line of
+    column headings first. Cells that a spreadsheet would read as formulas are quoted with '."""
     out = io.StringIO()
-    out.write(BYTE_ORDER_MARK)
     writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS.values())
+    if header:
+        out.write(BYTE_ORDER_MARK)
+        writer.writerow(EXPORT_COLUMNS.values())
     for row in rows:
         writer.writerow(_cell(row.get(key)) for key in EXPORT_COLUMNS)
     return out.getvalue()
+
+
+def every_match(build: OpenBuild, request: SearchRequest, chunk: int = 200) -> Iterator[SearchResponse]:
+    """Every narrative ``request`` matches, ``chunk`` at a time, best first, with plain snippets: for a
+    command run on the user's own machine, which the web app's paging bounds do not apply to."""
+    paged = build.with_settings(replace(build.settings, max_limit=max(chunk, build.settings.max_limit), max_page=10**9))
+    offset = 0
+    while True:
+        response = search(paged, replace(request, limit=chunk, offset=offset, plain_snippets=True))
+        yield response
+        offset += chunk
+        if offset >= response.total:
+            return
 
 
 def file_name(q: str, fmt: str, today: datetime.date | None = None) -> str:
