@@ -33,6 +33,7 @@ HRR_SAMPLE = [
     "2020/burma",
     "2016/bangladesh",
     "2019/eswatini",
+    "2023/north-korea",  # beside the TIP fixture of 2023: the two reports on one country
 ]
 
 

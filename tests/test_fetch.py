@@ -192,8 +192,10 @@ def test_index_of_fetched_pages_gives_each_narrative_its_country_edition_and_tie
 
 def _era_sections(year: int) -> list[str]:
     if year < 2004:
-        return ["summary"]
-    return ["summary", "prosecution", "protection", "prevention"] + (["trafficking-profile"] if year >= 2010 else [])
+        return ["trafficking-profile", "summary"]  # the opening paragraph, then the assessment
+    if year < 2010:
+        return ["trafficking-profile", "summary", "prosecution", "protection", "prevention"]
+    return ["summary", "prosecution", "protection", "prevention", "trafficking-profile"]
 
 
 @pytest.mark.parametrize("narrative", NARRATIVES + PDF_ONLY, ids=lambda n: f"{n.year}-{n.iso3}")

@@ -167,3 +167,17 @@ def test_an_overlong_filter_value_is_refused_without_being_repeated(client, name
     assert "korea korea" not in html and len(html) < 40_000 and 'value="labor"' in html
     api = client.get("/api/search", query_string={"q": "labor", name: value})
     assert api.status_code == 400 and api.get_json()["error"] == f"{name} is longer than 100 characters"
+
+
+def test_the_two_reports_on_one_country_and_year_link_each_other(client, needs_hrr):
+    hrr = client.get("/doc/hrr-2023-prk?q=forced+labor").get_data(as_text=True)
+    companion = 'class="companion" href="/doc/tip-2023-prk?q=forced+labor">'
+    assert companion + "North Korea in the 2023 Trafficking in Persons Report" in hrr
+    crossrefs = re.findall(r'<p class="crossref">→ <a href="/doc/tip-2023-prk">', hrr)
+    assert len(crossrefs) == 2  # after each "See the Department of State's ... Trafficking in Persons Report"
+    before = _between(hrr, 'id="hrr-2023-prk-', '<p class="crossref">')
+    assert "Trafficking in Persons Report at" in before.rsplit("<p>", 1)[1]
+    tip = client.get("/doc/tip-2023-prk").get_data(as_text=True)
+    assert 'class="companion" href="/doc/hrr-2023-prk">North Korea in the 2023 Human Rights Report</a>' in tip
+    assert 'class="companion"' not in client.get("/doc/tip-2002-prk").get_data(as_text=True)  # no HRR of 2002
+    assert 'class="crossref"' not in client.get("/doc/hrr-2023-bgd").get_data(as_text=True)  # no TIP narrative

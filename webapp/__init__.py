@@ -16,7 +16,7 @@ def create_app(settings: Settings | None = None, **flask_config: object) -> Flas
     app.config.update(TRUSTED_HOSTS=settings.hosts() or None, **flask_config)
     app.extensions["tipsearch"] = OpenBuilds(settings)
 
-    from webapp import api, explore, overview, ratelimit, views
+    from webapp import api, explore, feeds, overview, ratelimit, views
     from webapp.errors import register_error_handlers
     from webapp.headers import add_security_headers
     from webapp.searching import give_back_build
@@ -25,6 +25,7 @@ def create_app(settings: Settings | None = None, **flask_config: object) -> Flas
     app.register_blueprint(api.bp)
     app.register_blueprint(explore.bp)
     app.register_blueprint(overview.bp)
+    app.register_blueprint(feeds.bp)
     register_error_handlers(app)
     ratelimit.install(app, settings.rate_limit, settings.web_workers)
     app.after_request(add_security_headers)

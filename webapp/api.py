@@ -74,7 +74,7 @@ def export(fmt: str):
     to ask fewer)."""
     if fmt not in ("csv", "json"):
         raise DocumentNotFound(f"no export format {fmt!r}; csv or json")
-    response, _, _ = run_search(open_builds().settings.max_limit, with_suggestion=False, plain=True)
+    response, _, _ = run_search(open_builds().settings.max_limit, with_suggestion=False, plain_snippets=True)
     rows = export_rows(response, _doc_url)
     body = (
         csv_lines(rows)

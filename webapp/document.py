@@ -8,9 +8,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from indexer.reports.paragraphs import is_boilerplate
 from indexer.search.engine import DocumentSection
 
 _MARK = re.compile(r"<mark>")
+_TIP_REPORT = re.compile(r"Trafficking in Persons Report", re.I)
 
 
 @dataclass
@@ -25,6 +27,13 @@ class ShownSection:
     first_match: int  # the number of its first match, counted over the whole narrative
     previous_anchor: str = ""  # the matching section before it
     next_anchor: str = ""  # the matching section after it
+    cross_references: frozenset[int] = frozenset()  # paragraphs that refer to the TIP Report
+
+
+def _tip_references(section: DocumentSection) -> frozenset[int]:
+    """The paragraphs of a section that send the reader to the Trafficking in Persons Report ("See the
+    Department of State's annual Trafficking in Persons Report at ...")."""
+    return frozenset(i for i, p in enumerate(section.text.split("\n\n")) if is_boilerplate(p) and _TIP_REPORT.search(p))
 
 
 def shown_sections(sections: list[DocumentSection]) -> list[ShownSection]:
@@ -36,7 +45,10 @@ def shown_sections(sections: list[DocumentSection]) -> list[ShownSection]:
     for section in sections:
         matches = sum(p.count("<mark>") for p in section.paragraphs)
         paragraphs = [Markup(_MARK.sub(lambda _: f'<mark id="m{next(numbers)}">', p)) for p in section.paragraphs]
-        shown.append(ShownSection(section, section.id.replace("/", "-"), paragraphs, matches, total + 1))
+        anchor = section.id.replace("/", "-")
+        shown.append(
+            ShownSection(section, anchor, paragraphs, matches, total + 1, cross_references=_tip_references(section))
+        )
         total += matches
     for before, after in itertools.pairwise([s for s in shown if s.matches]):
         before.next_anchor, after.previous_anchor = after.anchor, before.anchor

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from flask import current_app, g, request
 
 from indexer.errors import QueryRejected
 from indexer.search.engine import SearchRequest, SearchResponse, search
+from indexer.search.filter_values import MAX_FILTER_LENGTH
 from indexer.search.handle import OpenBuild, OpenBuilds
 from indexer.search.query import FILTER_NAMES, Filters
 
@@ -52,11 +56,10 @@ def requested_page() -> int:
     return page
 
 
-def run_search(
-    default_size: int | None = None, with_suggestion: bool = True, page: int | None = None, plain: bool = False
-) -> tuple[SearchResponse, int, int]:
-    """Search for the current request's ``q``, filters and ``page`` (or the ``page`` given), with snippets
-    as HTML or ``plain`` text; returns (response, page, size)."""
+def run_search(default_size: int | None = None, page: int | None = None, **fields) -> tuple[SearchResponse, int, int]:
+    """Search for the current request's ``q``, filters and ``page`` (or the ``page`` given), with other
+    ``fields`` of the SearchRequest set (``with_suggestion``, ``plain_snippets``, ``sort``); returns
+    (response, page, size)."""
     size = _int_arg("limit", default_size or open_builds().settings.page_size)
     page = page or requested_page()
     req = SearchRequest(
@@ -65,7 +68,16 @@ def run_search(
         limit=size,
         offset=(page - 1) * size,
         sort=request.args.get("sort", "relevance") or "relevance",
-        with_suggestion=with_suggestion,
-        plain_snippets=plain,
     )
-    return search(get_build(), req), page, size
+    return search(get_build(), replace(req, **fields)), page, size
+
+
+SEARCH_PARAMETERS = ("q", *FILTER_NAMES, "sort", "limit")  # what a link to a search carries over
+
+
+def search_args(**changed: str) -> dict[str, Any]:
+    """This request's search parameters, with the ``changed`` ones replaced; any other parameter is dropped
+    (``url_for`` reads some, such as ``_external``, as instructions), and so is a filter value too long to be one."""
+    merged = {**request.args.to_dict(), **changed}
+    kept = {name: merged[name] for name in SEARCH_PARAMETERS if merged.get(name)}
+    return {name: value for name, value in kept.items() if name == "q" or len(value) <= MAX_FILTER_LENGTH}

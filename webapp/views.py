@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from typing import Any
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
@@ -12,31 +11,20 @@ from indexer.errors import QueryRejected
 from indexer.reports.catalog import source_url
 from indexer.search.engine import SearchResponse, get_narrative
 from indexer.search.filter_values import MAX_FILTER_LENGTH, filter_choices
-from indexer.search.history import editions
+from indexer.search.history import companion, editions
 from indexer.search.query import FILTER_NAMES
 from indexer.search.similar import similar
 from indexer.settings import Settings
 from webapp.document import shown_sections
 from webapp.overview import index_overview
-from webapp.searching import get_build, open_builds, request_filters, requested_page, run_search
+from webapp.searching import get_build, open_builds, request_filters, requested_page, run_search, search_args
 
 bp = Blueprint("views", __name__)
 
 
-SEARCH_PARAMETERS = ("q", *FILTER_NAMES, "sort", "limit")  # what a link to a search carries over
-
-
-def _search_args(**changed: str) -> dict[str, Any]:
-    """This request's search parameters, with the ``changed`` ones replaced; any other parameter is dropped
-    (``url_for`` reads some, such as ``_external``, as instructions), and so is a filter value too long to be one."""
-    merged = {**request.args.to_dict(), **changed}
-    kept = {name: merged[name] for name in SEARCH_PARAMETERS if merged.get(name)}
-    return {name: value for name, value in kept.items() if name == "q" or len(value) <= MAX_FILTER_LENGTH}
-
-
 def _page_url(page: int, **changed: str) -> str:
     """This search's URL at ``page``, with the ``changed`` parameters (``q=...``) replaced."""
-    values = _search_args(**changed)
+    values = search_args(**changed)
     if page > 1:
         values["page"] = page
     return url_for("views.search_page", **values)
@@ -101,14 +89,19 @@ def search_page():
         overview=None if asked else index_overview(get_build(), open_builds().home),
         page_url=_page_url,
         export_url=_export_url,
+        feed_url=_feed_url,
         facet_titles=FACET_TITLES,
         facet_size=FACET_SIZE,
     )
     return body, 400 if shown.problem else 404 if shown.past_end else 200
 
 
+def _feed_url() -> str:
+    return url_for("feeds.search_feed", **search_args())
+
+
 def _export_url(fmt: str) -> str:
-    return url_for("api.export", fmt=fmt, **_search_args())
+    return url_for("api.export", fmt=fmt, **search_args())
 
 
 @bp.get("/doc/<narrative_id>")
@@ -134,6 +127,7 @@ def document_page(narrative_id: str):
         pdf_page=pdf_page,
         previous=earlier[-1] if earlier else None,
         next=later[0] if later else None,
+        companion=companion(build, meta.report, meta.year, meta.iso3),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from indexer.index.acronyms import find_acronyms
+from indexer.index.updates import text_digest
 from indexer.reports.countries import lookup
 from indexer.reports.narratives import Narrative, Section
 from indexer.reports.paragraphs import BOILERPLATE_WEIGHT, is_boilerplate, paragraphs
@@ -35,6 +36,7 @@ def documents(narrative: Narrative) -> Iterator[dict]:
         "section": " ".join(sorted({k for s in narrative.sections for k in s.keys})),
         "section_headings": {s.keys[-1]: s.heading for s in reversed(narrative.sections) if s.keys},
         "acronyms": {a: words for s in narrative.sections for a, words in find_acronyms(s.text).items()},
+        "text_digest": text_digest(narrative),
         "fulltext": "\n\n".join(f"{s.heading}\n\n{s.text}" for s in narrative.sections),
     }
     for position, section in enumerate(narrative.sections):

@@ -62,4 +62,5 @@ def make_schema() -> Schema:
         acronyms=STORED(),  # of a narrative document: the acronyms it defines (indexer/acronyms.py)
         source=STORED(),
         content_hash=STORED(),
+        text_digest=STORED(),  # of a narrative document: what a reader sees of it (indexer/index/updates.py)
     )

@@ -26,6 +26,7 @@ from indexer.index.documents import documents, unique_ids
 from indexer.index.fingerprint import INPUTS, FileRecord, Inputs, inputs_of, record_inputs, recorded_inputs
 from indexer.index.home import COMPLETE, IndexHome
 from indexer.index.schema import make_schema
+from indexer.index.updates import UPDATED, record_updates
 from indexer.settings import Settings
 
 
@@ -122,7 +123,7 @@ def _start(build: Path, copy_of: Path | None) -> Index:
     markers (its record, ``COMPLETE``, the write lock) are left out.
     """
     if copy_of and whoosh_index.exists_in(str(copy_of)):
-        own_files = shutil.ignore_patterns(INPUTS, COMPLETE, "*_WRITELOCK")
+        own_files = shutil.ignore_patterns(INPUTS, UPDATED, COMPLETE, "*_WRITELOCK")
         shutil.copytree(copy_of, build, copy_function=os.link, ignore=own_files)
         return whoosh_index.open_dir(str(build))
     build.mkdir(parents=True)
@@ -214,6 +215,7 @@ def _publish(
     holds = report.narratives + report.reused
     report.rejected = validate(build) if holds else []
     if holds and not report.rejected:
+        record_updates(build, home.current(), time.time())
         home.publish(build)
         if cache_since is not None:
             extract_cache.drop_unused(home.cache, since=cache_since)

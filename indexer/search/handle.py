@@ -53,10 +53,13 @@ class BuildTables:
 class OpenBuild:
     """A searcher on one build, the settings searches obey, and the build's tables; close it when done."""
 
-    def __init__(self, searcher: Searcher, settings: Settings, tables: BuildTables | None = None) -> None:
+    def __init__(
+        self, searcher: Searcher, settings: Settings, tables: BuildTables | None = None, directory: Path | None = None
+    ) -> None:
         self.searcher = searcher
         self.settings = settings
         self._tables = tables or BuildTables()
+        self.directory = directory  # the build's directory, when it was opened from one
 
     def table(self, name: Hashable, make: Callable[[Searcher], T]) -> T:
         """The table ``name`` of this build, made by ``make(searcher)`` the first time it is asked for."""
@@ -64,7 +67,7 @@ class OpenBuild:
 
     def with_settings(self, settings: Settings) -> OpenBuild:
         """The same searcher and tables under other settings (close only one of the two)."""
-        return OpenBuild(self.searcher, settings, self._tables)
+        return OpenBuild(self.searcher, settings, self._tables, self.directory)
 
     def close(self) -> None:
         self.searcher.close()
@@ -94,7 +97,7 @@ def open_index(directory: Path) -> Index:
 def open_build(settings: Settings, path: Path | None = None, tables: BuildTables | None = None) -> OpenBuild:
     """Open the build searched at ``path`` (an index home or a build; default: the ``index`` setting)."""
     directory = IndexHome(path or settings.index).searched()
-    return OpenBuild(open_index(directory).searcher(weighting=TipBM25()), settings, tables)
+    return OpenBuild(open_index(directory).searcher(weighting=TipBM25()), settings, tables, directory.resolve())
 
 
 class OpenBuilds:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from indexer.errors import QueryRejected
 from indexer.reports.countries import Country, lookup
+from indexer.search.facets import narrative_facts
 from indexer.search.handle import OpenBuild
 
 # Tiers from best to worst; Special Case is outside the order.
@@ -53,3 +54,16 @@ def tier_history(build: OpenBuild, country: str) -> tuple[Country, list[Edition]
     if found is None:
         raise QueryRejected(f"unknown country {country!r}")
     return found, [e for e in editions(build, "tip", found.iso3) if e.tier]
+
+
+COMPANIONS = {"tip": "hrr", "hrr": "tip"}  # the report that covers the same country in the same year
+
+
+def companion(build: OpenBuild, report: str, year: int | None, iso3: str) -> str | None:
+    """The id of the same country's narrative of the same year in the other report (the Human Rights
+    Report for a Trafficking in Persons Report narrative, and the reverse), when it is indexed."""
+    other = COMPANIONS.get(report)
+    if not (other and year and iso3):
+        return None
+    wanted = (other, year, iso3)
+    return next((n for n, f in narrative_facts(build).items() if (f.report, f.year, f.iso3) == wanted), None)
