@@ -30,6 +30,7 @@ from indexer.search.facets import SORTS
 from indexer.search.handle import OpenBuild, index_status, open_build
 from indexer.search.history import tier_history
 from indexer.search.query import Filters, split_filters
+from indexer.search.recommendations import recommendations_of
 from indexer.settings import Settings
 from indexer.update import last_run, run_update
 
@@ -358,8 +359,9 @@ def show_command(settings: Settings, narrative_id: str, index: Path | None, as_j
     """Print one narrative (an id such as tip-2023-prk) with its sections and recommendations."""
     with open_build(given(settings, index)) as build:
         info, sections = get_narrative(build, narrative_id)
+        recommendations = recommendations_of(build, info.report, info.iso3, info.year)
     if as_json:
-        click.echo(json.dumps(narrative_json(info, sections), ensure_ascii=False))
+        click.echo(json.dumps(narrative_json(info, sections, recommendations), ensure_ascii=False))
         return
     tier = f", {info.tier_label}" if info.tier_label else ""
     click.echo(f"{info.title}{tier}\n{info.source}")

@@ -111,7 +111,7 @@ def test_search_then_a_facet_then_a_document(page, site):
     assert page.locator("article.narrative h1").is_visible() and page.locator("mark").count() > 0
     target = page.url.split("#", 1)[1]  # the best-matching section, scrolled into view
     top = page.evaluate(f"document.getElementById({target!r}).getBoundingClientRect().top")
-    assert 0 <= top < WIDTHS["desktop"]["height"] and page.locator(f"section#{target} mark").count() > 0
+    assert 0 <= top < WIDTHS["desktop"]["height"] and page.locator(f"#{target} mark").count() > 0
     assert page.get_by_text("Cite this:").is_visible()
     audit(page, "document")
 
@@ -196,7 +196,7 @@ def test_document_page_keeps_its_header_in_view_and_steps_through_the_matches(pa
     assert header.bounding_box()["y"] <= 1 and "Afghanistan" in header.inner_text()  # still in view
     page.get_by_role("link", name="next section with matches").first.click()
     target = page.url.split("#", 1)[1]
-    top = page.locator(f"section#{target}").bounding_box()["y"]
+    top = page.locator(f"#{target}").bounding_box()["y"]
     assert header.bounding_box()["height"] <= top < WIDTHS["desktop"]["height"]
     audit(page, "document-matches")
 

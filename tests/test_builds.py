@@ -13,6 +13,7 @@ from whoosh import index as whoosh_index
 
 from indexer.index.fingerprint import INPUTS
 from indexer.index.home import COMPLETE, IndexHome
+from indexer.index.updates import UPDATED
 from indexer.search.engine import SearchRequest, search
 from indexer.search.handle import OpenBuilds
 from indexer.settings import Settings
@@ -181,7 +182,7 @@ def _found(root: Path, query: str) -> list[str]:
 
 def _files_of(build: Path) -> dict[str, tuple[int, bytes]]:
     """The index files of a build (not its own markers or lock): inode and bytes, by name."""
-    markers = (INPUTS, COMPLETE, "MAIN_WRITELOCK")
+    markers = (INPUTS, UPDATED, COMPLETE, "MAIN_WRITELOCK")
     return {p.name: (p.stat().st_ino, p.read_bytes()) for p in build.iterdir() if p.name not in markers}
 
 

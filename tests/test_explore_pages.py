@@ -1,8 +1,10 @@
 """The explore pages: a section compared word by word, a phrase through the years, a country's tiers."""
 
 import re
+import shutil
 
 from indexer.search.history import Edition, mark_changes
+from tests.conftest import HRR, index_files, shared_path, web_app
 from webapp.charts import tier_points, year_bars
 from webapp.compare import compare
 from webapp.explore import merged_order
@@ -111,7 +113,7 @@ def test_comparing_a_section_one_edition_lacks_says_so(client):
 def test_comparing_two_editions_marks_the_words_changed(client):
     html = client.get("/country/PRK/compare?report=tip&section=summary&from=2002&to=2023").get_data(as_text=True)
     assert '<tr class="changed">' in html and "<del>" in html and "<ins>" in html
-    assert re.search(r"\d+ sentences kept, [1-9]\d* changed, \d+ removed, \d+ added", html)
+    assert re.search(r"Sentences: \d+ kept, [1-9]\d* changed, \d+ removed, \d+ added", html)
     assert "has no" not in html
 
 
@@ -170,3 +172,18 @@ def test_the_trend_table_says_which_editions_are_not_indexed(client):
     assert "0 (0%)" in by_year["2002"] and "(100%)" in by_year["2016"]
     assert html.count('class="gap"') == html.count('class="not-indexed"') > 0
     assert re.search(r'text-anchor="end">100%</text>', html)  # the y axis has units
+
+
+def test_a_section_renumbered_between_editions_is_compared_by_its_heading(tmp_path):
+    """Privacy is 1.f of the Human Rights Report of 2022 and 1.h of 2023's: it is compared with itself."""
+    shared_path(HRR)
+    pages = tmp_path / "pages"
+    for year in (2022, 2023):
+        (pages / str(year)).mkdir(parents=True)
+        shutil.copy(HRR / str(year) / "bangladesh.html.gz", pages / str(year) / "bangladesh.html.gz")
+    index_files([pages], tmp_path / "index")
+    client = web_app(tmp_path / "index").test_client()
+    html = client.get("/country/BGD/compare?report=hrr&section=section-1h&from=2022&to=2023").get_data(as_text=True)
+    assert "Privacy" in html and "has no" not in html
+    kept = re.search(r"Sentences: (\d+) kept", html)
+    assert kept and int(kept.group(1)) > 0

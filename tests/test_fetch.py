@@ -209,7 +209,7 @@ def test_each_narrative_has_its_sections_and_recommendations(fetched_index, narr
     assert (shown["year"], shown["iso3"], shown["tier"]) == (narrative.year, narrative.iso3, narrative.tier)
     keys = [s["section"].split()[0] for s in shown["sections"]]
     assert [k for k in keys if "recommendations" not in k] == _era_sections(narrative.year)
-    assert [r.rstrip(".") for r in shown["recommendations"]] == list(narrative.recommendations)
+    assert [r["text"].rstrip(".") for r in shown["recommendations"]] == list(narrative.recommendations)
     assert sum("recommendations" in k for k in keys) == (1 if narrative.recommendations else 0)
 
 

@@ -120,14 +120,17 @@ def test_document_page_links_the_same_country_in_other_editions(client):
 def test_document_page_lists_recommendations_one_per_item(client):
     page = client.get("/doc/tip-2019-kor").get_data(as_text=True)
     listed = page.split('<ul class="recommendations">', 1)[1].split("</ul>", 1)[0]
-    assert listed.count("<li>") == 3 and "<li>Increase the number of labor inspectors.</li>" in listed
+    assert (
+        listed.count("<li id=") == 3 and '<li id="tip-2019-kor-1-p2">Increase the number of labor inspectors.' in listed
+    )
 
 
 def test_narrative_api_gives_sections_and_recommendations(client):
     shown = client.get("/api/narratives/tip-2019-kor").get_json()
     assert (shown["country"], shown["year"], shown["tier"], shown["tier_label"]) == ("South Korea", 2019, "1", "Tier 1")
     assert [s["section"] for s in shown["sections"]][:2] == ["summary", "prioritized-recommendations"]
-    assert shown["recommendations"] == shown["sections"][1]["items"] and len(shown["recommendations"]) == 3
+    assert [r["text"] for r in shown["recommendations"]] == shown["sections"][1]["items"]
+    assert len(shown["recommendations"]) == 3 and shown["recommendations"][0]["editions"] == [2019]
     assert client.get("/api/narratives/tip-1999-xyz").status_code == 404
 
 
@@ -139,10 +142,14 @@ def test_api_gives_facets_and_takes_a_sort(client):
     assert client.get("/api/search?q=labor&sort=sideways").status_code == 400
 
 
-def test_search_page_offers_did_you_mean(client):
+def test_search_page_corrects_a_word_no_narrative_holds_and_offers_it_as_typed(client):
     page = client.get("/search?q=Afganistan&year=2016").get_data(as_text=True)
-    assert 'Did you mean <a href="/search?q=Afghanistan&amp;year=2016">Afghanistan</a>?' in page
-    assert client.get("/api/search?q=Afganistan").get_json()["suggestion"] == "Afghanistan"
+    assert "Showing results for <strong>Afghanistan</strong>; no narrative holds “Afganistan”." in page
+    assert 'href="/search?q=Afganistan&amp;year=2016&amp;spelling=as-typed">Search for “Afganistan” as typed' in page
+    assert 'href="/doc/tip-2016-afg?q=Afghanistan#' in page  # the narrative's words marked as searched
+    typed = client.get("/search?q=Afganistan&year=2016&spelling=as-typed").get_data(as_text=True)
+    assert 'Did you mean <a href="/search?q=Afghanistan&amp;year=2016&amp;spelling=as-typed">Afghanistan</a>?' in typed
+    assert client.get("/api/search?q=Afganistan").get_json()["suggestion"] == "Afghanistan"  # the API as typed
 
 
 def test_document_page_links_similar_narratives(client):
@@ -256,7 +263,7 @@ def test_only_pages_that_show_a_suggestion_look_for_one(client, monkeypatch):
     import indexer.search.engine
 
     asked = []
-    monkeypatch.setattr(indexer.search.engine, "suggest", lambda build, q: asked.append(q) or "")
+    monkeypatch.setattr(indexer.search.engine, "suggestion_for", lambda build, q: asked.append(q) or ("", False))
     for path in ("/trend?q=fishremen", "/api/export.csv?q=fishremen", "/api/export.json?q=fishremen"):
         assert client.get(path).status_code == 200, path
     assert not asked

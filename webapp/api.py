@@ -10,6 +10,7 @@ from indexer.reports.countries import lookup
 from indexer.search.engine import get_narrative, narrative_json
 from indexer.search.exports import EXPORT_COLUMNS, csv_lines, export_rows, file_name
 from indexer.search.history import tier_history
+from indexer.search.recommendations import recommendations_of
 from indexer.search.similar import similar
 from webapp.searching import get_build, open_builds, run_search
 
@@ -50,7 +51,9 @@ def api_country(iso3: str):
 @bp.get("/narratives/<narrative_id>")
 def api_narrative(narrative_id: str):
     """One narrative whole: metadata, sections in order and its recommendations, as ``tipsearch show``."""
-    return jsonify(narrative_json(*get_narrative(get_build(), narrative_id)))
+    build = get_build()
+    info, sections = get_narrative(build, narrative_id)
+    return jsonify(narrative_json(info, sections, recommendations_of(build, info.report, info.iso3, info.year)))
 
 
 @bp.get("/narratives/<narrative_id>/similar")

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from indexer.reports.paragraphs import is_boilerplate
 from indexer.search.engine import DocumentSection
+from indexer.search.recommendations import Recommendation
 
 _MARK = re.compile(r"<mark>")
 _TIP_REPORT = re.compile(r"Trafficking in Persons Report", re.I)
@@ -53,3 +54,17 @@ def shown_sections(sections: list[DocumentSection]) -> list[ShownSection]:
     for before, after in itertools.pairwise([s for s in shown if s.matches]):
         before.next_anchor, after.previous_anchor = after.anchor, before.anchor
     return shown
+
+
+def recommendation_notes(recommendations: list[Recommendation], editions: list[int]) -> dict[tuple[str, int], str]:
+    """(section id, place in it) -> "new in 2021" or "repeated since 2019 (3 editions)" for each of a
+    narrative's ``recommendations``; none in the earliest of the ``editions`` with recommendations, where
+    nothing came before to compare with."""
+    notes = {}
+    for item in recommendations:
+        held = [year for year in item.editions if year <= item.year]
+        if len(held) > 1:
+            notes[(item.section, item.number)] = f"repeated since {held[0]} ({len(held)} editions)"
+        elif any(year < item.year for year in editions):
+            notes[(item.section, item.number)] = f"new in {item.year}"
+    return notes

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import Blueprint, render_template, request
 from whoosh.searching import Searcher
 
 from indexer.errors import DocumentNotFound, QueryRejected
-from indexer.reports.countries import Country, lookup
+from indexer.reports.countries import Country, fold, lookup
 from indexer.reports.tiers import TIER_LABELS
-from indexer.search.engine import get_narrative
-from indexer.search.facets import REPORT_LABELS, narrative_facts, section_labels
+from indexer.search.engine import SearchRequest, get_narrative, search
+from indexer.search.facets import REPORT_LABELS, narrative_facts, section_label, section_labels
+from indexer.search.handle import OpenBuild
 from indexer.search.history import tier_history
+from indexer.search.query import FILTER_NAMES, Filters, split_filters
+from indexer.search.recommendations import recommendation_history
 from webapp import charts
 from webapp.compare import compare
-from webapp.searching import get_build, run_search
+from webapp.searching import get_build, request_filters, search_args
 
 bp = Blueprint("explore", __name__)
 
@@ -111,6 +114,7 @@ def country_page(iso3: str):
         height=charts.timeline_height(),
         narratives=narratives,
         choices=_compare_choices(country.iso3, narratives),
+        recommendations=recommendation_history(get_build(), "tip", country.iso3),
     )
 
 
@@ -135,11 +139,20 @@ def _edition_ids(country: Country, report: str, years: tuple[int, int]) -> list[
     return [ids[year] for year in years]
 
 
-def _section_text(narrative_id: str, key: str) -> tuple[str, str]:
-    """(title, text) of a narrative: its sections with filter key ``key``, joined."""
+def _unnumbered(heading: str) -> str:
+    """A section's heading without its number, folded: what stays when an edition renumbers its sections
+    (privacy was 1.f of the Human Rights Report until 2022, 1.h from 2023)."""
+    return fold(re.sub(r"^\d+\.[a-z]?\s+", "", section_label(heading)))
+
+
+def _section_text(narrative_id: str, key: str, heading: str = "") -> tuple[str, str, str]:
+    """(title, text, heading) of a narrative's section with filter key ``key``, joined when several have it;
+    the section with the same ``heading`` (numbers aside) when it has one."""
     meta, sections = get_narrative(get_build(), narrative_id)
-    chosen = [s for s in sections if key in s.section.split()]
-    return meta.title, "\n\n".join(s.text for s in chosen)
+    chosen = [s for s in sections if heading and _unnumbered(s.heading) == heading]
+    chosen = chosen or [s for s in sections if key in s.section.split()]
+    one = _unnumbered(chosen[0].heading) if len(chosen) == 1 else ""
+    return meta.title, "\n\n".join(s.text for s in chosen), one
 
 
 @bp.get("/country/<iso3>/compare")
@@ -151,7 +164,9 @@ def compare_page(iso3: str):
     if not section:
         raise QueryRejected("Choose a section to compare.")
     years = _asked_editions()
-    (title_a, before), (title_b, after) = (_section_text(i, section) for i in _edition_ids(country, report, years))
+    from_id, to_id = _edition_ids(country, report, years)
+    title_b, after, heading = _section_text(to_id, section)
+    title_a, before, _ = _section_text(from_id, section, heading)  # the same section, though renumbered
     label = section_labels(get_build()).get(section, section)
     if not before.strip() and not after.strip():
         raise DocumentNotFound(
@@ -171,29 +186,46 @@ def compare_page(iso3: str):
     )
 
 
-def _edition_sizes(report: str) -> Counter[int]:
-    """Year -> how many narratives of that edition (of ``report``, or of any report) are indexed."""
-    return Counter(
-        f.year for f in narrative_facts(get_build()).values() if f.year and (not report or f.report == report)
-    )
+_PLAIN_WORDS = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*(?:\s+[^\W_]+(?:['’-][^\W_]+)*)+")
+
+
+def _every_word(text: str) -> str:
+    """Plain words each required (``child AND marriage``): a trend of narratives holding any of them says
+    little, every edition holding one. Other queries (a phrase, operators) as typed."""
+    return " AND ".join(text.split()) if _PLAIN_WORDS.fullmatch(text.strip()) else text
+
+
+def _edition_sizes(build: OpenBuild, filters: Filters) -> Counter:
+    """Year -> how many narratives of that edition the filters select (all narratives without filters)."""
+    if not any(getattr(filters, name) for name in FILTER_NAMES):
+        return Counter(f.year for f in narrative_facts(build).values() if f.year)
+    selected = search(build, SearchRequest(filters=filters, limit=1, with_suggestion=False))
+    return Counter({int(c.value): c.count for c in selected.facets["year"]})
 
 
 @bp.get("/trend")
 def trend_page():
-    """How many narratives of each edition match a query: when a phrase entered the reports."""
+    """How many narratives of each edition match a query: when a phrase entered the reports. Filters (in the
+    query or as parameters) select both the matches and the narratives they are a share of."""
     q = request.args.get("q", "")
     report = request.args.get("report", "")
-    chart, response = None, None
+    chart, response, every_word = None, None, False
     if q.strip():
-        response, _, _ = run_search(1, with_suggestion=False)
+        text, filters = split_filters(q, replace(request_filters(), report=report or request_filters().report))
+        build = get_build()
+        counted = _every_word(text)
+        every_word = counted != text
+        response = search(build, SearchRequest(q=counted, filters=filters, limit=1, with_suggestion=False))
         counts = {int(c.value): c.count for c in response.facets["year"]}
-        chart = charts.year_bars(counts, _edition_sizes(report))
+        chart = charts.year_bars(counts, _edition_sizes(build, filters))
     return render_template(
         "trend.html",
         q=q,
         report=report,
         chart=chart,
         response=response,
+        every_word=every_word,
+        kept=[(name, value) for name, value in search_args().items() if name in FILTER_NAMES and name != "report"],
         left=charts.PLOT_LEFT,
         right=charts.PLOT_RIGHT,
         width=charts.CHART_WIDTH,

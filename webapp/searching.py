@@ -72,7 +72,8 @@ def run_search(default_size: int | None = None, page: int | None = None, **field
     return search(get_build(), replace(req, **fields)), page, size
 
 
-SEARCH_PARAMETERS = ("q", *FILTER_NAMES, "sort", "limit")  # what a link to a search carries over
+# What a link to a search carries over; spelling=as-typed searches a misspelt word as typed.
+SEARCH_PARAMETERS = ("q", *FILTER_NAMES, "sort", "limit", "spelling")
 
 
 def search_args(**changed: str) -> dict[str, Any]:

@@ -10,12 +10,13 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from indexer.errors import QueryRejected
 from indexer.reports.catalog import source_url
 from indexer.search.engine import SearchResponse, get_narrative
-from indexer.search.filter_values import MAX_FILTER_LENGTH, filter_choices
+from indexer.search.filter_values import MAX_FILTER_LENGTH, checked_filters, filter_choices
 from indexer.search.history import companion, editions
-from indexer.search.query import FILTER_NAMES
+from indexer.search.query import FILTER_NAMES, Filters
+from indexer.search.recommendations import country_recommendations
 from indexer.search.similar import similar
 from indexer.settings import Settings
-from webapp.document import shown_sections
+from webapp.document import recommendation_notes, shown_sections
 from webapp.overview import index_overview
 from webapp.searching import get_build, open_builds, request_filters, requested_page, run_search, search_args
 
@@ -50,19 +51,20 @@ class SearchPage:
     page: int = 1
     pages: int = 0
     past_end: bool = False  # the page asked for is after the last one
+    shown_at_most: int = 0  # narratives the pages reach, when fewer than match (TIPSEARCH_MAX_PAGE)
 
 
 def _search(settings: Settings) -> SearchPage:
     """This request's search; a refused query or filter is kept to be shown on the page, not as an error page."""
     try:
         page = requested_page()
-        response, _, size = run_search(page=1 if page > settings.max_page else page)
+        as_typed = request.args.get("spelling") == "as-typed"
+        response, _, size = run_search(page=1 if page > settings.max_page else page, autocorrect=not as_typed)
     except QueryRejected as problem:
         return SearchPage(problem=problem)
     pages = min(-(-response.total // size), settings.max_page)
-    if page > max(pages, 1):
-        return SearchPage(response, page=page, pages=pages, past_end=True)
-    return SearchPage(response, page=page, pages=pages)
+    reach = pages * size if response.total > settings.max_page * size else 0
+    return SearchPage(response, page=page, pages=pages, past_end=page > max(pages, 1), shown_at_most=reach)
 
 
 @bp.get("/")
@@ -74,26 +76,42 @@ def search_page():
     shown = _search(open_builds().settings) if asked else SearchPage()
     overlong = {name: "" for name in FILTER_NAMES if len(getattr(filters, name)) > MAX_FILTER_LENGTH}
     filters = replace(filters, **overlong)  # refused, and not repeated in the page
-    active = [(name, getattr(filters, name)) for name in FILTER_NAMES if getattr(filters, name)]
     choices = filter_choices(get_build())
+    labels = {name: {c.value: c.label for c in counts} for name, counts in choices.items()}
     body = render_template(
         "search.html",
         q=request.args.get("q", ""),
         filters=filters,
-        active=active,
+        active=_active(filters, labels),
         sort=request.args.get("sort", "relevance"),
         shown=shown,
         response=shown.response,
         choices=choices,
-        labels={name: {c.value: c.label for c in counts} for name, counts in choices.items()},
         overview=None if asked else index_overview(get_build(), open_builds().home),
         page_url=_page_url,
         export_url=_export_url,
         feed_url=_feed_url,
+        trend_url=_trend_url,
         facet_titles=FACET_TITLES,
         facet_size=FACET_SIZE,
+        export_most=open_builds().settings.max_limit,
     )
     return body, 400 if shown.problem else 404 if shown.past_end else 200
+
+
+def _trend_url() -> str:
+    args = search_args()
+    return url_for("explore.trend_page", **{name: v for name, v in args.items() if name in ("q", *FILTER_NAMES)})
+
+
+def _active(filters: Filters, labels: dict[str, dict[str, str]]) -> list[tuple[str, str, str]]:
+    """(name, value as given, label) of each filter in use; the label of the value the index stores for it."""
+    try:
+        resolved = checked_filters(get_build(), filters)
+    except QueryRejected:
+        resolved = filters
+    given = [(name, getattr(filters, name), getattr(resolved, name)) for name in FILTER_NAMES]
+    return [(name, value, labels[name].get(stored, value)) for name, value, stored in given if value]
 
 
 def _feed_url() -> str:
@@ -116,6 +134,8 @@ def document_page(narrative_id: str):
     later = [e for e in others if e.year > year]
     pdf_page = sections[0].page if meta.source.lower().split("#")[0].endswith(".pdf") else None
     shown = shown_sections(sections)
+    editions_held = country_recommendations(build, meta.report, meta.iso3) if meta.iso3 else {}
+    notes = recommendation_notes(editions_held.get(meta.year or 0, []), sorted(editions_held))
     return render_template(
         "doc.html",
         meta=meta,
@@ -128,6 +148,7 @@ def document_page(narrative_id: str):
         previous=earlier[-1] if earlier else None,
         next=later[0] if later else None,
         companion=companion(build, meta.report, meta.year, meta.iso3),
+        notes=notes,
     )
 
 

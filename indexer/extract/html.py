@@ -58,6 +58,7 @@ DROP_XPATH = " | ".join(
         ".//*[contains(@class, 'footer')]",
         ".//*[contains(@class, 'site-header')]",
         ".//*[@role='navigation' or @role='banner' or @role='contentinfo']",
+        f".//p[{_has_class('stars-above')}][a]",  # links to a report's parts ("Read a Section: China")
     ]
 )
 # Inline elements that stand between words as a space does (any other inline markup joins

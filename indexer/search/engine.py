@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 from whoosh import query as wq
@@ -45,7 +45,7 @@ from indexer.search.query import (
 )
 from indexer.search.ranking import COORD_MAX_CLAUSES
 from indexer.search.snippets import QueryTerms, highlight_all, plain_snippet, snippet
-from indexer.search.suggest import suggest
+from indexer.search.suggest import suggestion_for
 from indexer.settings import DEFAULTS, Settings
 
 
@@ -60,6 +60,7 @@ class SearchRequest:
     sort: str = "relevance"  # or "newest", "oldest", "country"
     with_suggestion: bool = True  # look for a "did you mean" (not for pages that never show one)
     plain_snippets: bool = False  # snippets as plain text, chosen more cheaply (for files)
+    autocorrect: bool = False  # with with_suggestion: search a query whose misspelt words no section holds as corrected
 
 
 @dataclass
@@ -72,6 +73,7 @@ class SectionHit:
     score: float
     snippet: str
     page: int | None
+    paragraph: int = 0  # the paragraph of the section the snippet starts in
 
 
 @dataclass
@@ -115,6 +117,7 @@ class SearchResponse:
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
     all_words: int | None = None  # of ``total``, how many hold every word (queries of a few words)
     suggestion: str = ""  # the query with rare words replaced by close, frequent ones
+    corrected_from: str = ""  # the query as typed, when the one searched is its correction
 
     def count_text(self) -> str:
         """How many narratives matched, in words; for a query of a few words, those holding all of them apart."""
@@ -148,7 +151,8 @@ def _section_hit(
 ) -> SectionHit:
     """A section shown under a result; its snippet of ``sentences`` (HTML, or ``plain`` text) from ``paragraph``
     when one is named."""
-    start, end = (0, len(stored["body"])) if paragraph is None else paragraph_spans(stored["body"])[paragraph]
+    spans = paragraph_spans(stored["body"])
+    start, end = (0, len(stored["body"])) if paragraph is None else spans[paragraph]
     html, offset = (plain_snippet if plain else snippet)(stored["body"][start:end], terms, sentences)
     return SectionHit(
         id=stored["id"],
@@ -157,6 +161,7 @@ def _section_hit(
         score=round(score, 4),
         snippet=html,
         page=_page_of(stored, start + offset),
+        paragraph=sum(1 for a, _ in spans[1:] if a <= start + offset),
     )
 
 
@@ -344,9 +349,26 @@ def _by_passages(
 
 
 def search(build: OpenBuild, request: SearchRequest) -> SearchResponse:
-    """Run a search: narratives ranked (or sorted), each with its best sections and snippets, and facets."""
+    """Run a search: narratives ranked (or sorted), each with its best sections and snippets, and facets.
+
+    With ``with_suggestion``, a "did you mean" for rare words; with ``autocorrect`` too, a query whose
+    misspelt words no section holds at all is searched as corrected (``trafficing`` would match "traffic"
+    by its stem), and the response says what was typed.
+    """
+    check_length(request.q, build.settings.max_query_length)  # first: a refusal costs nothing
+    words = split_filters(request.q, request.filters)[0].strip()
+    suggestion, unseen = suggestion_for(build, request.q) if words and request.with_suggestion else ("", False)
+    if request.autocorrect and unseen:
+        response = _search(build, replace(request, q=suggestion))
+        response.corrected_from = request.q
+        return response
+    response = _search(build, request)
+    response.suggestion = suggestion
+    return response
+
+
+def _search(build: OpenBuild, request: SearchRequest) -> SearchResponse:
     settings = build.settings
-    check_length(request.q, settings.max_query_length)  # first: a refusal costs nothing
     _check_paging(request, settings)
     check_sort(request.sort)
     text, typed_filters = split_filters(request.q, request.filters)
@@ -392,7 +414,6 @@ def search(build: OpenBuild, request: SearchRequest) -> SearchResponse:
         hits=hits,
         facets=count_facets(build, matches.matched, matches.in_section),
         all_words=matches.all_words,
-        suggestion=suggest(build, request.q) if text.strip() and request.with_suggestion else "",
     )
 
 
@@ -444,12 +465,13 @@ def get_narrative(build: OpenBuild, narrative_id: str, q: str = "") -> tuple[Nar
     return NarrativeInfo(**_info(found[0])), sections
 
 
-def narrative_json(info: NarrativeInfo, sections: list[DocumentSection]) -> dict:
-    """A whole narrative as JSON: its metadata, sections and recommendations (one string each)."""
+def narrative_json(info: NarrativeInfo, sections: list[DocumentSection], recommendations: list) -> dict:
+    """A whole narrative as JSON: its metadata, sections and ``recommendations`` (``Recommendation``s of
+    ``indexer/search/recommendations.py``: each with the editions holding one like it)."""
     return {
         **asdict(info),
         "tier": info.tier or None,
         "tier_label": info.tier_label or None,
         "sections": [s.as_json() for s in sections],
-        "recommendations": [item for s in sections if s.is_list for item in s.text.split("\n\n")],
+        "recommendations": [r.as_json() for r in recommendations],
     }

@@ -66,11 +66,25 @@ def narrative_facts(build: OpenBuild) -> dict[str, NarrativeFacts]:
 
 
 _SECTION_NUMBER = re.compile(r"^Section (\d+)\.\s*(?:([a-z])\.\s*)?", re.I)
+_DANGLING = re.compile(r",?\s+including:?$", re.I)
+# The TIP Report's sections, named one way whatever each edition prints ("RECOMMENDATIONS FOR HAITI:").
+TIP_SECTION_LABELS = {
+    "summary": "Summary",
+    "recommendations": "Recommendations",
+    "prioritized-recommendations": "Prioritized recommendations",
+    "prosecution": "Prosecution",
+    "protection": "Protection",
+    "prevention": "Prevention",
+    "trafficking-profile": "Trafficking profile",
+    "executive-summary": "Executive summary",
+}
 
 
 def section_label(heading: str) -> str:
-    """A section heading as a facet label: ``Section 1.c. Torture`` -> ``1.c Torture``; no capitals shouted."""
+    """A section heading as a facet label: ``Section 1.c. Torture`` -> ``1.c Torture``; no capitals shouted,
+    no dangling ``Including:``."""
     label = _SECTION_NUMBER.sub(lambda m: f"{m.group(1)}.{m.group(2) or ''} ", heading)
+    label = _DANGLING.sub("", label)
     return label.capitalize() if label.isupper() else label
 
 
@@ -100,7 +114,8 @@ def _read_section_labels(searcher: Searcher) -> dict[str, str]:
             if _SECTION_NUMBER.match(heading) or not key.startswith("section-"):  # not a subheading's
                 headings[key][heading] += 1
     return {
-        key: section_label(c.most_common(1)[0][0]) if c else NUMBERED_SECTIONS.get(key, _plain(key))
+        key: TIP_SECTION_LABELS.get(key)
+        or (section_label(c.most_common(1)[0][0]) if c else NUMBERED_SECTIONS.get(key, _plain(key)))
         for key, c in headings.items()
     }
 

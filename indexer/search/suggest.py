@@ -85,11 +85,12 @@ def _is_live_prefix(build: OpenBuild, query: str, folded: str, end: int) -> bool
     return query[end : end + 1] == "*" and any(True for _ in build.searcher.reader().expand_prefix(WORDS_FIELD, folded))
 
 
-def suggest(build: OpenBuild, query: str) -> str:
-    """The query with its rare words replaced, or "" when no word needs it or has a replacement."""
+def suggestion_for(build: OpenBuild, query: str) -> tuple[str, bool]:
+    """(the query with its rare words replaced, or "" when no word needs it or has a replacement; whether
+    no section holds any word it replaces, as ``trafficing``, whose stem would match "traffic")."""
     reader = build.searcher.reader()
     kept = [(m.start(), m.end()) for pattern in (FILTER_IN_QUERY, _EXACT_WORD) for m in pattern.finditer(query)]
-    replaced, cursor, checked = [], 0, 0
+    replaced, cursor, checked, unseen = [], 0, 0, True
     for folded, stem, start, end in word_tokens(query):
         typed = query[start:end]
         if (
@@ -109,5 +110,5 @@ def suggest(build: OpenBuild, query: str) -> str:
         better = _closest(build, folded, frequency)
         if better and better != folded:
             replaced += [query[cursor:start], better.capitalize() if typed[:1].isupper() else better]
-            cursor = end
-    return "".join(replaced) + query[cursor:] if replaced else ""
+            cursor, unseen = end, unseen and not frequency
+    return ("".join(replaced) + query[cursor:], unseen) if replaced else ("", False)
