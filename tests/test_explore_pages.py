@@ -168,7 +168,7 @@ def test_the_trend_table_says_which_editions_are_not_indexed(client):
     rows = re.findall(r'<tr><th scope="row">(\d+)</th>\s*(.*?)</tr>', html, re.S)
     assert rows[0][0] == "2002" and rows[-1][0] == "2023"  # every indexed edition, matching or not
     by_year = dict(rows)
-    assert "not indexed" in by_year["2003"] and "not indexed" not in by_year["2002"]
+    assert "no narrative indexed" in by_year["2003"] and "no narrative indexed" not in by_year["2002"]
     assert "0 (0%)" in by_year["2002"] and "(100%)" in by_year["2016"]
     assert html.count('class="gap"') == html.count('class="not-indexed"') > 0
     assert re.search(r'text-anchor="end">100%</text>', html)  # the y axis has units
@@ -187,3 +187,18 @@ def test_a_section_renumbered_between_editions_is_compared_by_its_heading(tmp_pa
     assert "Privacy" in html and "has no" not in html
     kept = re.search(r"Sentences: (\d+) kept", html)
     assert kept and int(kept.group(1)) > 0
+    back = client.get("/country/BGD/compare?report=hrr&section=section-1h&from=2023&to=2022").get_data(as_text=True)
+    assert "has no" not in back and re.search(r"Sentences: [1-9]\d* kept", back)  # the other way round too
+
+
+def test_a_trend_refused_keeps_the_form_and_offers_the_close_values(client):
+    response = client.get("/trend?q=labor&region=Afrika")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'value="labor"' in html and "unknown region &#39;Afrika&#39;" in html
+    assert 'href="/trend?q=labor&amp;region=Africa">Africa</a>' in html
+
+
+def test_a_country_named_in_the_address_leads_to_its_code(client):
+    assert client.get("/country/North%20Korea").headers["Location"] == "/country/PRK"
+    assert client.get("/country/prk").headers["Location"] == "/country/PRK"
+    assert client.get("/country/Atlantis").status_code == 404

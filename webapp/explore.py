@@ -6,12 +6,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
 from whoosh.searching import Searcher
 
 from indexer.errors import DocumentNotFound, QueryRejected
 from indexer.reports.countries import Country, fold, lookup
 from indexer.reports.tiers import TIER_LABELS
+from indexer.reports.years import year_range
 from indexer.search.engine import SearchRequest, get_narrative, search
 from indexer.search.facets import REPORT_LABELS, narrative_facts, section_label, section_labels
 from indexer.search.handle import OpenBuild
@@ -98,7 +99,11 @@ def _compare_choices(iso3: str, narratives: dict[str, list[tuple[int, str, str]]
 
 @bp.get("/country/<iso3>")
 def country_page(iso3: str):
-    """A country's tier timeline, its narratives by report and year, and forms to compare two editions."""
+    """A country's tier timeline, its narratives by report and year, and forms to compare two editions; a
+    country's name in the address (``/country/Thailand``) leads to its code's page."""
+    named = lookup(iso3)
+    if named and named.iso3 != iso3:
+        return redirect(url_for("explore.country_page", iso3=named.iso3))
     country = _country(iso3)
     _, history = tier_history(get_build(), country.iso3)
     narratives = _narratives_of(country.iso3)
@@ -166,7 +171,9 @@ def compare_page(iso3: str):
     years = _asked_editions()
     from_id, to_id = _edition_ids(country, report, years)
     title_b, after, heading = _section_text(to_id, section)
-    title_a, before, _ = _section_text(from_id, section, heading)  # the same section, though renumbered
+    title_a, before, from_heading = _section_text(from_id, section, heading)  # the same section, though renumbered
+    if not after.strip() and from_heading:  # the "to" edition numbers it otherwise
+        title_b, after, _ = _section_text(to_id, section, from_heading)
     label = section_labels(get_build()).get(section, section)
     if not before.strip() and not after.strip():
         raise DocumentNotFound(
@@ -195,12 +202,17 @@ def _every_word(text: str) -> str:
     return " AND ".join(text.split()) if _PLAIN_WORDS.fullmatch(text.strip()) else text
 
 
-def _edition_sizes(build: OpenBuild, filters: Filters) -> Counter:
-    """Year -> how many narratives of that edition the filters select (all narratives without filters)."""
+def _edition_sizes(build: OpenBuild, filters: Filters) -> dict[int, int]:
+    """Year -> how many narratives of that edition the filters select (every one without filters); 0 for an
+    edition of the report, within the years asked, that holds none of them."""
+    low, high = year_range(filters.year) if filters.year else (0, 9999)
+    report = filters.report.lower()
+    facts = [f for f in narrative_facts(build).values() if low <= f.year <= high and (not report or f.report == report)]
+    sizes = dict.fromkeys((f.year for f in facts if f.year), 0)
     if not any(getattr(filters, name) for name in FILTER_NAMES):
-        return Counter(f.year for f in narrative_facts(build).values() if f.year)
+        return sizes | Counter(f.year for f in facts if f.year)
     selected = search(build, SearchRequest(filters=filters, limit=1, with_suggestion=False))
-    return Counter({int(c.value): c.count for c in selected.facets["year"]})
+    return sizes | {int(c.value): c.count for c in selected.facets["year"]}
 
 
 @bp.get("/trend")
@@ -209,16 +221,19 @@ def trend_page():
     query or as parameters) select both the matches and the narratives they are a share of."""
     q = request.args.get("q", "")
     report = request.args.get("report", "")
-    chart, response, every_word = None, None, False
+    chart, response, every_word, problem = None, None, False, None
     if q.strip():
         text, filters = split_filters(q, replace(request_filters(), report=report or request_filters().report))
         build = get_build()
         counted = _every_word(text)
         every_word = counted != text
-        response = search(build, SearchRequest(q=counted, filters=filters, limit=1, with_suggestion=False))
-        counts = {int(c.value): c.count for c in response.facets["year"]}
-        chart = charts.year_bars(counts, _edition_sizes(build, filters))
-    return render_template(
+        try:
+            response = search(build, SearchRequest(q=counted, filters=filters, limit=1, with_suggestion=False))
+            counts = {int(c.value): c.count for c in response.facets["year"]}
+            chart = charts.year_bars(counts, _edition_sizes(build, filters))
+        except QueryRejected as refused:  # said on the page, the form kept
+            problem = refused
+    body = render_template(
         "trend.html",
         q=q,
         report=report,
@@ -231,4 +246,10 @@ def trend_page():
         width=charts.CHART_WIDTH,
         height=charts.CHART_HEIGHT,
         top=charts.PLOT_TOP,
+        problem=problem,
+        instead=[
+            (label, url_for("explore.trend_page", **search_args(**{problem.name: value})))
+            for value, label in getattr(problem, "suggestions", [])
+        ],
     )
+    return body, 400 if problem else 200

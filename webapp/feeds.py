@@ -14,6 +14,7 @@ from flask import Blueprint, render_template, url_for
 
 from indexer.index.updates import read_updates
 from indexer.search.handle import OpenBuild
+from indexer.search.query import FILTER_NAMES
 from webapp.searching import get_build, open_builds, run_search, search_args
 
 bp = Blueprint("feeds", __name__)
@@ -63,6 +64,7 @@ def search_feed():
         "search.atom.xml",
         entries=entries,
         query=response.request.q,
+        filters=[(name, value) for name, value in args.items() if name in FILTER_NAMES],
         self_url=url_for("feeds.search_feed", _external=True, **args),
         page_url=url_for("views.search_page", _external=True, **args),
         updated=max((e.updated for e in entries), default=built),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
+from typing import Any
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
@@ -99,8 +100,13 @@ def search_page():
     return body, 400 if shown.problem else 404 if shown.past_end else 200
 
 
-def _trend_url() -> str:
-    args = search_args()
+def _searched_args(response: SearchResponse | None) -> dict[str, Any]:
+    """The page's search parameters, with the query as searched (its correction, when it was corrected)."""
+    return search_args(q=response.request.q) if response and response.corrected_from else search_args()
+
+
+def _trend_url(response: SearchResponse | None) -> str:
+    args = _searched_args(response)
     return url_for("explore.trend_page", **{name: v for name, v in args.items() if name in ("q", *FILTER_NAMES)})
 
 
@@ -114,12 +120,12 @@ def _active(filters: Filters, labels: dict[str, dict[str, str]]) -> list[tuple[s
     return [(name, value, labels[name].get(stored, value)) for name, value, stored in given if value]
 
 
-def _feed_url() -> str:
-    return url_for("feeds.search_feed", **search_args())
+def _feed_url(response: SearchResponse | None) -> str:
+    return url_for("feeds.search_feed", **_searched_args(response))
 
 
-def _export_url(fmt: str) -> str:
-    return url_for("api.export", fmt=fmt, **search_args())
+def _export_url(response: SearchResponse | None, fmt: str) -> str:
+    return url_for("api.export", fmt=fmt, **_searched_args(response))
 
 
 @bp.get("/doc/<narrative_id>")

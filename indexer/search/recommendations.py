@@ -13,7 +13,9 @@ stays below it. A recommendation that keeps the action and changes only whom it 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from whoosh import query as wq
 
@@ -23,6 +25,7 @@ from indexer.search.handle import OpenBuild
 
 MATCH = 0.6  # weighted share of the shorter recommendation's stems the other holds
 MIN_SHARED = 2  # stems two recommendations must share at least
+_MARKER = re.compile(r"^(?:\(?(?:\d{1,2}|[ivx]{1,4}|[a-z])\)|\d{1,2}\.)\s+")  # "(2) ", "iii) ", "4. "
 
 
 @dataclass
@@ -34,8 +37,12 @@ class Recommendation:
     narrative: str
     section: str  # the id of its section
     number: int  # its place in its section, from 0
-    stems: frozenset[str] = frozenset()
     editions: list[int] = field(default_factory=list)
+
+    @cached_property
+    def stems(self) -> frozenset[str]:
+        """The stems it is compared by."""
+        return stems_of(self.text)
 
     @property
     def first_seen(self) -> int:
@@ -85,7 +92,7 @@ def country_recommendations(build: OpenBuild, report: str, iso3: str) -> dict[in
         by_year: dict[int, list[Recommendation]] = {}
         for fields in sorted((hit.fields() for hit in found), key=lambda f: (f["year"], f["position"])):
             by_year.setdefault(fields["year"], []).extend(
-                Recommendation(text, fields["year"], fields["narrative"], fields["id"], number, stems_of(text))
+                Recommendation(_MARKER.sub("", text), fields["year"], fields["narrative"], fields["id"], number)
                 for number, text in enumerate(fields["body"].split("\n\n"))
                 if text.strip()
             )
