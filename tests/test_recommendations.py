@@ -51,7 +51,8 @@ def test_similarity_ignores_numbers_markers_and_punctuation_but_not_the_action(b
         return similarity(build, stems_of(a), stems_of(b))
 
     train = "Train labor inspectors to identify forced labor among migrant workers."
-    assert similar(train, "(iii) Train labor inspectors, to identify forced labor among 4,000 migrant workers;") == 1
+    marked = "(iii) Train labor inspectors, to identify forced labor among 4,000 migrant workers;"
+    assert similar(train, marked) == pytest.approx(1)
     assert similar(train, "Fund shelters for migrant workers.") < MATCH
     assert similar(train, "Increase the number of labor inspectors.") < MATCH
 

@@ -69,9 +69,9 @@ def similarity(build: OpenBuild, a: frozenset[str], b: frozenset[str]) -> float:
     shared = a & b
     if len(shared) < MIN_SHARED:
         return 0.0
-    weight = {stem: _weight(build, stem) for stem in a | b}
-    smaller = min(sum(weight[s] for s in a), sum(weight[s] for s in b))
-    return sum(weight[s] for s in shared) / smaller if smaller else 0.0
+    weight = {stem: _weight(build, stem) for stem in sorted(a | b)}  # sums in one order: the same float each run
+    smaller = min(sum(weight[s] for s in sorted(a)), sum(weight[s] for s in sorted(b)))
+    return sum(weight[s] for s in sorted(shared)) / smaller if smaller else 0.0
 
 
 def country_recommendations(build: OpenBuild, report: str, iso3: str) -> dict[int, list[Recommendation]]:
