@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from indexer.search.engine import SearchRequest
 from indexer.search.exports import EXPORT_COLUMNS, every_match
-from tests.conftest import PDF_HOSTILE, TIP_FIXTURES, opened, shared_path
+from tests.conftest import PDF_HOSTILE, ROOT, TIP_FIXTURES, opened, shared_path
 from webapp.cli import main
 
 
@@ -150,12 +150,17 @@ def test_a_query_word_may_start_with_a_minus(runner):
     assert ids and ids < {json.loads(line)["id"] for line in with_all.output.splitlines()}
 
 
-def test_a_second_index_job_exits_75_at_once_and_a_dead_ones_lock_does_not_block(tmp_path):
-    import multiprocessing
-    import os
-    import signal
-    import time
+HOLD_THE_LOCK = """
+import signal, sys
+from pathlib import Path
+from indexer.index.locking import index_lock
+with index_lock(Path(sys.argv[1])):
+    print("held", flush=True)
+    signal.pause()
+"""
 
+
+def test_a_second_index_job_exits_75_at_once_and_a_dead_ones_lock_does_not_block(tmp_path):
     from indexer.errors import IndexBusy
     from indexer.index.locking import index_lock
 
@@ -164,10 +169,6 @@ def test_a_second_index_job_exits_75_at_once_and_a_dead_ones_lock_does_not_block
         busy = CliRunner().invoke(main, ["index", str(TIP_FIXTURES), "--index", str(target)])
     assert busy.exit_code == 75 and "index busy" in busy.output
 
-    def hold_forever():
-        with index_lock(target):
-            signal.pause()
-
     def held() -> bool:
         try:
             with index_lock(target):
@@ -175,16 +176,15 @@ def test_a_second_index_job_exits_75_at_once_and_a_dead_ones_lock_does_not_block
         except IndexBusy:
             return True
 
-    holder = multiprocessing.get_context("fork").Process(target=hold_forever)
-    holder.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not held() and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert held()
-        os.kill(holder.pid, signal.SIGKILL)
-    finally:
-        holder.join()
+    # A process of its own (not a fork of this one, whose other threads may hold locks the child needs).
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_LOCK, str(target)], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    ) as holder:
+        try:
+            assert holder.stdout and holder.stdout.readline() == "held\n"
+            assert held()
+        finally:
+            holder.kill()  # SIGKILL: the job dies holding the lock
     assert not held()  # the kernel let go of the killed job's lock
     after = CliRunner().invoke(main, ["index", str(TIP_FIXTURES), "--index", str(target)])
     assert after.exit_code == 0, after.output

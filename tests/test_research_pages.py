@@ -181,3 +181,12 @@ def test_the_two_reports_on_one_country_and_year_link_each_other(client, needs_h
     assert 'class="companion" href="/doc/hrr-2023-prk">North Korea in the 2023 Human Rights Report</a>' in tip
     assert 'class="companion"' not in client.get("/doc/tip-2002-prk").get_data(as_text=True)  # no HRR of 2002
     assert 'class="crossref"' not in client.get("/doc/hrr-2023-bgd").get_data(as_text=True)  # no TIP narrative
+
+
+def test_a_result_leads_to_its_narrative_and_back_to_the_same_results(client):
+    html = client.get("/search?q=government&report=tip&page=2&limit=2").get_data(as_text=True)
+    link = re.search(r'<h2><a href="(/doc/[^"#]+)#', html).group(1).replace("&amp;", "&")
+    assert "q=government" in link and "report=tip" in link and "page=2" in link
+    page = client.get(link).get_data(as_text=True)
+    back = re.search(r'<a href="([^"]+)">Back to the results for “government”</a>', page).group(1)
+    assert back == "/search?q=government&amp;report=tip&amp;limit=2&amp;page=2"

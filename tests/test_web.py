@@ -146,7 +146,7 @@ def test_search_page_corrects_a_word_no_narrative_holds_and_offers_it_as_typed(c
     page = client.get("/search?q=Afganistan&year=2016").get_data(as_text=True)
     assert "Showing results for <strong>Afghanistan</strong>: no narrative has the word “Afganistan”." in page
     assert 'href="/search?q=Afganistan&amp;year=2016&amp;spelling=as-typed">Search for “Afganistan” as typed' in page
-    assert 'href="/doc/tip-2016-afg?q=Afghanistan#' in page  # the narrative's words marked as searched
+    assert 'href="/doc/tip-2016-afg?q=Afghanistan&amp;year=2016#' in page  # the narrative's words marked as searched
     assert 'href="/api/export.csv?q=Afghanistan&amp;year=2016"' in page  # files and feeds of the search shown
     assert 'href="/search.atom?q=Afghanistan&amp;year=2016"' in page
     typed = client.get("/search?q=Afganistan&year=2016&spelling=as-typed").get_data(as_text=True)

@@ -92,6 +92,7 @@ def search_page():
         page_url=_page_url,
         export_url=_export_url,
         feed_url=_feed_url,
+        doc_args=_doc_args,
         trend_url=_trend_url,
         facet_titles=FACET_TITLES,
         facet_size=FACET_SIZE,
@@ -120,12 +121,24 @@ def _active(filters: Filters, labels: dict[str, dict[str, str]]) -> list[tuple[s
     return [(name, value, labels[name].get(stored, value)) for name, value, stored in given if value]
 
 
+def _doc_args(response: SearchResponse, page: int) -> dict[str, Any]:
+    """What a result's link carries: the query as searched (to mark its words) and the rest of the search,
+    for the narrative page's link back to these results."""
+    return _searched_args(response) | ({"page": page} if page > 1 else {})
+
+
 def _feed_url(response: SearchResponse | None) -> str:
     return url_for("feeds.search_feed", **_searched_args(response))
 
 
 def _export_url(response: SearchResponse | None, fmt: str) -> str:
     return url_for("api.export", fmt=fmt, **_searched_args(response))
+
+
+def _page_arg() -> dict[str, Any]:
+    """The ``page`` parameter when it is a page after the first."""
+    page = request.args.get("page", "")
+    return {"page": int(page)} if page.isdigit() and 1 < int(page) <= open_builds().settings.max_page else {}
 
 
 @bp.get("/doc/<narrative_id>")
@@ -149,6 +162,7 @@ def document_page(narrative_id: str):
         matches=sum(s.matches for s in shown),
         first_matching=next((s.anchor for s in shown if s.matches), ""),
         q=q,
+        results_url=url_for("views.search_page", **(search_args() | _page_arg())),
         source=source_url(meta.report, meta.year, meta.source),
         pdf_page=pdf_page,
         previous=earlier[-1] if earlier else None,
