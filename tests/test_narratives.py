@@ -202,3 +202,14 @@ def test_text_before_a_tip_country_heading_is_not_a_narrative():
         "<p>Download the PDF</p><p>Return to the report</p><h2>Haiti (Tier 2)</h2><p>Haiti is a source country.</p>"
     )
     assert [(n.iso3, n.sections[0].text) for n in narratives] == [("HTI", "Haiti is a source country.")]
+
+
+@pytest.mark.parametrize("placeholder", ["Read a Section: Ukraine", "Executive Summary Title"])
+def test_a_template_placeholder_in_the_executive_summary_place_is_read_as_its_heading(placeholder):
+    page = (
+        "<html><head><title>2021 Country Reports on Human Rights Practices: Ukraine</title></head><body>"
+        f'<h2 id="report-toc__exec-summary">{placeholder}</h2><p>Note: except where noted, this report ...</p>'
+        "<h3>Section 1. Respect for the Integrity of the Person</h3><p>Text.</p></body></html>"
+    )
+    (narrative,) = build_narratives(extract_html(page.encode(), "ukraine.html", 10**6), "hrr/2021/ukraine.html", "")
+    assert [(s.heading, s.keys) for s in narrative.sections][0] == ("Executive Summary", ["executive-summary"])

@@ -49,6 +49,8 @@ _RUN_IN_RECOMMENDATIONS = re.compile(
 # The assessment that opens a TIP summary: "does not fully comply with", "fully meets" the minimum standards.
 _ASSESSMENT = re.compile(r"\b(?:does|do)\s+not\s+(?:fully\s+)?(?:comply|meet)|\bfully\s+(?:comply|meet)")
 _BULLET = re.compile(r"\s*[•·▪●◦]\s*")
+# What some Human Rights Report pages print in the executive summary's place: a template's placeholder.
+_PLACEHOLDER_HEADING = re.compile(r"^\s*(?:read a section\b.*|executive summary title)\s*$", re.I)
 _HRR_SECTION = re.compile(r"^section\s+(\d+)\.?\s*(.*)$", re.I)
 _HRR_LETTERED = re.compile(r"^([a-z])\.\s+\S")
 _SITE_SUFFIX = re.compile(r"\s+[-–|]\s+(united states )?department of state.*$", re.I)
@@ -236,7 +238,7 @@ class _SectionBuilder:
         if match and not match.group(2):  # "Section 1." then its title in the next heading
             self.pending_number = match.group(1)
             return
-        text = block.text
+        text = "Executive Summary" if _PLACEHOLDER_HEADING.match(block.text) else block.text
         if self.pending_number:
             text = f"Section {self.pending_number}. {text}"
             self.pending_number = None
