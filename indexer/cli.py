@@ -340,12 +340,12 @@ def _stream_every_match(build: OpenBuild, request: SearchRequest, file_format: s
 
 
 def _section_address(public_url: str, q: str):
-    """(narrative id, section id) -> the section's address on the web app at ``public_url`` ("" for none)."""
+    """(narrative id, anchor) -> that place on the web app at ``public_url`` ("" for none)."""
     query = urllib.parse.urlencode({"q": q}) if q else ""
 
-    def address(narrative: str, section: str) -> str:
+    def address(narrative: str, anchor: str) -> str:
         page = f"{public_url.rstrip('/')}/doc/{narrative}" + (f"?{query}" if query else "")
-        return f"{page}#{section.replace('/', '-')}" if public_url else ""
+        return f"{page}#{anchor}" if public_url else ""
 
     return address
 

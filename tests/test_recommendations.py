@@ -9,7 +9,13 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from indexer.search.recommendations import MATCH, country_recommendations, recommendation_history, similarity, stems_of
+from indexer.search.recommendations import (
+    MATCH,
+    country_recommendations,
+    recommendation_history,
+    similarity,
+    stem_weights,
+)
 from tests.conftest import TIP_FIXTURES, index_files, opened, web_app
 from webapp.cli import main
 
@@ -47,8 +53,10 @@ def test_reworded_merged_and_split_recommendations_are_matched_across_editions(b
 
 
 def test_similarity_ignores_numbers_markers_and_punctuation_but_not_the_action(build):
+    weighted = stem_weights(build)
+
     def similar(a: str, b: str) -> float:
-        return similarity(build, stems_of(a), stems_of(b))
+        return similarity(weighted(a), weighted(b))
 
     train = "Train labor inspectors to identify forced labor among migrant workers."
     marked = "(iii) Train labor inspectors, to identify forced labor among 4,000 migrant workers;"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from indexer.search.engine import anchor
 from indexer.search.handle import OpenBuilds
 from indexer.settings import Settings
 
@@ -29,5 +30,6 @@ def create_app(settings: Settings | None = None, **flask_config: object) -> Flas
     register_error_handlers(app)
     ratelimit.install(app, settings.rate_limit, settings.web_workers)
     app.after_request(add_security_headers)
+    app.jinja_env.globals["anchor"] = anchor
     app.teardown_appcontext(give_back_build)
     return app

@@ -62,13 +62,9 @@ def api_similar(narrative_id: str):
     return jsonify(similar(get_build(), narrative_id).as_json())
 
 
-def _doc_url(narrative_id: str, section_id: str) -> str:
+def _doc_url(narrative_id: str, anchor: str) -> str:
     q = request.args.get("q") or None
-    return (
-        url_for("views.document_page", narrative_id=narrative_id, q=q, _external=True)
-        + "#"
-        + section_id.replace("/", "-")
-    )
+    return url_for("views.document_page", narrative_id=narrative_id, q=q, _external=True) + "#" + anchor
 
 
 @bp.get("/export.<fmt>")

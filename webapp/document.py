@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from indexer.reports.paragraphs import is_boilerplate
-from indexer.search.engine import DocumentSection
+from indexer.search.engine import DocumentSection, anchor
 from indexer.search.recommendations import Recommendation
 
 _MARK = re.compile(r"<mark>")
@@ -46,9 +46,10 @@ def shown_sections(sections: list[DocumentSection]) -> list[ShownSection]:
     for section in sections:
         matches = sum(p.count("<mark>") for p in section.paragraphs)
         paragraphs = [Markup(_MARK.sub(lambda _: f'<mark id="m{next(numbers)}">', p)) for p in section.paragraphs]
-        anchor = section.id.replace("/", "-")
         shown.append(
-            ShownSection(section, anchor, paragraphs, matches, total + 1, cross_references=_tip_references(section))
+            ShownSection(
+                section, anchor(section.id), paragraphs, matches, total + 1, cross_references=_tip_references(section)
+            )
         )
         total += matches
     for before, after in itertools.pairwise([s for s in shown if s.matches]):

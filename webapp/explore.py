@@ -13,7 +13,7 @@ from indexer.errors import DocumentNotFound, QueryRejected
 from indexer.reports.countries import Country, fold, lookup
 from indexer.reports.tiers import TIER_LABELS
 from indexer.reports.years import year_range
-from indexer.search.engine import SearchRequest, get_narrative, search
+from indexer.search.engine import DocumentSection, SearchRequest, get_narrative, search
 from indexer.search.facets import REPORT_LABELS, narrative_facts, section_label, section_labels
 from indexer.search.handle import OpenBuild
 from indexer.search.history import tier_history
@@ -150,14 +150,13 @@ def _unnumbered(heading: str) -> str:
     return fold(re.sub(r"^\d+\.[a-z]?\s+", "", section_label(heading)))
 
 
-def _section_text(narrative_id: str, key: str, heading: str = "") -> tuple[str, str, str]:
-    """(title, text, heading) of a narrative's section with filter key ``key``, joined when several have it;
-    the section with the same ``heading`` (numbers aside) when it has one."""
-    meta, sections = get_narrative(get_build(), narrative_id)
+def _section_text(sections: list[DocumentSection], key: str, heading: str = "") -> tuple[str, str]:
+    """(text, heading) of a narrative's sections with filter key ``key``, joined when several have it; the
+    section with the same ``heading`` (numbers aside) when it has one. The heading is "" for several."""
     chosen = [s for s in sections if heading and _unnumbered(s.heading) == heading]
     chosen = chosen or [s for s in sections if key in s.section.split()]
     one = _unnumbered(chosen[0].heading) if len(chosen) == 1 else ""
-    return meta.title, "\n\n".join(s.text for s in chosen), one
+    return "\n\n".join(s.text for s in chosen), one
 
 
 @bp.get("/country/<iso3>/compare")
@@ -169,11 +168,13 @@ def compare_page(iso3: str):
     if not section:
         raise QueryRejected("Choose a section to compare.")
     years = _asked_editions()
-    from_id, to_id = _edition_ids(country, report, years)
-    title_b, after, heading = _section_text(to_id, section)
-    title_a, before, from_heading = _section_text(from_id, section, heading)  # the same section, though renumbered
+    (from_meta, from_sections), (to_meta, to_sections) = (
+        get_narrative(get_build(), narrative) for narrative in _edition_ids(country, report, years)
+    )
+    after, heading = _section_text(to_sections, section)
+    before, from_heading = _section_text(from_sections, section, heading)  # the same section, though renumbered
     if not after.strip() and from_heading:  # the "to" edition numbers it otherwise
-        title_b, after, _ = _section_text(to_id, section, from_heading)
+        after, _ = _section_text(to_sections, section, from_heading)
     label = section_labels(get_build()).get(section, section)
     if not before.strip() and not after.strip():
         raise DocumentNotFound(
@@ -187,7 +188,7 @@ def compare_page(iso3: str):
         section=label,
         years=years,
         absent=next((y for y, text in zip(years, (before, after), strict=True) if not text.strip()), None),
-        titles=(title_a, title_b),
+        titles=(from_meta.title, to_meta.title),
         rows=rows,
         counts=Counter(row.change for row in rows),
     )

@@ -63,6 +63,11 @@ class SearchRequest:
     autocorrect: bool = False  # with with_suggestion: search a query whose misspelt words no section holds as corrected
 
 
+def anchor(section_id: str, paragraph: int | None = None) -> str:
+    """The id of a section, or of one of its paragraphs, on its narrative's page: ``tip-2023-prk-2-p0``."""
+    return section_id.replace("/", "-") + ("" if paragraph is None else f"-p{paragraph}")
+
+
 @dataclass
 class SectionHit:
     """One matching section of a narrative with its snippet: HTML with the matches marked, or plain text."""

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from indexer.reports.catalog import source_url
 from indexer.reports.narratives import REPORT_LABELS, slug
-from indexer.search.engine import SearchRequest, SearchResponse, search
+from indexer.search.engine import SearchRequest, SearchResponse, anchor, search
 from indexer.search.handle import OpenBuild
 
 # Column key (the JSON name) -> column heading (the CSV header).
@@ -57,7 +57,7 @@ def export_rows(response: SearchResponse, doc_url: Callable[[str, str], str]) ->
                     "section": section.heading,
                     "page": section.page,
                     "snippet": section.snippet,
-                    "tipsearch_url": doc_url(hit.id, section.id),
+                    "tipsearch_url": doc_url(hit.id, anchor(section.id, section.paragraph)),
                 }
             )
     return [{key: row.get(key) for key in EXPORT_COLUMNS} for row in rows]

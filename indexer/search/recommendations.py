@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache
 
 from whoosh import query as wq
 
@@ -37,12 +38,8 @@ class Recommendation:
     narrative: str
     section: str  # the id of its section
     number: int  # its place in its section, from 0
+    weights: dict[str, float] = field(default_factory=dict)  # its stems, each with its weight
     editions: list[int] = field(default_factory=list)
-
-    @cached_property
-    def stems(self) -> frozenset[str]:
-        """The stems it is compared by."""
-        return stems_of(self.text)
 
     @property
     def first_seen(self) -> int:
@@ -53,25 +50,32 @@ class Recommendation:
         return {"text": self.text, "first_seen": self.first_seen, "editions": self.editions}
 
 
-def stems_of(text: str) -> frozenset[str]:
+def _stems(text: str) -> frozenset[str]:
     """The stems a recommendation is compared by: no stopwords, numbers or markers (``(2)``, ``iii``)."""
     return frozenset(stem for _, stem, _, _ in word_tokens(text) if stem and stem.isalpha() and len(stem) > 1)
 
 
-def _weight(build: OpenBuild, stem: str) -> float:
+def stem_weights(build: OpenBuild) -> Callable[[str], dict[str, float]]:
+    """text -> its stems, each weighted by how rare it is among the build's sections; each stem's frequency
+    looked up once per call of this function."""
     reader = build.searcher.reader()
-    return math.log((reader.doc_count() + 1) / (reader.doc_frequency("body", stem) + 0.5))
+    documents = reader.doc_count() + 1
+
+    @cache
+    def weight(stem: str) -> float:
+        return math.log(documents / (reader.doc_frequency("body", stem) + 0.5))
+
+    return lambda text: {stem: weight(stem) for stem in sorted(_stems(text))}
 
 
-def similarity(build: OpenBuild, a: frozenset[str], b: frozenset[str]) -> float:
-    """The weighted share of the smaller set's stems that the other holds (0 when they share fewer than
-    ``MIN_SHARED``)."""
-    shared = a & b
+def similarity(a: dict[str, float], b: dict[str, float]) -> float:
+    """The weighted share of the smaller recommendation's stems (``stem_weights``) that the other holds (0
+    when they share fewer than ``MIN_SHARED``). Sums run in sorted order: the same float on every run."""
+    shared = sorted(a.keys() & b.keys())
     if len(shared) < MIN_SHARED:
         return 0.0
-    weight = {stem: _weight(build, stem) for stem in sorted(a | b)}  # sums in one order: the same float each run
-    smaller = min(sum(weight[s] for s in sorted(a)), sum(weight[s] for s in sorted(b)))
-    return sum(weight[s] for s in sorted(shared)) / smaller if smaller else 0.0
+    smaller = min(sum(a.values()), sum(b.values()))
+    return sum(a[s] for s in shared) / smaller if smaller else 0.0
 
 
 def country_recommendations(build: OpenBuild, report: str, iso3: str) -> dict[int, list[Recommendation]]:
@@ -90,25 +94,26 @@ def country_recommendations(build: OpenBuild, report: str, iso3: str) -> dict[in
             limit=None,
         )
         by_year: dict[int, list[Recommendation]] = {}
+        weighted = stem_weights(build)
         for fields in sorted((hit.fields() for hit in found), key=lambda f: (f["year"], f["position"])):
             by_year.setdefault(fields["year"], []).extend(
-                Recommendation(_MARKER.sub("", text), fields["year"], fields["narrative"], fields["id"], number)
-                for number, text in enumerate(fields["body"].split("\n\n"))
-                if text.strip()
+                Recommendation(item, fields["year"], fields["narrative"], fields["id"], number, weighted(item))
+                for number, item in enumerate(_MARKER.sub("", text) for text in fields["body"].split("\n\n"))
+                if item.strip()
             )
-        return _matched(build, by_year)
+        return _matched(by_year)
 
     return build.table(("recommendations", report, iso3), read)
 
 
-def _matched(build: OpenBuild, by_year: dict[int, list[Recommendation]]) -> dict[int, list[Recommendation]]:
+def _matched(by_year: dict[int, list[Recommendation]]) -> dict[int, list[Recommendation]]:
     """Each recommendation with the editions holding one that matches it (its own included)."""
     for year, items in by_year.items():
         for item in items:
             item.editions = sorted(
                 other_year
                 for other_year, others in by_year.items()
-                if other_year == year or any(similarity(build, item.stems, o.stems) >= MATCH for o in others)
+                if other_year == year or any(similarity(item.weights, o.weights) >= MATCH for o in others)
             )
     return by_year
 
@@ -134,13 +139,13 @@ def recommendation_history(build: OpenBuild, report: str, iso3: str) -> tuple[li
     rows: list[HistoryRow] = []
     for year in sorted(by_year, reverse=True):
         for item in by_year[year]:
-            joined = [r for r in rows if year not in r.found and _joins(build, item, r)] or [HistoryRow(item.text)]
+            joined = [r for r in rows if year not in r.found and _joins(item, r)] or [HistoryRow(item.text)]
             rows += [r for r in joined if not r.found]
             for row in joined:
                 row.found[year] = item
     return sorted(by_year), rows
 
 
-def _joins(build: OpenBuild, item: Recommendation, row: HistoryRow) -> bool:
+def _joins(item: Recommendation, row: HistoryRow) -> bool:
     newest = row.found[max(row.found)]
-    return similarity(build, item.stems, newest.stems) >= MATCH
+    return similarity(item.weights, newest.weights) >= MATCH
