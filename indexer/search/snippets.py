@@ -3,6 +3,12 @@
 The document text is HTML-escaped first and only our own ``<mark>`` tags are
 added, so nothing a document contains can become markup. A matched phrase is
 marked as one span, not word by word.
+
+What a snippet costs is bounded by what it shows, not by the text it is cut from: it
+looks at most ``SCANNED`` characters of a text (from its first likely match), reads a
+stretch of more than ``LONGEST_SENTENCE`` characters without a full stop (a table, a
+list, a hostile page) as several sentences, and analyses word by word only the few
+sentences a cheap prefilter ranks highest.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import html
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from indexer.index.analysis import word_tokens
@@ -78,8 +85,10 @@ _ABBREVIATIONS = frozenset(
 # a capital, digit, quote or bracket, unless the word before the stop is an abbreviation
 # or a single initial.
 _SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])")
-_WORD_BEFORE = re.compile(r"(\S+)$")
-LONG_SENTENCE = 400
+LONG_SENTENCE = 400  # characters of a sentence shown around its first match
+LONGEST_SENTENCE = 5_000  # characters read as one sentence at most (the longest real one has about 2,600)
+SCANNED = 100_000  # characters of one text looked at for its snippet (the longest real section has about 42,000)
+WORD_EDGE = 200  # characters a cut may move to fall between two words (a long address is one word)
 ELLIPSIS = " … "
 
 
@@ -109,13 +118,21 @@ class QueryTerms:
 
 
 def _phrase_spans(tokens, phrases, which: int) -> list[tuple[int, int]]:
-    """Spans of every occurrence of the phrases, over words that have a term of kind ``which``."""
+    """Spans of every occurrence of the phrases, over words that have a term of kind ``which``.
+
+    Each phrase is checked only where its first word stands.
+    """
+    if not phrases:
+        return []
     words = [t for t in tokens if t[which] is not None]
+    where: dict[str, list[int]] = {}
+    for i, word in enumerate(words):
+        where.setdefault(word[which], []).append(i)
     spans = []
     for phrase in phrases:
         n = len(phrase)
-        for i in range(len(words) - n + 1):
-            if all(words[i + k][which] == phrase[k] for k in range(n)):
+        for i in where.get(phrase[0], ()):
+            if i + n <= len(words) and all(words[i + k][which] == phrase[k] for k in range(1, n)):
                 spans.append((words[i][2], words[i + n - 1][3]))
     return spans
 
@@ -130,6 +147,28 @@ def _likely_paragraphs(text: str, maybe: re.Pattern):
         lowered = paragraph.lower()
         if not paragraph.isascii() or maybe.search(lowered):
             yield start, paragraph, lowered
+
+
+def _scanned(text: str, maybe: re.Pattern) -> tuple[int, str]:
+    """(offset, stretch) of ``text`` a snippet is chosen from: all of it when it is at most ``SCANNED`` characters,
+    else ``SCANNED`` characters from shortly before its first likely match."""
+    if len(text) <= SCANNED:
+        return 0, text
+    first = maybe.search(text.lower())
+    start = _word_edge(text, max(0, (first.start() if first else 0) - LONGEST_SENTENCE), -1, 0)
+    end = _word_edge(text, min(len(text), start + SCANNED), -1, start)
+    return start, text[start:end]
+
+
+def _word_edge(text: str, at: int, step: int, bound: int) -> int:
+    """``at`` moved back to the start of its word (``step`` -1) or on to its end (1), not past ``bound``;
+    unmoved when that is more than ``WORD_EDGE`` characters away."""
+    edge = at
+    for _ in range(WORD_EDGE):
+        if edge == bound or (text[edge - 1] if step < 0 else text[edge]).isspace():
+            return edge
+        edge += step
+    return at
 
 
 def _token_spans(tokens: list[tuple[str, str | None, int, int]], terms: QueryTerms) -> list[tuple[int, int]]:
@@ -177,27 +216,50 @@ def render(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | N
     return "".join(out)
 
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of one paragraph."""
-    spans, start = [], 0
+def split_sentences(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each sentence of one paragraph, in order. A stretch of more than ``LONGEST_SENTENCE``
+    characters without a sentence end is cut between words into pieces, each read as a sentence."""
+    start = 0
     for stop in _SENTENCE_END.finditer(text):
-        before = _WORD_BEFORE.search(text, max(0, stop.start() - 30), stop.start() + 1)
-        word = before.group(1).lower().strip("\"“‘'([").rstrip(".") if before else ""
-        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+        while stop.start() - start > LONGEST_SENTENCE:
+            end, following = _cut(text, start)
+            yield start, end
+            start = following
+        if _ends_abbreviation(text, stop.start()):
             continue
-        spans.append((start, stop.start() + len(stop.group().rstrip())))
+        yield start, stop.start() + len(stop.group().rstrip())
         start = stop.end()
-    if text[start:].strip():
-        spans.append((start, len(text.rstrip())))
-    return spans
+    last = len(text.rstrip())
+    while last - start > LONGEST_SENTENCE:
+        end, following = _cut(text, start)
+        yield start, end
+        start = following
+    if text[start:last].strip():
+        yield start, last
+
+
+def _cut(text: str, start: int) -> tuple[int, int]:
+    """(end of the piece, start of the next) for a piece of at most ``LONGEST_SENTENCE`` characters from ``start``,
+    cut between words when a word edge is near."""
+    cut = _word_edge(text, start + LONGEST_SENTENCE, -1, start + 1)
+    return (cut - 1 if text[cut - 1].isspace() else cut), cut
+
+
+def _ends_abbreviation(text: str, stop: int) -> bool:
+    """Whether the full stop at ``stop`` ends an abbreviation or an initial rather than a sentence."""
+    word = text[max(0, stop - 30) : stop + 1].rsplit(None, 1)[-1].lower().strip("\"“‘'([").rstrip(".")
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 
 def _candidate_sentences(text: str, maybe: re.Pattern) -> list[tuple[int, int, int]]:
-    """(likely matches, start, end) of every sentence in paragraphs the prefilter lets through."""
+    """(likely matches, start, end) of every sentence in the paragraphs the prefilter lets through, within the
+    stretch of ``text`` a snippet is chosen from."""
+    offset, scanned = _scanned(text, maybe)
     found = []
-    for p_start, paragraph, lowered in _likely_paragraphs(text, maybe):
+    for p_start, paragraph, lowered in _likely_paragraphs(scanned, maybe):
+        start = offset + p_start
         for s, e in split_sentences(paragraph):
-            found.append((len(set(maybe.findall(lowered, s, e))), p_start + s, p_start + e))
+            found.append((len(set(maybe.findall(lowered, s, e))), start + s, start + e))
     return found
 
 
@@ -208,11 +270,7 @@ def _window(start: int, end: int, spans: list[tuple[int, int]], text: str) -> tu
     first = next((s for s, e in spans if start <= s < end), start)
     lo = max(start, first - LONG_SENTENCE // 3)
     hi = min(end, lo + LONG_SENTENCE)
-    while lo > start and not text[lo - 1].isspace():
-        lo -= 1
-    while hi < end and not text[hi].isspace():
-        hi += 1
-    return lo, hi
+    return _word_edge(text, lo, -1, start), _word_edge(text, hi, 1, end)
 
 
 def _sentence_value(sentence: str, tokens: list, spans: list[tuple[int, int]], terms: QueryTerms) -> float:
@@ -222,7 +280,12 @@ def _sentence_value(sentence: str, tokens: list, spans: list[tuple[int, int]], t
     force`` shows ``forced labor`` less well than ``forced labor`` does. A cross-reference or formula
     sentence ("See the Department of State's ... Report") is worth less than any other.
     """
-    words = {stem for _, stem, a, b in tokens if stem and any(s <= a and b <= e for s, e in spans)}
+    words, j = set(), 0
+    for _, stem, a, b in tokens:  # tokens and spans in text order, spans apart: one pass over both
+        while j < len(spans) and spans[j][1] < b:
+            j += 1
+        if stem and j < len(spans) and spans[j][0] <= a:
+            words.add(stem)
     stemmed = [(folded, stem) for folded, stem, _, _ in tokens if stem]
     as_typed = {folded for folded, _ in stemmed if folded in terms.typed}
 
@@ -264,8 +327,7 @@ def snippet(text: str, terms: QueryTerms, sentences: int = 2) -> tuple[str, int]
 
 def _opening(text: str) -> tuple[int, int]:
     """(start, end) of the text's first sentence."""
-    first = paragraph_spans(text)[0]
-    return (split_sentences(text[first[0] : first[1]]) or [(0, len(text))])[0]
+    return next(split_sentences(text[: paragraph_spans(text)[0][1]]), (0, len(text)))
 
 
 def plain_snippet(text: str, terms: QueryTerms, sentences: int = 2) -> tuple[str, int]:

@@ -1,0 +1,127 @@
+"""What one request costs is bounded by what it shows, whatever the indexed text or the request holds.
+
+Each test is an attack on that bound: a hostile page in the index, a query or a parameter built to make
+the work grow with the text or the input instead of with the answer.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.search import snippets
+from indexer.search.engine import SearchRequest, get_narrative, search
+from indexer.search.query import parse_text, query_terms
+from indexer.settings import Settings
+from tests.conftest import TIP_FIXTURES, index_files, opened, web_app
+
+# One sentence of 351 KB: every full stop is followed by a lower-case word.
+ENDLESS_SENTENCE = "forced labor government police report. " * 9000
+
+
+def _terms(q: str):
+    return query_terms(parse_text(q))
+
+
+@pytest.fixture
+def tokenized(monkeypatch) -> list[int]:
+    """The length of every text snippets analyse word by word."""
+    lengths: list[int] = []
+    real = snippets.word_tokens
+    monkeypatch.setattr(
+        snippets, "word_tokens", lambda text, starting=None: lengths.append(len(text)) or real(text, starting)
+    )
+    return lengths
+
+
+@pytest.mark.parametrize("q", ["forced labor", "police", '"forced labor"', "forc* polic*", "exact:report"])
+def test_a_snippet_of_an_endless_sentence_analyses_no_more_than_a_few_sentences(tokenized, q):
+    html, offset = snippets.snippet(ENDLESS_SENTENCE, _terms(q), 2)
+    assert "<mark>" in html and offset == 0
+    assert len(html) < 4 * (snippets.LONG_SENTENCE + 2 * snippets.WORD_EDGE)
+    assert sum(tokenized) <= (2 + 4) * snippets.LONGEST_SENTENCE
+
+
+def test_a_text_of_endless_initials_is_looked_at_only_so_far(monkeypatch):
+    looked = []
+    real = snippets._ends_abbreviation
+    monkeypatch.setattr(snippets, "_ends_abbreviation", lambda text, stop: looked.append(stop) or real(text, stop))
+    text = "A. " * 1_000_000 + "The police report. " * 3
+    html, _ = snippets.snippet(text, _terms("police"), 2)
+    plain, _ = snippets.plain_snippet(text, _terms("police"), 2)
+    assert html.startswith("The <mark>police</mark> report.") and plain.startswith("The police report.")
+    assert len(looked) <= 2 * snippets.SCANNED // 3 + 2
+
+
+def test_a_word_without_end_is_cut_for_its_snippet():
+    html, _ = snippets.snippet("police " + "x" * 1_000_000, _terms("police"), 2)
+    assert html.startswith("<mark>police</mark> xxx") and len(html) < 1000
+
+
+def test_long_stretches_are_cut_between_words_into_sentences():
+    text = "word " * 3001 + "Then a real sentence. And another one."
+    pieces = list(snippets.split_sentences(text))
+    assert all(b - a <= snippets.LONGEST_SENTENCE for a, b in pieces)
+    assert all(text[a:b] == text[a:b].strip() and text[a:b].startswith("word") for a, b in pieces[:-2])
+    assert text[pieces[-2][0] : pieces[-2][1]].endswith("word Then a real sentence.")
+    assert text[pieces[-1][0] : pieces[-1][1]] == "And another one."
+    assert "".join(text[a:b] + " " for a, b in pieces).split() == text.split()
+
+
+def test_many_phrases_are_marked_at_the_cost_of_their_first_words(monkeypatch):
+    text = ENDLESS_SENTENCE[:40_000]
+    terms = _terms(" ".join(f'"police r{n}"' for n in range(60)) + ' "police report"')
+    spans = snippets.match_spans(text, terms)
+    assert len(spans) == text.count("police report")
+
+
+@pytest.fixture(scope="module")
+def hostile_index(tmp_path_factory):
+    """The TIP fixtures beside one page that is a single endless sentence."""
+    folder = tmp_path_factory.mktemp("hostile-pages")
+    (folder / "endless.html").write_text(
+        f"<html><head><title>Endless</title></head><body><main><h1>Endless</h1><p>{ENDLESS_SENTENCE}</p></main></body></html>"
+    )
+    root = tmp_path_factory.mktemp("hostile-index") / "index"
+    report = index_files([TIP_FIXTURES, folder], root, Settings(index_procs=1))
+    assert not report.failures
+    return root
+
+
+WORST_WORDS = [
+    "forced labor",
+    "police",
+    "government",
+    '"forced labor"',
+    '"labor government police"',
+    "forc* gov* pol* rep* lab*",
+    "exact:police exact:report",
+    " ".join(f'"police r{n}"' for n in range(60)),
+]
+
+
+@pytest.mark.parametrize("q", WORST_WORDS)
+def test_searches_matching_the_endless_page_analyse_what_they_show(hostile_index, tokenized, q):
+    with opened(hostile_index) as build:
+        for plain in (False, True):
+            response = search(build, SearchRequest(q=q, limit=20, plain_snippets=plain))
+            sections = sum(len(hit.sections) for hit in response.hits)
+            assert sum(tokenized) <= sections * 6 * snippets.LONGEST_SENTENCE
+            tokenized.clear()
+
+
+def test_the_endless_page_is_marked_whole_reading_each_word_once(hostile_index, tokenized):
+    with opened(hostile_index) as build:
+        _, sections = get_narrative(build, "other-undated-endless-html", '"forced labor" police')
+    assert sum(s.html.count("<mark>") for s in sections) == 2 * 9000
+    assert sum(tokenized) <= len(ENDLESS_SENTENCE) + 1000
+
+
+def test_the_web_pages_on_the_endless_page_answer(hostile_index):
+    client = web_app(hostile_index).test_client()
+    for path in [
+        "/search?q=forced+labor",
+        "/api/search?q=police",
+        "/api/export.csv?q=government",
+        "/search.atom?q=police",
+    ]:
+        assert client.get(path).status_code == 200, path
