@@ -488,6 +488,12 @@ def test_a_redirect_to_a_path_robots_txt_disallows_is_not_followed():
 
 def test_a_redirect_may_move_within_the_site_but_not_to_another_port():
     from indexer.fetch.client import _site
+    from indexer.urls import web_url
 
-    assert _site("http://state.gov/a") == _site("https://www.state.gov:443/b")
-    assert _site("http://127.0.0.1:8080/a") != _site("http://127.0.0.1:9000/a")
+    def site(url: str):
+        checked = web_url(url)
+        assert checked is not None
+        return _site(checked)
+
+    assert site("http://state.gov/a") == site("https://www.state.gov:443/b")
+    assert site("http://127.0.0.1:8080/a") != site("http://127.0.0.1:9000/a")

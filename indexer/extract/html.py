@@ -12,7 +12,6 @@ import gzip
 import io
 import itertools
 import re
-from urllib.parse import urlsplit
 
 import lxml.html
 from bs4.dammit import UnicodeDammit
@@ -20,6 +19,7 @@ from lxml import etree
 
 from indexer.errors import ExtractionError
 from indexer.extract import Block, Extracted, plain_text
+from indexer.urls import web_url
 
 
 def _has_class(name: str) -> str:
@@ -110,14 +110,11 @@ MAX_ELEMENTS = 100_000  # the real report pages have at most about 2,700
 
 
 def _published_url(href: str) -> str:
-    """A canonical link's URL when it is on state.gov, else "": a page may not name another site as its source."""
-    parts = urlsplit(href.strip())
-    host = (parts.hostname or "").lower()
-    return (
-        href.strip()
-        if parts.scheme in ("http", "https") and (host == "state.gov" or host.endswith(".state.gov"))
-        else ""
-    )
+    """A canonical link's URL when every parser reads it as on state.gov, else "": a page may not name another
+    site as its source."""
+    url = web_url(href.strip())
+    host = url.host if url else ""
+    return href.strip() if host and (host == "state.gov" or host.endswith(".state.gov")) else ""
 
 
 def _is_bold_line(element) -> bool:

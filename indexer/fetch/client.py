@@ -11,14 +11,16 @@ import urllib.robotparser
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import metadata
-from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.utils import select_proxy
 from urllib3.exceptions import ConnectTimeoutError, HTTPError, MaxRetryError, NewConnectionError, ReadTimeoutError
+from urllib3.util import Url
 from urllib3.util.retry import Retry
 
 from indexer.errors import TipsearchError
+from indexer.urls import DEFAULT_PORTS, endpoint, resolve, web_url
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_REDIRECTS = 5
@@ -41,6 +43,12 @@ def user_agent() -> str:
     return f"tipsearch/{meta['Version']} (+{homepage})"
 
 
+def _answered_from(response: requests.Response) -> tuple[str, int]:
+    """The host and port of the connection an answer came through, as urllib3 connected it."""
+    pool = response.raw._pool  # the connection pool of that host and port; the connection itself may be released
+    return (pool.host.strip("[]"), int(pool.port)) if pool is not None and pool.port else ("", 0)
+
+
 class FetchError(TipsearchError):
     """A URL that could not be fetched; the message names it and says why."""
 
@@ -60,12 +68,19 @@ class Answer:
     body: bytes
 
 
-def _site(url: str) -> tuple[str, int | None]:
-    """The host and port a URL is on, ``www.`` aside and a scheme's own port as none: redirects may move
-    within a site, and from http to https, but not to another host or port."""
-    parts = urlsplit(url)
-    port = None if parts.port in (None, {"http": 80, "https": 443}.get(parts.scheme)) else parts.port
-    return (parts.hostname or "").removeprefix("www."), port
+def _site(url: Url) -> tuple[str, int | None]:
+    """The host and port a checked address is on, ``www.`` aside and a scheme's own port as none: redirects may
+    move within a site, and from http to https, but not to another host or port."""
+    port = None if url.port in (None, DEFAULT_PORTS[url.scheme or "http"]) else url.port
+    return (url.host or "").removeprefix("www."), port
+
+
+def _checked(url: str) -> Url:
+    """``url`` as the HTTP client parses it; FetchError when parsers could read it as different addresses."""
+    checked = web_url(url)
+    if checked is None:
+        raise FetchError(url, "not a plain http or https address (backslash, user info, space or control character)")
+    return checked
 
 
 class PoliteClient:
@@ -106,29 +121,46 @@ class PoliteClient:
     def _request(self, url: str, headers: dict[str, str], obey_robots: bool) -> requests.Response:
         """The answer to a GET of ``url``, redirects followed one at a time: only on the same site
         (``www.`` aside), each target checked against robots.txt, at most ``MAX_REDIRECTS``."""
+        checked = _checked(url)
         for _ in range(MAX_REDIRECTS + 1):
-            response = self._request_once(url, headers)
+            response = self._request_once(url, checked, headers)
             if not response.is_redirect:
                 return response
-            target = urljoin(url, response.headers.get("Location", ""))
+            location = response.headers.get("Location", "")
             response.close()
-            if _site(target) != _site(url):
-                raise FetchError(url, f"redirected off the site, to {target}")
-            if obey_robots and not self.allowed(target):
-                raise FetchError(url, f"redirected to {target}, disallowed by robots.txt")
-            url = target
+            resolved = resolve(url, location)
+            target = web_url(resolved)
+            if target is None or _site(target) != _site(checked):
+                raise FetchError(url, f"redirected off the site, to {location!r}")
+            url, checked = resolved, target
+            if obey_robots and not self.allowed(url):
+                raise FetchError(url, f"redirected to {url}, disallowed by robots.txt")
         raise FetchError(url, f"more than {MAX_REDIRECTS} redirects")
 
-    def _request_once(self, url: str, headers: dict[str, str]) -> requests.Response:
+    def _request_once(self, url: str, checked: Url, headers: dict[str, str]) -> requests.Response:
+        """One GET of ``url``, whose answer must come from the host and port ``checked`` names (or a proxy's)."""
         self._wait_turn()
         self.requests += 1
         try:
-            return self.session.get(url, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False)
+            response = self.session.get(url, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False)
         except requests.exceptions.RequestException as exc:
             cause = exc.args[0].reason if exc.args and isinstance(exc.args[0], MaxRetryError) else exc
             timed_out = isinstance(cause, TIMEOUTS) and not isinstance(cause, NewConnectionError)
             reason = f"no answer within {self.timeout:g} s" if timed_out else f"cannot connect ({type(cause).__name__})"
             raise FetchError(url, f"{reason}, {self.retries} retries included") from None
+        except ValueError as exc:  # requests reads a redirect's Location even when it does not follow it
+            raise FetchError(url, f"redirected to an address that cannot be read ({exc})") from None
+        answered = _answered_from(response)
+        if answered not in (endpoint(checked), self._proxy_endpoint(url)):
+            response.close()
+            raise FetchError(url, f"answered from {answered[0]}:{answered[1]}, not from the address checked")
+        return response
+
+    def _proxy_endpoint(self, url: str) -> tuple[str, int] | None:
+        """The host and port of the proxy requests goes through for ``url`` (from the environment), if any."""
+        proxies = self.session.merge_environment_settings(url, {}, None, None, None)["proxies"]
+        proxy = web_url(select_proxy(url, proxies) or "")
+        return endpoint(proxy) if proxy else None
 
     def _read(self, url: str, response: requests.Response) -> bytes:
         """The body, read as it arrives (so that a server dripping bytes meets the deadline) up to ``max_bytes``."""
@@ -178,8 +210,8 @@ class PoliteClient:
 
     def allowed(self, url: str) -> bool:
         """Whether robots.txt of ``url``'s site lets this tool fetch it (read once per site)."""
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
+        checked = _checked(url)
+        origin = f"{checked.scheme}://{checked.netloc}"
         if origin not in self._robots:
             try:
                 self._robots[origin] = self._rules(origin)

@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
@@ -27,6 +27,7 @@ from indexer.fetch.client import Answer, FetchError, PoliteClient
 from indexer.fetch.manifest import CRAWL_DIR, Manifest, Saved
 from indexer.reports.catalog import CatalogEntry
 from indexer.reports.narratives import build_narratives, is_country_narrative
+from indexer.urls import resolve, web_url
 
 MAX_DEPTH = 3  # landing page -> contents -> region -> narrative page
 LONGEST_NAME = 100  # characters of a saved file name before its suffix
@@ -67,7 +68,8 @@ class Mirror:
     def locate(self, url: str) -> str:
         """Where to read a published URL: on the mirror when there is one."""
         parts = urlsplit(url)
-        if not self.prefix or not parts.hostname or not parts.hostname.endswith("state.gov"):
+        host = parts.hostname or ""
+        if not self.prefix or not (host == "state.gov" or host.endswith(".state.gov")):
             return url
         return self.prefix + parts.path + (f"?{parts.query}" if parts.query else "")
 
@@ -79,17 +81,18 @@ class Mirror:
 
 
 def _links(data: bytes, base: str) -> list[str]:
-    """Absolute URLs of a page's links, fragments removed, in page order."""
+    """Absolute URLs of a page's links, fragments removed, each once and in page order; a link that is not
+    one plain http or https address to every parser (``indexer.urls``) is left out."""
     try:
         root = lxml.html.document_fromstring(data)
     except (etree.ParserError, ValueError):
         return []
-    links = []
+    links: dict[str, None] = {}
     for href in root.xpath("//a/@href"):
-        url = urldefrag(urljoin(base, href.strip()))[0]
-        if url.startswith(("http://", "https://")) and url not in links:
-            links.append(url)
-    return links
+        url = resolve(base, href).split("#", 1)[0]
+        if web_url(url):
+            links[url] = None
+    return list(links)
 
 
 def holds_narratives(data: bytes, url: str, max_bytes: int) -> bool:
