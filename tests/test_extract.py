@@ -56,9 +56,12 @@ def test_oversized_page_is_refused():
 
 
 def test_hyphen_at_line_end_is_joined():
-    assert join_lines("the traf-", "ficking victims") == "the trafficking victims"
-    assert join_lines("anti-", "Trafficking") == "anti- Trafficking"
-    assert join_lines("ends here.", "Next") == "ends here. Next"
+    assert join_lines(["the traf-", "ficking victims"]) == "the trafficking victims"
+    assert join_lines(["anti-", "Trafficking"]) == "anti- Trafficking"
+    assert join_lines(["ends here.", "Next"]) == "ends here. Next"
+    assert join_lines(["a hyphen-", "ated word, then", "a 2-", "digit and a dash -", "here"]) == (
+        "a hyphenated word, then a 2- digit and a dash - here"
+    )
 
 
 def test_two_column_pdf_reads_each_column_in_order(tip_pdf):
@@ -122,10 +125,13 @@ def test_a_pdf_is_read_in_parallel_child_processes_in_a_build(tip_pdf, monkeypat
     monkeypatch.setattr(
         files,
         "run_isolated",
-        lambda name, function, args, *limits: parts.append(args[2:]) or real(name, function, args, *limits),
+        lambda name, function, args, *limits: (
+            parts.append((function.__name__, args[2:])) or real(name, function, args, *limits)
+        ),
     )
     narratives = extract_file(tip_pdf, replace(DEFAULTS, pdf_procs=3))
-    assert sorted(parts) == [(0, 3), (1, 3), (2, 3)]  # one child process per part
+    # one child process per part, and one to put them together
+    assert sorted(parts) == [("assemble_pdf", ()), *(("read_pdf_part", (part, 3)) for part in range(3))]
     assert narratives == extract_file(tip_pdf, replace(DEFAULTS, pdf_procs=1)) and narratives
 
 

@@ -236,3 +236,57 @@ def test_the_worst_queries_a_client_can_send_answer_within_a_second(hrr_2023):
             started = time.perf_counter()
             search(build, request)
             assert time.perf_counter() - started < 1.0, request.q[:40]
+
+
+def _bloated_assembly(name, parts):
+    return bytearray(500 * 1024 * 1024)
+
+
+def _endless_assembly(name, parts):
+    import time
+
+    time.sleep(30)
+
+
+@pytest.mark.parametrize(
+    "assembly, limits, reason",
+    [
+        (_bloated_assembly, {"TIPSEARCH_PDF_MEMORY_MB": "100"}, "more than the 100 MB memory cap"),
+        (_endless_assembly, {"TIPSEARCH_PDF_TIMEOUT": "3"}, "took longer than 3 s"),
+    ],
+)
+def test_putting_a_pdf_together_is_sandboxed_too(tmp_path, monkeypatch, assembly, limits, reason):
+    from indexer.extract import files
+
+    (tmp_path / "in").mkdir()
+    pdf = write_tip_pdf(tmp_path / "in" / "report.pdf")
+    shutil.copy(TIP_FIXTURES / "2019-south-korea.html", tmp_path / "in" / "good.html")
+    monkeypatch.setattr(files, "assemble_pdf", assembly)
+    for name, value in limits.items():
+        monkeypatch.setenv(name, value)
+    report = index_files([pdf.parent], tmp_path / "index")
+    assert reason in _failures(report)["report.pdf"]
+    assert report.narratives == 1
+
+
+def test_a_paragraph_of_a_hundred_pages_is_joined_looking_at_line_ends_only(monkeypatch):
+    from indexer.extract import pdf
+    from indexer.extract.pdf import Line, _blocks
+
+    searched = []
+    real = pdf._HYPHENATED
+
+    class Watched:
+        def search(self, text):
+            searched.append(len(text))
+            return real.search(text)
+
+    monkeypatch.setattr(pdf, "_HYPHENATED", Watched())
+    words = ["case {} of traf-", "ficking {} and"]
+    lines = [
+        Line(50, 740 - 12 * (i % 60), 500, 750 - 12 * (i % 60), words[i % 2].format(i), 10, False, 1 + i // 60)
+        for i in range(6000)
+    ]
+    blocks = _blocks([lines[i : i + 60] for i in range(0, 6000, 60)], 10)
+    assert len(blocks) == 1 and blocks[0].text.startswith("case 0 of trafficking 1 and case 2 of trafficking 3")
+    assert len(searched) == 5999 and max(searched) <= 2

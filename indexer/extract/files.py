@@ -1,13 +1,14 @@
 """Reading report files into narratives: which files, one file at a time, many in worker processes.
 
 One file that cannot be read or parsed gives an ``ExtractionError`` naming it; ``extract_all``
-reports it and goes on with the rest. PDFs are laid out in child processes, each bounded in
-time and memory (``indexer.extract.isolated``).
+reports it and goes on with the rest. A PDF is read in child processes, bounded in time and
+memory (``indexer.extract.isolated``), from its bytes to its blocks.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from functools import partial
@@ -101,14 +102,17 @@ def _parse(path: Path, data: bytes, fetched, settings: Settings) -> list[Narrati
 
 
 def _extract_pdf_isolated(name: str, data: bytes, settings: Settings):
-    """A PDF's pages laid out in ``pdf_procs`` child processes at once, each timed and capped apart."""
+    """A PDF's pages laid out in ``pdf_procs`` child processes at once, then put together in one more: every step
+    of the PDF in a child, all within one ``pdf_timeout`` and each under the memory cap."""
     parts = max(1, settings.pdf_procs)
-    timeout, memory = settings.pdf_timeout, settings.pdf_memory_mb
+    started = time.monotonic()
+
+    def isolated(function, args: tuple):
+        return run_isolated(name, function, args, settings.pdf_timeout, settings.pdf_memory_mb, started)
+
     with ThreadPoolExecutor(parts) as pool:
-        read = pool.map(
-            lambda part: run_isolated(name, read_pdf_part, (data, name, part, parts), timeout, memory), range(parts)
-        )
-        return assemble_pdf(name, list(read))
+        read = list(pool.map(lambda part: isolated(read_pdf_part, (data, name, part, parts)), range(parts)))
+    return isolated(assemble_pdf, (name, read))
 
 
 def _extract_safely(path: Path, settings: Settings, cache_dir: Path | None) -> tuple[str, list[Narrative] | None, str]:

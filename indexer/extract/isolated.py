@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import time
 from collections.abc import Callable
 
 from indexer.errors import ExtractionError
@@ -56,14 +57,18 @@ def _child(receive, send, function: Callable, args: tuple, memory_bytes: int) ->
         send.close()
 
 
-def run_isolated(name: str, function: Callable, args: tuple, timeout: float, memory_mb: int):
-    """``function(*args)`` in a child process; ExtractionError naming ``name`` if it fails, hangs or bloats."""
+def run_isolated(
+    name: str, function: Callable, args: tuple, timeout: float, memory_mb: int, started: float | None = None
+):
+    """``function(*args)`` in a child process; ExtractionError naming ``name`` if it fails, bloats, or is not done
+    ``timeout`` seconds after ``started`` (a ``time.monotonic()``; now by default)."""
+    left = timeout if started is None else started + timeout - time.monotonic()
     receive, send = _CONTEXT.Pipe(duplex=False)
     child = _CONTEXT.Process(target=_child, args=(receive, send, function, args, memory_mb * 1024 * 1024))
     child.start()
     send.close()
     try:
-        if not receive.poll(timeout):
+        if not receive.poll(max(0.0, left)):
             raise ExtractionError(f"{name}: extraction took longer than {timeout:g} s and was stopped")
         try:
             status, value = receive.recv()

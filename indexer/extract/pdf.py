@@ -176,11 +176,22 @@ def reading_order(lines: list[Line]) -> list[list[Line]]:
     return runs
 
 
-def join_lines(first: str, second: str) -> str:
-    """Join two lines of a paragraph, undoing a hyphen at the line end."""
-    if re.search(r"[^\W\d_]-$", first) and second[:1].islower():
-        return first[:-1] + second
-    return f"{first} {second}"
+_HYPHENATED = re.compile(r"[^\W\d_]-$")  # a word broken at a line's end
+
+
+def join_lines(lines: list[str]) -> str:
+    """The lines of one paragraph as one text, a word hyphenated across a line end put back together.
+
+    Each junction looks at the two lines' ends only: the cost follows the paragraph's length.
+    """
+    joined = lines[:1]
+    for before, line in itertools.pairwise(lines):
+        if _HYPHENATED.search(before[-2:]) and line[:1].islower():
+            joined[-1] = joined[-1][:-1]
+        else:
+            joined.append(" ")
+        joined.append(line)
+    return "".join(joined)
 
 
 def _body_size(pages: list[list[Line]]) -> float:
@@ -204,7 +215,9 @@ def _heading_level(line: Line, following: Line | None, body: float) -> int:
 
 
 def _blocks(runs: list[list[Line]], body: float) -> list[Block]:
+    """Headings and paragraphs from runs of lines; a paragraph's lines are joined once it is complete."""
     blocks: list[Block] = []
+    lines: list[list[str]] = []  # the lines of each block
     open_para = False
     for run in runs:
         prev: Line | None = None
@@ -214,9 +227,10 @@ def _blocks(runs: list[list[Line]], body: float) -> list[Block]:
             level = _heading_level(ln, run[i + 1] if i + 1 < len(run) else None, body)
             if level:
                 if blocks and blocks[-1].kind == "heading" and prev is not None and blocks[-1].level == level:
-                    blocks[-1].text += " " + ln.text
+                    lines[-1].append(ln.text)
                 else:
-                    blocks.append(Block("heading", ln.text, level, ln.page))
+                    blocks.append(Block("heading", "", level, ln.page))
+                    lines.append([ln.text])
                 open_para, prev = False, ln
                 continue
             gap = (prev.y0 - ln.y1) if prev else 0
@@ -225,13 +239,16 @@ def _blocks(runs: list[list[Line]], body: float) -> list[Block]:
                 open_para
                 and blocks
                 and not new_para
-                and (prev is not None or not blocks[-1].text.endswith(SENTENCE_END) or ln.text[:1].islower())
+                and (prev is not None or not lines[-1][-1].endswith(SENTENCE_END) or ln.text[:1].islower())
             )
             if continues:
-                blocks[-1].text = join_lines(blocks[-1].text, ln.text)
+                lines[-1].append(ln.text)
             else:
-                blocks.append(Block("text", ln.text, 0, ln.page))
+                blocks.append(Block("text", "", 0, ln.page))
+                lines.append([ln.text])
             open_para, prev = True, ln
+    for block, block_lines in zip(blocks, lines, strict=True):
+        block.text = " ".join(block_lines) if block.kind == "heading" else join_lines(block_lines)
     return blocks
 
 
