@@ -149,3 +149,61 @@ def test_a_pdf_child_whose_parent_is_killed_does_not_linger(tmp_path):
         time.sleep(0.1)
     os.kill(child, signal.SIGKILL)
     raise AssertionError("the PDF child outlived its killed parent")
+
+
+def _children(pid: int) -> list[int]:
+    """The processes ``pid`` forked that still run."""
+    found = []
+    for tasks in Path(f"/proc/{pid}/task").glob("*/children"):
+        found += [int(child) for child in tasks.read_text().split()]
+    return found
+
+
+def _alive_in_session(session: int) -> list[int]:
+    """Processes of ``session`` that run (not zombies waiting to be reaped)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session and fields[0] != "Z":
+            alive.append(int(stat.parent.name))
+    return alive
+
+
+def test_a_killed_update_leaves_no_process_behind_and_the_next_cron_run_proceeds(tmp_path):
+    routes = mirror_routes(tmp_path)
+    for slow in (TROUBLE_LINKS["stalled"], TROUBLE_LINKS["broken"]):
+        routes.pop(slow)
+    env = {
+        **os.environ,
+        "TIPSEARCH_RAW": str(tmp_path / "raw"),
+        "TIPSEARCH_INDEX": str(tmp_path / "index"),
+        "TIPSEARCH_FETCH_DELAY": "0",
+        "TIPSEARCH_REBUILD_SHARE": "0",  # every changed page makes a whole build: worker processes, PDF children
+    }
+    cron_lock = tmp_path / "update.cron.lock"
+    rng = random.Random(20261204)
+    with MirrorServer(routes) as server:
+        update = [TIPSEARCH, "update", "--edition", "2023", "--base-url", server.url, "--timeout", "2"]
+        cron_line = ["flock", "-n", "-o", str(cron_lock), *update]  # as docs/operations.md has it
+        assert subprocess.run(cron_line, env=env, capture_output=True).returncode == 0
+        for trial in range(10):
+            routes[f"{BASE_2023}south-korea/"].body += f"<!-- trial {trial} -->".encode()
+            flock = subprocess.Popen(cron_line, env=env, start_new_session=True, stdout=subprocess.DEVNULL)
+            deadline = time.monotonic() + 60
+            while not (job := _children(flock.pid)) or not _children(job[0]):
+                assert time.monotonic() < deadline and flock.poll() is None, f"trial {trial}: no worker started"
+                time.sleep(0.01)
+            time.sleep(rng.uniform(0, 0.5))
+            os.kill(job[0], 9)
+            flock.wait()
+            deadline = time.monotonic() + 10
+            while (left := _alive_in_session(flock.pid)) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert not left, f"trial {trial}: processes of the killed job are left: {left}"
+        routes[f"{BASE_2023}south-korea/"].body += b"<!-- last -->"
+        last = subprocess.run(cron_line, env=env, capture_output=True, text=True)
+    assert last.returncode == 0, last.stdout + last.stderr
+    assert "published build" in last.stdout

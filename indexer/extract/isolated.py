@@ -8,19 +8,15 @@ to what it inherited, its allocations fail. Either way the file fails alone, wit
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import multiprocessing
 import os
 import resource
-import signal
 import time
 from collections.abc import Callable
 
 from indexer.errors import ExtractionError
 
 _CONTEXT = multiprocessing.get_context("fork")
-PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 def _address_space() -> int:
@@ -32,17 +28,10 @@ def _address_space() -> int:
         return 0
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill this process when its parent dies (elsewhere: nothing to do)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
 def _child(receive, send, function: Callable, args: tuple, memory_bytes: int) -> None:
     # Its copy of the reading end would keep the pipe open, and a large result would then block
-    # for ever once the parent is gone; and it does not outlive the parent either.
+    # for ever once the parent is gone (which it does not outlive: ``indexer.processes``).
     receive.close()
-    _die_with_parent()
     limit = _address_space() + memory_bytes  # the cap is on what the extraction adds to what it inherits
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
