@@ -125,3 +125,45 @@ def test_the_web_pages_on_the_endless_page_answer(hostile_index):
         "/search.atom?q=police",
     ]:
         assert client.get(path).status_code == 200, path
+
+
+@pytest.mark.parametrize("path", ["/trend?q=", "/doc/tip-2023-prk?q=", "/api/search?q=", "/search?q="])
+def test_a_query_over_the_length_limit_is_refused_before_any_pattern_reads_it(client, monkeypatch, path):
+    from indexer.search import engine, query
+    from webapp import explore
+
+    read = []
+    for module in (engine, query, explore):
+        if hasattr(module, "split_filters"):
+            real = module.split_filters
+            monkeypatch.setattr(
+                module, "split_filters", lambda text, filters, real=real: read.append(1) or real(text, filters)
+            )
+    answer = client.get(path + "+year:[" * 37_000)
+    assert answer.status_code == 400 and "longer than 1000 characters" in answer.get_data(as_text=True)
+    assert not read
+
+
+def test_an_unclosed_bracket_in_a_typed_filter_is_looked_past_at_the_next_one():
+    from indexer.search.query import FILTER_IN_QUERY
+
+    typed = "year:[2016 year:[2016 TO 2019] country:[Burma"
+    assert [m.group(0) for m in FILTER_IN_QUERY.finditer(typed)] == [
+        "year:[2016",
+        "year:[2016 TO 2019]",
+        "country:[Burma",
+    ]
+
+
+def test_a_correction_that_would_pass_the_length_limit_is_not_made(client):
+    typed = "goverment " * 8 + "the " * 228 + "and "
+    assert len(typed) <= 1000 < len(typed.replace("goverment", "government"))
+    page = client.get("/search", query_string={"q": typed})
+    assert page.status_code == 200 and "Did you mean" not in page.get_data(as_text=True)
+    assert client.get("/api/search", query_string={"q": typed}).get_json()["suggestion"] is None
+
+
+def test_the_trend_joins_what_was_typed_with_and_past_the_length_limit(client):
+    typed = "child the " * 99
+    assert len(typed) <= 1000
+    assert client.get("/trend", query_string={"q": typed}).status_code == 200

@@ -17,6 +17,7 @@ from indexer.search.engine import DocumentSection, SearchRequest, get_narrative,
 from indexer.search.facets import REPORT_LABELS, narrative_facts, section_label, section_labels
 from indexer.search.handle import OpenBuild
 from indexer.search.history import tier_history
+from indexer.search.policy import check_length
 from indexer.search.query import FILTER_NAMES, Filters, split_filters
 from indexer.search.recommendations import recommendation_history
 from webapp import charts
@@ -224,12 +225,15 @@ def trend_page():
     report = request.args.get("report", "")
     chart, response, every_word, problem = None, None, False, None
     if q.strip():
-        text, filters = split_filters(q, replace(request_filters(), report=report or request_filters().report))
         build = get_build()
-        counted = _every_word(text)
-        every_word = counted != text
         try:
-            response = search(build, SearchRequest(q=counted, filters=filters, limit=1, with_suggestion=False))
+            check_length(q, build.settings.max_query_length)  # first: a refusal costs nothing
+            text, filters = split_filters(q, replace(request_filters(), report=report or request_filters().report))
+            counted = _every_word(text)
+            every_word = counted != text
+            # What was typed was checked; joining its words with AND may make it longer than the limit.
+            joined = build.with_settings(replace(build.settings, max_query_length=max(len(counted), len(q))))
+            response = search(joined, SearchRequest(q=counted, filters=filters, limit=1, with_suggestion=False))
             counts = {int(c.value): c.count for c in response.facets["year"]}
             chart = charts.year_bars(counts, _edition_sizes(build, filters))
         except QueryRejected as refused:  # said on the page, the form kept

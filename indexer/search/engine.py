@@ -456,6 +456,7 @@ class DocumentSection:
 
 def get_narrative(build: OpenBuild, narrative_id: str, q: str = "") -> tuple[NarrativeInfo, list[DocumentSection]]:
     """A narrative's metadata and all its sections in order, with ``q``'s words marked."""
+    check_length(q, build.settings.max_query_length)  # first: a refusal costs nothing
     text, _ = split_filters(q, Filters())
     terms = query_terms(parse_text(text, "section", build.settings)) if text.strip() else QueryTerms()
     found = sorted(

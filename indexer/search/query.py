@@ -30,7 +30,8 @@ from indexer.settings import DEFAULTS, Settings
 
 FILTER_NAMES = ("report", "country", "year", "tier", "section", "region")
 TEXT_FIELDS = (*SECTION_FIELDS, *NARRATIVE_FIELDS, "exact")
-FILTER_IN_QUERY = re.compile(rf"(?<!\S)({'|'.join(FILTER_NAMES)}):(\[[^\]]*\]|\"[^\"]*\"|\S+)", re.I)
+# A bracketed value holds no other bracket: an unclosed ``[`` is looked past at the next one, never to the end.
+FILTER_IN_QUERY = re.compile(rf"(?<!\S)({'|'.join(FILTER_NAMES)}):(\[[^\][]*\]|\"[^\"]*\"|\S+)", re.I)
 _SYNTAX = re.compile(r"[\"():*?~^\[\]{}+\-!\\/]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 _schema = make_schema()
 

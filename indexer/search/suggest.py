@@ -86,8 +86,9 @@ def _is_live_prefix(build: OpenBuild, query: str, folded: str, end: int) -> bool
 
 
 def suggestion_for(build: OpenBuild, query: str) -> tuple[str, bool]:
-    """(the query with its rare words replaced, or "" when no word needs it or has a replacement; whether
-    no section holds any word it replaces, as ``trafficing``, whose stem would match "traffic")."""
+    """(the query with its rare words replaced, or "" when no word needs it or has a replacement, or the query
+    would then be longer than ``max_query_length``; whether no section holds any word it replaces, as
+    ``trafficing``, whose stem would match "traffic")."""
     reader = build.searcher.reader()
     kept = [(m.start(), m.end()) for pattern in (FILTER_IN_QUERY, _EXACT_WORD) for m in pattern.finditer(query)]
     replaced, cursor, checked, unseen = [], 0, 0, True
@@ -111,4 +112,7 @@ def suggestion_for(build: OpenBuild, query: str) -> tuple[str, bool]:
         if better and better != folded:
             replaced += [query[cursor:start], better.capitalize() if typed[:1].isupper() else better]
             cursor, unseen = end, unseen and not frequency
-    return ("".join(replaced) + query[cursor:], unseen) if replaced else ("", False)
+    suggested = "".join(replaced) + query[cursor:]
+    if not replaced or len(suggested) > build.settings.max_query_length:  # a longer word could pass the limit
+        return "", False
+    return suggested, unseen
