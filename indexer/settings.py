@@ -33,6 +33,7 @@ class Settings:
     max_query_length: int = _setting(1000, "Longest query string accepted, in characters.")
     max_clauses: int = _setting(100, "Most words and phrases one query may hold.")
     max_prefixes: int = _setting(5, "Most prefixes (word*) one query may hold.")
+    max_proximity: int = _setting(3, 'Most phrases with ~N ("a b"~5) one query may hold.')
     max_page: int = _setting(100, "Deepest result page that may be requested.")
     page_size: int = _setting(10, "Narratives per result page (web app and command line).")
     max_limit: int = _setting(200, "Most narratives one search may return.")

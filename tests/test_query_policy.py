@@ -76,6 +76,16 @@ def test_limits_are_settings_and_refusals_say_which():
         parse_text("x" * 11, "section", Settings(max_query_length=10))
 
 
+def test_phrases_with_a_distance_are_few_per_query():
+    near = " ".join(f'"law year{n}"~20' for n in range(4))
+    with pytest.raises(QueryRejected, match='4 phrases with ~N \\("a b"~5\\); at most 3'):
+        parse_text(near)
+    three = near.rsplit(" ", 1)[0] + ' "forced labor" "forced labor"~1 "labor"~9'  # ~1 and one word: no distance
+    assert parse_text(three)
+    with pytest.raises(QueryRejected, match="at most 1 are searched"):
+        parse_text('"a b"~2 "c d"~3', "section", Settings(max_proximity=1))
+
+
 QUERY_PIECES = st.lists(
     st.one_of(
         st.text(max_size=12),

@@ -8,8 +8,9 @@ after three letters or more (expanded to the index's most frequent matching word
 Everything else loses its syntax and keeps its words: leading and inner wildcards, regular
 expressions, fuzzy ``word~2``, boosts, ranges and other field names. Nothing is ever
 expanded across the whole vocabulary. Limits: ``max_query_length`` characters (checked
-first, so a refusal is immediate), ``max_clauses`` words (stopwords aside) and phrases, and
-``max_prefixes`` prefixes.
+first, so a refusal is immediate), ``max_clauses`` words (stopwords aside) and phrases,
+``max_prefixes`` prefixes and ``max_proximity`` phrases with ``~N`` (each reads the word
+positions of every section holding its words).
 """
 
 from __future__ import annotations
@@ -71,10 +72,10 @@ def _phrase(token: str, slop: str | None) -> str:
 
 
 def sanitize(text: str, settings: Settings = DEFAULTS) -> str:
-    """The query text with only allowed syntax left; QueryRejected when it holds more clauses or
-    prefixes than ``settings`` allow."""
+    """The query text with only allowed syntax left; QueryRejected when it holds more clauses,
+    prefixes or phrases with ``~N`` than ``settings`` allow."""
     check_length(text, settings.max_query_length)
-    kept, clauses, prefixes = [], 0, 0
+    kept, clauses, prefixes, near = [], 0, 0, 0
     for match in _TOKENS.finditer(text):
         kind = "phrase" if match.lastgroup == "slop" else match.lastgroup or "word"
         token = match.group(kind)
@@ -91,6 +92,7 @@ def sanitize(text: str, settings: Settings = DEFAULTS) -> str:
         else:
             clauses += kind in ("phrase", "exact", "prefix")
         prefixes += kind == "prefix"
+        near += kind == "phrase" and _slop(token) > 1
         kept.append(token)
     limit = settings.max_clauses
     if clauses > limit:
@@ -98,7 +100,16 @@ def sanitize(text: str, settings: Settings = DEFAULTS) -> str:
     most = settings.max_prefixes
     if prefixes > most:
         raise QueryRejected(f"query has {prefixes} prefixes (word*); at most {most} are searched")
+    if near > settings.max_proximity:
+        raise QueryRejected(
+            f'query has {near} phrases with ~N ("a b"~5); at most {settings.max_proximity} are searched'
+        )
     return " ".join(kept)
+
+
+def _slop(phrase: str) -> int:
+    """The N of a phrase written ``"..."~N`` (1 for a plain phrase: its words side by side)."""
+    return int(phrase.rsplit("~", 1)[1]) if phrase.endswith(tuple("0123456789")) else 1
 
 
 class BoundedPrefix(wq.Prefix):
