@@ -22,6 +22,12 @@ def _terms(q: str):
     return query_terms(parse_text(q))
 
 
+@pytest.fixture(scope="module")
+def ix_build(index_dir):
+    with opened(index_dir) as build:
+        yield build
+
+
 @pytest.fixture
 def tokenized(monkeypatch) -> list[int]:
     """The length of every text snippets analyse word by word."""
@@ -167,3 +173,24 @@ def test_the_trend_joins_what_was_typed_with_and_past_the_length_limit(client):
     typed = "child the " * 99
     assert len(typed) <= 1000
     assert client.get("/trend", query_string={"q": typed}).status_code == 200
+
+
+def test_distinct_words_leave_no_growing_memory_behind(ix_build):
+    import gc
+    import tracemalloc
+
+    def ask(n: int) -> None:
+        # A word of a character that unfolds 18-fold, different every time.
+        search(ix_build, SearchRequest(q=chr(0x4E00 + n) + "\ufdfa" * 200 + f" police{n}x"))
+
+    for n in range(10):
+        ask(n)
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    for n in range(10, 70):
+        ask(n)
+    gc.collect()
+    grown = sum(stat.size_diff for stat in tracemalloc.take_snapshot().compare_to(before, "filename"))
+    tracemalloc.stop()
+    assert grown < 60 * 2_000  # a few small entries per request at most, never the words themselves

@@ -49,19 +49,37 @@ def load_spellings() -> dict[str, str]:
 AMERICAN = load_spellings()
 
 
-@lru_cache(maxsize=8)
+LONGEST_KEPT_TEXT = 100_000  # characters of a text whose word spans are kept for the next call
+KEPT_WORD = 30  # characters of the longest word whose folded form and stem are kept for reuse
+WORDS_KEPT = 100_000  # words kept per table, the latest used: with KEPT_WORD, some 25 MB at the very most
+
+
 def word_spans(text: str) -> tuple[tuple[int, int], ...]:
     """The (start, end) character span of every word in ``text``.
 
-    Cached for the last few texts: the stemmed and the exact-word fields of a
-    section hold the same text, so indexing tokenizes it once.
+    Kept for the last few texts up to ``LONGEST_KEPT_TEXT``: the stemmed and the exact-word
+    fields of a section hold the same text, so indexing tokenizes it once.
     """
+    return _kept_spans(text) if len(text) <= LONGEST_KEPT_TEXT else _spans(text)
+
+
+def _spans(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(_tokenizer.span_tokenize(text))
 
 
-@lru_cache(maxsize=200_000)
+_kept_spans = lru_cache(maxsize=8)(_spans)
+
+
 def fold_word(word: str) -> str:
-    """Normalise one word: lower case, no accents, straight quotes, no possessive."""
+    """Normalise one word: lower case, no accents, straight quotes, no possessive.
+
+    A short ASCII word's form is kept for reuse (``KEPT_WORD``, ``WORDS_KEPT``): the table's size
+    is bounded in bytes, whatever words a query or a page holds.
+    """
+    return _kept_fold(word) if len(word) <= KEPT_WORD and word.isascii() else _fold(word)
+
+
+def _fold(word: str) -> str:
     word = unicodedata.normalize("NFKD", word.translate(_QUOTES).lower())
     word = "".join(c for c in word if not unicodedata.combining(c))
     if word.endswith("'s"):
@@ -69,10 +87,20 @@ def fold_word(word: str) -> str:
     return word.replace("'", "").replace(".", "")
 
 
-@lru_cache(maxsize=200_000)
+_kept_fold = lru_cache(maxsize=WORDS_KEPT)(_fold)
+
+
 def stem_word(folded: str) -> str:
-    """Snowball English stem of an already folded word, British spellings read as American."""
+    """Snowball English stem of an already folded word, British spellings read as American; a short ASCII
+    word's stem is kept for reuse, as :func:`fold_word` keeps its form."""
+    return _kept_stem(folded) if len(folded) <= KEPT_WORD and folded.isascii() else _stem(folded)
+
+
+def _stem(folded: str) -> str:
     return _stemmer.stem(AMERICAN.get(folded, folded))
+
+
+_kept_stem = lru_cache(maxsize=WORDS_KEPT)(_stem)
 
 
 def word_tokens(text: str, starting: re.Pattern | None = None) -> Iterator[tuple[str, str | None, int, int]]:

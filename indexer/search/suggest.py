@@ -98,6 +98,7 @@ def suggestion_for(build: OpenBuild, query: str) -> tuple[str, bool]:
             stem is None
             or typed in OPERATORS
             or len(folded) > MAX_WORD
+            or not folded[0].isascii()  # the frequent words are read per first letter: few letters, few tables
             or folded in AMERICAN
             or any(a <= start < b for a, b in kept)
         ):
