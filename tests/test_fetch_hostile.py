@@ -97,3 +97,82 @@ def test_links_that_are_not_one_plain_address_are_left_out_each_kept_once():
         "http://mirror.example/b.html",
         "http://mirror.example/r/b.html",
     ]
+
+
+def test_robots_lines_the_parser_cannot_read_are_left_out_and_the_rest_obeyed():
+    from indexer.fetch.robots import parse_robots
+
+    text = "User-agent: *\nCrawl-delay: ²\nRequest-rate: ²/5\nDisallow: http://[::1\nDisallow: /private/\n"
+    rules = parse_robots(text, "http://mirror.example/robots.txt")
+    assert not rules.can_fetch("tipsearch", "http://mirror.example/private/x")
+    assert rules.can_fetch("tipsearch", "http://mirror.example/open/x")
+
+
+def test_only_the_first_500_kib_of_a_robots_txt_are_read():
+    from indexer.fetch.robots import ROBOTS_BYTES
+
+    padding = b"# " + b"x" * 998 + b"\n"
+    body = b"User-agent: *\nDisallow: /early/\n" + padding * 20_000 + b"Disallow: /late/\n"  # 20 MB
+    routes = {"/robots.txt": Route(body, content_type="text/plain")}
+    with MirrorServer(routes) as server:
+        client = _client()
+        assert not client.allowed(server.url + "/early/page.html")
+        assert client.allowed(server.url + "/late/page.html")
+        assert client.downloaded <= ROBOTS_BYTES + 65_536
+
+
+def test_a_page_is_read_up_to_the_page_limit_and_a_pdf_up_to_the_pdf_limit():
+    routes = {
+        "/robots.txt": Route(b"", status=404),
+        "/big.html": Route(b"<p>" + b"x" * 5000),
+        "/report": Route(b"%PDF-" + b"x" * 5000, content_type="application/pdf"),
+        "/report.pdf": Route(b"%PDF-" + b"x" * 5000, content_type="application/octet-stream"),
+    }
+    with MirrorServer(routes) as server:
+        client = _client(max_bytes=1000, max_pdf_bytes=100_000)
+        with pytest.raises(FetchError, match="larger than 1000 bytes"):
+            client.get(server.url + "/big.html")
+        assert len(client.get(server.url + "/report").body) == 5005  # a PDF by its Content-Type
+        assert len(client.get(server.url + "/report.pdf", pdf=True).body) == 5005  # asked for as a PDF
+
+
+def test_a_compressed_stream_of_nothing_counts_its_bytes_as_sent():
+    import gzip
+
+    nothing = gzip.compress(b"") * 100_000  # 2 MB that decode to no byte at all
+    routes = {
+        "/robots.txt": Route(b"", status=404),
+        "/empty.html": Route(nothing, headers={"Content-Encoding": "gzip"}),
+    }
+    with MirrorServer(routes) as server:
+        with pytest.raises(FetchError, match="larger than 1000000 bytes"):
+            _client().get(server.url + "/empty.html")
+
+
+def test_a_server_dripping_its_headers_is_cut_off_at_the_request_deadline():
+    import time
+
+    routes = {"/robots.txt": Route(b"", status=404), "/slow.html": Route(b"<p>hi</p>", drip_headers=0.3)}
+    with MirrorServer(routes) as server:
+        client = _client(timeout=0.5, retries=2)
+        started = time.monotonic()
+        with pytest.raises(FetchError, match="no complete answer within 2 s"):
+            client.get(server.url + "/slow.html")
+        assert time.monotonic() - started < 10  # the headers alone take 20 s to arrive
+
+
+def test_malformed_site_input_fails_its_url_alone_on_every_run(tmp_path, monkeypatch):
+    from tests.test_fetch import BASE_2023, fetch, mirror_routes
+
+    monkeypatch.setenv("TIPSEARCH_FETCH_RETRIES", "0")
+    routes = mirror_routes(tmp_path)
+    routes["/robots.txt"].body += b"Crawl-delay: \xc2\xb2\nRequest-rate: \xc2\xb2/5\nDisallow: http://[::1\n"
+    bad = '<a href="http://[::1">a</a><a href="http://h:1:2/">b</a><a href="moved-away/">c</a>'
+    routes[BASE_2023].body = routes[BASE_2023].body.replace(b"</body>", bad.encode() + b"</body>")
+    routes[f"{BASE_2023}moved-away/"] = Route(redirect="http://h:1:2/")
+    with MirrorServer(routes) as server:
+        for run in range(2):  # the second run reads the robots.txt the first one kept
+            result = fetch(server, tmp_path / "raw", "2023")
+            assert result.exit_code == 0, result.output
+            assert "Traceback" not in result.output and "tip 2023:" in result.output
+            assert f"{BASE_2023}moved-away/: redirected off the site" in result.output, run

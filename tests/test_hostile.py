@@ -290,3 +290,20 @@ def test_a_paragraph_of_a_hundred_pages_is_joined_looking_at_line_ends_only(monk
     blocks = _blocks([lines[i : i + 60] for i in range(0, 6000, 60)], 10)
     assert len(blocks) == 1 and blocks[0].text.startswith("case 0 of trafficking 1 and case 2 of trafficking 3")
     assert len(searched) == 5999 and max(searched) <= 2
+
+
+def test_a_page_of_endless_gzip_members_is_refused_after_a_few(tmp_path, monkeypatch):
+    import zlib
+
+    from indexer.compressed import MAX_MEMBERS
+    from indexer.extract.html import extract_html
+
+    decoders = []
+    real = zlib.decompressobj
+    monkeypatch.setattr(zlib, "decompressobj", lambda *args: decoders.append(1) or real(*args))
+    nothing = gzip.compress(b"") * 200_000  # 4 MB that decode to no byte at all
+    with pytest.raises(ExtractionError, match=f"more than {MAX_MEMBERS} gzip members"):
+        extract_html(nothing, "empty.html.gz", 5_000_000)
+    assert len(decoders) == MAX_MEMBERS
+    page = gzip.compress(b"<html><body><main><p>First part. ") + gzip.compress(b"Second part.</p></main></body></html>")
+    assert extract_html(page, "two.html.gz", 5_000_000).blocks[0].text == "First part. Second part."

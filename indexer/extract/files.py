@@ -71,12 +71,16 @@ def extract_file(path: Path, settings: Settings, cache_dir: Path | None = None) 
     parsed before (same bytes, name, provenance and parsing code) is not parsed again.
     """
     name = str(path)
+    kind, limit = ("PDF", settings.max_pdf_bytes) if is_pdf(path) else ("page", settings.max_html_bytes)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            data = file.read(limit + 1)  # no more than a file may hold is read (compressed, a page holds less)
     except OSError as exc:
         raise ExtractionError(f"{name}: cannot read ({exc.strerror})") from exc
     if not data:
         raise ExtractionError(f"{name}: empty file")
+    if len(data) > limit:
+        raise ExtractionError(f"{name}: {kind} larger than {limit} bytes")
     fetched = provenance(path)
     key = extract_cache.cache_key(data, f"{name}\n{fetched}")
     cached = extract_cache.load(cache_dir, key) if cache_dir else None
@@ -91,8 +95,6 @@ def extract_file(path: Path, settings: Settings, cache_dir: Path | None = None) 
 def _parse(path: Path, data: bytes, fetched, settings: Settings) -> list[Narrative]:
     name = str(path)
     if is_pdf(path):
-        if len(data) > settings.max_pdf_bytes:
-            raise ExtractionError(f"{name}: PDF larger than {settings.max_pdf_bytes} bytes")
         extracted = _extract_pdf_isolated(name, data, settings)
     else:
         extracted = extract_html(data, name, settings.max_html_bytes)

@@ -8,8 +8,6 @@ UnicodeDammit (byte-order mark, declared charset, then a guess).
 
 from __future__ import annotations
 
-import gzip
-import io
 import itertools
 import re
 
@@ -17,6 +15,7 @@ import lxml.html
 from bs4.dammit import UnicodeDammit
 from lxml import etree
 
+from indexer.compressed import GZIP_MAGIC, gunzip
 from indexer.errors import ExtractionError
 from indexer.extract import Block, Extracted, plain_text
 from indexer.urls import web_url
@@ -88,7 +87,6 @@ BLOCK_TAGS = {
 }
 _URL = re.compile(r"https?://\S+")
 _URL_BEFORE = re.compile(r"^https?://\S*/")
-GZIP_MAGIC = b"\x1f\x8b"
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
@@ -98,9 +96,9 @@ def decompress(data: bytes, limit: int, name: str) -> bytes:
         raw = data
     else:
         try:
-            raw = gzip.GzipFile(fileobj=io.BytesIO(data)).read(limit + 1)
-        except (OSError, EOFError) as exc:
-            raise ExtractionError(f"{name}: not a readable gzip file ({exc})") from exc
+            raw = gunzip(data, limit)
+        except ValueError as exc:
+            raise ExtractionError(f"{name}: {exc}") from None
     if len(raw) > limit:
         raise ExtractionError(f"{name}: page larger than {limit} bytes")
     return raw

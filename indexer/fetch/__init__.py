@@ -31,7 +31,8 @@ def fetch_editions(
         timeout=settings.fetch_timeout,
         retries=settings.fetch_retries,
         backoff=settings.fetch_backoff,
-        max_bytes=settings.max_pdf_bytes,
+        max_bytes=settings.max_html_bytes,
+        max_pdf_bytes=settings.max_pdf_bytes,
     )
     client.robots_source = StoredRobots(dest, client.fetch_robots)
 

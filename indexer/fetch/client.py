@@ -1,7 +1,9 @@
 """A polite HTTP client: one User-Agent, a delay between requests, retries, robots.txt.
 
 Built on requests; urllib3's Retry does the retrying with exponential backoff (and
-honours Retry-After) for connection errors, timeouts and 429/5xx answers.
+honours Retry-After) for connection errors, timeouts and 429/5xx answers. Every request,
+its headers and body, must end within ``DEADLINE_TIMEOUTS`` timeouts however slowly a
+server sends (``indexer.fetch.deadline``), and every answer is read up to a size limit.
 """
 
 from __future__ import annotations
@@ -13,17 +15,20 @@ from dataclasses import dataclass
 from importlib.metadata import metadata
 
 import requests
-from requests.adapters import HTTPAdapter
 from requests.utils import select_proxy
 from urllib3.exceptions import ConnectTimeoutError, HTTPError, MaxRetryError, NewConnectionError, ReadTimeoutError
 from urllib3.util import Url
 from urllib3.util.retry import Retry
 
+from indexer.compressed import gunzip
 from indexer.errors import TipsearchError
+from indexer.fetch.deadline import Deadline, DeadlineAdapter
+from indexer.fetch.robots import ROBOTS_BYTES, parse_robots
 from indexer.urls import DEFAULT_PORTS, endpoint, resolve, web_url
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_REDIRECTS = 5
+DEADLINE_TIMEOUTS = 4  # a request, headers and body, must end within this many timeouts
 MAX_CRAWL_DELAY = 60.0  # seconds: a robots.txt asking for more would hold a nightly run (and its lock) for ever
 # NewConnectionError is also a ConnectTimeoutError, for history's sake, but is no timeout.
 TIMEOUTS = (TimeoutError, requests.exceptions.Timeout, ReadTimeoutError, ConnectTimeoutError)
@@ -47,6 +52,19 @@ def _answered_from(response: requests.Response) -> tuple[str, int]:
     """The host and port of the connection an answer came through, as urllib3 connected it."""
     pool = response.raw._pool  # the connection pool of that host and port; the connection itself may be released
     return (pool.host.strip("[]"), int(pool.port)) if pool is not None and pool.port else ("", 0)
+
+
+def _decoded(url: str, encoding: str, body: bytes, limit: int, cut: bool) -> bytes:
+    """A body as sent with ``encoding`` (a Content-Encoding), decoded within ``limit`` (``cut`` there)."""
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return body
+    if encoding not in ("gzip", "x-gzip"):
+        raise FetchError(url, f"sent in an encoding not asked for ({encoding[:40]})")
+    try:
+        return gunzip(body, limit, whole=not cut)
+    except ValueError as exc:
+        raise FetchError(url, str(exc)) from None
 
 
 class FetchError(TipsearchError):
@@ -84,10 +102,18 @@ def _checked(url: str) -> Url:
 
 
 class PoliteClient:
-    """GETs URLs at most one per ``delay`` seconds, with retries, honouring robots.txt."""
+    """GETs URLs at most one per ``delay`` seconds, with retries, honouring robots.txt.
 
-    def __init__(self, delay: float, timeout: float, retries: int, backoff: float, max_bytes: int) -> None:
+    An answer is read up to ``max_bytes``, and a PDF (asked for as one, or said to be one by its
+    Content-Type) up to ``max_pdf_bytes`` (``max_bytes`` when 0), counting the bytes both as
+    sent and as decoded.
+    """
+
+    def __init__(
+        self, delay: float, timeout: float, retries: int, backoff: float, max_bytes: int, max_pdf_bytes: int = 0
+    ) -> None:
         self.delay, self.timeout, self.max_bytes, self.retries = delay, timeout, max_bytes, retries
+        self.max_pdf_bytes = max_pdf_bytes or max_bytes
         self.requests = 0
         self.downloaded = 0
         self._next_request = 0.0
@@ -97,6 +123,7 @@ class PoliteClient:
         self.session = requests.Session()
         self.agent = user_agent()
         self.session.headers["User-Agent"] = self.agent
+        self.session.headers["Accept-Encoding"] = "gzip"  # decoded here, within the size limit
         retry = Retry(
             total=retries,
             backoff_factor=backoff,
@@ -105,7 +132,8 @@ class PoliteClient:
             respect_retry_after_header=True,
             raise_on_status=False,
         )
-        adapter = HTTPAdapter(max_retries=retry)
+        self.deadline = Deadline()
+        adapter = DeadlineAdapter(self.deadline, max_retries=retry)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 
@@ -141,9 +169,12 @@ class PoliteClient:
         """One GET of ``url``, whose answer must come from the host and port ``checked`` names (or a proxy's)."""
         self._wait_turn()
         self.requests += 1
+        self.deadline.start(self.timeout * DEADLINE_TIMEOUTS)
         try:
             response = self.session.get(url, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False)
         except requests.exceptions.RequestException as exc:
+            if self.deadline.passed:
+                raise FetchError(url, f"no complete answer within {self.timeout * DEADLINE_TIMEOUTS:g} s") from None
             cause = exc.args[0].reason if exc.args and isinstance(exc.args[0], MaxRetryError) else exc
             timed_out = isinstance(cause, TIMEOUTS) and not isinstance(cause, NewConnectionError)
             reason = f"no answer within {self.timeout:g} s" if timed_out else f"cannot connect ({type(cause).__name__})"
@@ -162,48 +193,74 @@ class PoliteClient:
         proxy = web_url(select_proxy(url, proxies) or "")
         return endpoint(proxy) if proxy else None
 
-    def _read(self, url: str, response: requests.Response) -> bytes:
-        """The body, read as it arrives (so that a server dripping bytes meets the deadline) up to ``max_bytes``."""
-        chunks, size, deadline = [], 0, time.monotonic() + self.timeout * 4
+    def _read(self, url: str, response: requests.Response, limit: int, cut: bool = False) -> bytes:
+        """The body, read as it arrives up to ``limit`` bytes as sent, then decoded (gzip, the one encoding asked
+        for) up to ``limit`` bytes: refused beyond, or ``cut`` there. The request's deadline ends a slow download."""
+        chunks, size = [], 0
         try:
-            while chunk := response.raw.read1(65536, decode_content=True):
+            while chunk := response.raw.read1(65536, decode_content=False):
                 size += len(chunk)
-                if size > self.max_bytes:
-                    raise FetchError(url, f"larger than {self.max_bytes} bytes")
-                if time.monotonic() > deadline:
-                    raise FetchError(url, f"download took longer than {self.timeout * 4:g} s")
+                if size > limit:
+                    if not cut:
+                        raise FetchError(url, f"larger than {limit} bytes")
+                    chunks.append(chunk[: limit - size + len(chunk)])
+                    break
                 chunks.append(chunk)
-        except (requests.exceptions.RequestException, HTTPError) as exc:
-            raise FetchError(url, f"download broke off ({type(exc).__name__})") from None
+        except (requests.exceptions.RequestException, HTTPError, OSError) as exc:
+            if not self.deadline.passed:
+                raise FetchError(url, f"download broke off ({type(exc).__name__})") from None
         finally:
             response.close()
+        if self.deadline.passed:
+            raise FetchError(url, f"download took longer than {self.timeout * DEADLINE_TIMEOUTS:g} s")
         self.downloaded += size
-        return b"".join(chunks)
+        return _decoded(url, response.headers.get("Content-Encoding", ""), b"".join(chunks), limit, cut)
 
-    def get(self, url: str, etag: str = "", last_modified: str = "", obey_robots: bool = True) -> Answer:
-        """GET ``url``, conditionally when validators are given; 304 gives an empty body."""
+    def get(
+        self, url: str, etag: str = "", last_modified: str = "", obey_robots: bool = True, pdf: bool = False
+    ) -> Answer:
+        """GET ``url`` (a ``pdf`` when asked as one), conditionally when validators are given; 304 gives an empty
+        body."""
         if obey_robots and not self.allowed(url):
             raise FetchError(url, "disallowed by robots.txt")
+        return self._get(url, etag, last_modified, obey_robots, lambda response: (self._limit(response, pdf), False))
+
+    def _limit(self, response: requests.Response, pdf: bool) -> int:
+        said = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        return self.max_pdf_bytes if pdf or said == "application/pdf" else self.max_bytes
+
+    def _get(
+        self,
+        url: str,
+        etag: str,
+        last_modified: str,
+        obey_robots: bool,
+        limit: Callable[[requests.Response], tuple[int, bool]],
+    ) -> Answer:
+        """GET ``url``, its body read up to ``limit(response)``: (bytes, whether to cut the body there)."""
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        response = self._request(url, headers, obey_robots)
-        if response.status_code == 304:
-            response.close()
-            return Answer(
-                response.url,
-                304,
-                response.headers.get("ETag", etag),
-                response.headers.get("Last-Modified", last_modified),
-                b"",
-            )
-        if response.status_code != 200:
-            response.close()
-            retried = f", {self.retries} retries included" if response.status_code in RETRY_STATUSES else ""
-            raise FetchError(url, f"HTTP {response.status_code} {response.reason}{retried}", response.status_code)
-        body = self._read(url, response)
+        try:
+            response = self._request(url, headers, obey_robots)
+            if response.status_code == 304:
+                response.close()
+                return Answer(
+                    response.url,
+                    304,
+                    response.headers.get("ETag", etag),
+                    response.headers.get("Last-Modified", last_modified),
+                    b"",
+                )
+            if response.status_code != 200:
+                response.close()
+                retried = f", {self.retries} retries included" if response.status_code in RETRY_STATUSES else ""
+                raise FetchError(url, f"HTTP {response.status_code} {response.reason}{retried}", response.status_code)
+            body = self._read(url, response, *limit(response))
+        finally:
+            self.deadline.stop()
         return Answer(
             response.url, 200, response.headers.get("ETag", ""), response.headers.get("Last-Modified", ""), body
         )
@@ -225,7 +282,7 @@ class PoliteClient:
     def fetch_robots(self, origin: str, etag: str = "", last_modified: str = "") -> Answer | None:
         """A site's robots.txt as RFC 9309 reads it: None when missing (4xx), an error when unreachable."""
         try:
-            return self.get(f"{origin}/robots.txt", etag, last_modified, obey_robots=False)
+            return self._get(f"{origin}/robots.txt", etag, last_modified, False, lambda _: (ROBOTS_BYTES, True))
         except FetchError as error:
             if 400 <= error.status < 500:
                 return None
@@ -236,12 +293,7 @@ class PoliteClient:
         return answer.body.decode("utf-8", "replace") if answer else None
 
     def _rules(self, origin: str) -> urllib.robotparser.RobotFileParser:
-        parser = urllib.robotparser.RobotFileParser(f"{origin}/robots.txt")
-        text = self.robots_source(origin)
-        if text is None:
-            parser.parse([])  # no rules: everything allowed
-            return parser
-        parser.parse(text.removeprefix("\ufeff").splitlines())  # a byte-order mark would hide the first line
+        parser = parse_robots(self.robots_source(origin), f"{origin}/robots.txt")
         crawl_delay = parser.crawl_delay(self.agent)
         if crawl_delay:
             self.delay = max(self.delay, min(float(crawl_delay), MAX_CRAWL_DELAY))

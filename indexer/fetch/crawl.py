@@ -231,14 +231,14 @@ class EditionCrawl:
             if year in urlsplit(url).path and any(w in url.lower() for w in words)
         ]
 
-    def _get(self, url: str) -> Answer:
+    def _get(self, url: str, pdf: bool = False) -> Answer:
         known = self.manifest.usable(self.mirror.published(url))
-        return self.client.get(url, known.etag if known else "", known.last_modified if known else "")
+        return self.client.get(url, known.etag if known else "", known.last_modified if known else "", pdf=pdf)
 
     def _fetch(self, url: str, kind: str) -> tuple[str, bytes] | None:
         """Fetch and save one URL; (kind saved as, content) or None when it failed."""
         try:
-            answer = self._get(url)
+            answer = self._get(url, pdf=kind == "pdf")
         except FetchError as error:
             published = self.mirror.published(url)
             if error.reason == "disallowed by robots.txt":

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
+from indexer.fetch.robots import ROBOTS_BYTES
 from indexer.files import write_atomically
 
 CRAWL_DIR = ".crawl"
@@ -121,7 +122,8 @@ class StoredRobots:
         if answer is None:
             return None
         if answer.status == 304 and known:
-            return self.manifest.file_of(known).read_text(encoding="utf-8", errors="replace")
+            with self.manifest.file_of(known).open("rb") as stored:
+                return stored.read(ROBOTS_BYTES).decode("utf-8", "replace")
         file = f"{CRAWL_DIR}/robots-{re.sub(r'[^A-Za-z0-9.-]+', '-', origin.split('://', 1)[-1])}.txt"
         digest = hashlib.sha256(answer.body).hexdigest()
         self.manifest.record(Saved(url, file, "robots", answer.etag, answer.last_modified, digest), answer.body)
