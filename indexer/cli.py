@@ -43,8 +43,12 @@ INDEX_OPTION = click.option(
 )
 
 
+EXIT_IO_ERROR = 74  # EX_IOERR: a file could not be read or written (a full disk)
+
+
 class _Commands(click.Group):
-    """A command group that turns a ``TipsearchError`` into ``error: ...`` on stderr and its exit code."""
+    """A command group that turns a ``TipsearchError`` into ``error: ...`` on stderr and its exit code, and an
+    error of the file system (a full disk, a folder it may not write) into one line naming the file."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -52,6 +56,10 @@ class _Commands(click.Group):
         except TipsearchError as error:
             click.secho(f"error: {error}", fg="red", err=True)
             ctx.exit(error.exit_code)
+        except OSError as error:
+            where = f": {error.filename}" if error.filename else ""
+            click.secho(f"error: {error.strerror or error}{where}", fg="red", err=True)
+            ctx.exit(EXIT_IO_ERROR)
 
 
 @click.group(cls=_Commands)

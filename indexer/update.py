@@ -12,6 +12,7 @@ report in the home's ``runs/``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections import Counter
@@ -99,15 +100,22 @@ def run_update(
     progress=lambda items, total: items,
 ) -> RunReport:
     """One update run under the home's lock, fetching into the ``raw`` folder; its report is also
-    written to the home's ``runs/``."""
+    written to the home's ``runs/``, a run that fails with an error included (the error is raised after)."""
     run = RunReport(started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     with home.lock():
         previous = home.current()
         run.previous_build = run.build = previous.name if previous else ""
-        if _fetch(run, settings, report, editions, base_url) or not previous:
-            _build(run, home, settings, previous, progress)
-        else:
-            run.outcome = "unchanged"
+        try:
+            if _fetch(run, settings, report, editions, base_url) or not previous:
+                _build(run, home, settings, previous, progress)
+            else:
+                run.outcome = "unchanged"
+        except Exception as error:  # a fault of the run itself (a full disk, a bug): in its report, then raised
+            run.outcome = "failed"
+            run.failures.append(["update", f"{type(error).__name__}: {error}"])
+            with contextlib.suppress(OSError):  # the disk may be what is full
+                _finish(home, run)
+            raise
         return _finish(home, run)
 
 

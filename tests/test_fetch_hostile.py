@@ -176,3 +176,57 @@ def test_malformed_site_input_fails_its_url_alone_on_every_run(tmp_path, monkeyp
             assert result.exit_code == 0, result.output
             assert "Traceback" not in result.output and "tip 2023:" in result.output
             assert f"{BASE_2023}moved-away/: redirected off the site" in result.output, run
+
+
+def test_an_update_that_fails_unexpectedly_still_writes_its_run_report(tmp_path, monkeypatch):
+    import json
+
+    from indexer import update
+    from indexer.index.home import IndexHome
+    from indexer.settings import Settings
+
+    def broken(*args, **kwargs):
+        raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "a page no code expected")
+
+    monkeypatch.setattr(update, "fetch_editions", broken)
+    home = IndexHome(tmp_path / "index")
+    with pytest.raises(UnicodeDecodeError):
+        update.run_update(home, Settings(index=tmp_path / "index", raw=tmp_path / "raw"), "tip", ("2023",), None)
+    (report,) = home.runs.glob("*.json")
+    written = json.loads(report.read_text())
+    assert written["outcome"] == "failed" and "a page no code expected" in written["failures"][0][1]
+
+
+def test_a_full_disk_ends_a_command_with_one_line(tmp_path, monkeypatch):
+    import errno
+
+    from click.testing import CliRunner
+
+    from indexer import cli
+    from webapp.cli import main
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "index" / "builds" / "x" / "seg"))
+
+    monkeypatch.setattr(cli, "build_index", full)
+    result = CliRunner().invoke(main, ["index", str(tmp_path), "--index", str(tmp_path / "index")])
+    assert result.exit_code == 74
+    assert result.output.strip() == f"error: No space left on device: {tmp_path / 'index' / 'builds' / 'x' / 'seg'}"
+
+
+def test_a_page_the_parser_chokes_on_fails_alone(tmp_path, monkeypatch):
+    from indexer.fetch import crawl
+    from tests.test_fetch import BASE_2023, fetch, mirror_routes
+
+    real = crawl.holds_narratives
+
+    def choking(data, url, max_bytes):
+        if url.endswith("/south-korea/"):
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(data, url, max_bytes)
+
+    monkeypatch.setattr(crawl, "holds_narratives", choking)
+    with MirrorServer(mirror_routes(tmp_path)) as server:
+        result = fetch(server, tmp_path / "raw", "2023")
+    assert result.exit_code == 0, result.output
+    assert f"{BASE_2023}south-korea/: cannot be read (RecursionError: maximum recursion depth exceeded)" in result.output

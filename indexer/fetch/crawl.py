@@ -236,30 +236,36 @@ class EditionCrawl:
         return self.client.get(url, known.etag if known else "", known.last_modified if known else "", pdf=pdf)
 
     def _fetch(self, url: str, kind: str) -> tuple[str, bytes] | None:
-        """Fetch and save one URL; (kind saved as, content) or None when it failed."""
+        """Fetch and save one URL; (kind saved as, content) or None when it failed (said in the report)."""
+        published = self.mirror.published(url)
         try:
             answer = self._get(url, pdf=kind == "pdf")
+            kind = self._kind_of(published, answer) if kind == "html" else kind
         except FetchError as error:
-            published = self.mirror.published(url)
             if error.reason == "disallowed by robots.txt":
                 self.report.skipped.append((published, error.reason))
             else:
                 self.report.failures.append((published, error.reason))
             self.on_url(published, "failed")
             return None
-        if kind == "html":
-            known = self.manifest.usable(self.mirror.published(url))
-            if answer.status == 304 and known:
-                kind = known.kind
-            elif answer.body.startswith(b"%PDF"):  # a PDF behind a link without .pdf
-                kind = "pdf"
-            else:
-                kind = (
-                    "narrative"
-                    if holds_narratives(answer.body, self.mirror.published(answer.url), self.max_html_bytes)
-                    else "page"
-                )
+        except Exception as error:  # a fault reading one hostile page: that URL fails, the crawl goes on
+            self.report.failures.append((published, f"cannot be read ({type(error).__name__}: {error})"))
+            self.on_url(published, "failed")
+            return None
         return self._keep(url, answer, kind)
+
+    def _kind_of(self, published: str, answer: Answer) -> str:
+        """What an answer to a page's link is: a narrative page, another page, or a PDF."""
+        known = self.manifest.usable(published)
+        if answer.status == 304 and known:
+            return known.kind
+        if answer.body.startswith(b"%PDF"):  # a PDF behind a link without .pdf
+            return "pdf"
+        return (
+            "narrative"
+            if holds_narratives(answer.body, self.mirror.published(answer.url), self.max_html_bytes)
+            else "page"
+        )
 
     def _keep(self, url: str, answer: Answer, kind: str) -> tuple[str, bytes]:
         """Count and save an answer; a 304 reads the saved copy."""
