@@ -182,6 +182,8 @@ def index_and_report(paths: tuple[Path, ...], settings: Settings, add: bool, for
         report = build_index(
             list(paths), home, settings, add=add, force=force, progress=progress, on_failure=on_failure
         )
+    for path, note in report.capped:
+        _warn(f"capped: {path}: {note}")
     if report.unchanged:
         click.echo(
             f"nothing changed in {report.files} files; build {report.build_id} stays current "
@@ -430,6 +432,8 @@ def update_command(
     run = run_update(IndexHome.of(settings), settings, report, editions, base_url)
     for what, reason in run.failures:
         _warn(f"failed: {what}: {reason}" if not reason.startswith(what) else f"failed: {reason}")
+    for path, note in run.capped:
+        _warn(f"capped: {path}: {note}")
     for problem in run.validation:
         _warn(f"not published: {problem}")
     fetched = ", ".join(

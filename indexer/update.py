@@ -45,6 +45,7 @@ class RunReport:
     narratives: dict[str, int] = field(default_factory=dict)  # added, changed, removed
     incremental: bool = False  # the build published was a copy of the previous one with the changed pages indexed
     failures: list[list[str]] = field(default_factory=list)  # [what, reason]
+    capped: list[list[str]] = field(default_factory=list)  # [file, what of a narrative was read otherwise]
     validation: list[str] = field(default_factory=list)  # why a build was not published
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -147,6 +148,7 @@ def _build(run: RunReport, home: IndexHome, settings: Settings, previous: Path |
     )
     run.seconds["build_and_validate"] = round(time.perf_counter() - clock, 2)
     run.failures += [[path, reason] for path, reason in built.failures]
+    run.capped += [[path, note] for path, note in built.capped]
     run.validation = built.rejected
     if built.unchanged or not built.build_id:
         run.outcome = "unchanged" if built.unchanged else "failed"

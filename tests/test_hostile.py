@@ -307,3 +307,29 @@ def test_a_page_of_endless_gzip_members_is_refused_after_a_few(tmp_path, monkeyp
     assert len(decoders) == MAX_MEMBERS
     page = gzip.compress(b"<html><body><main><p>First part. ") + gzip.compress(b"Second part.</p></main></body></html>")
     assert extract_html(page, "two.html.gz", 5_000_000).blocks[0].text == "First part. Second part."
+
+
+def test_a_page_of_endless_headings_makes_a_bounded_number_of_sections_and_says_so(tmp_path):
+    from click.testing import CliRunner
+
+    from indexer.extract.html import extract_html
+    from indexer.reports.narratives import MOST_PARAGRAPHS, MOST_SECTIONS, build_narratives
+    from webapp.cli import main
+
+    page = "".join(f"<h2>Heading {n}</h2><p>Police report {n}.</p>" for n in range(45_000))
+    data = f"<html><body><main>{page}</main></body></html>".encode()
+    (narrative,) = build_narratives(extract_html(data, "headings.html", 5_000_000), "headings.html", "")
+    paragraphs = sum(len(s.text.split("\n\n")) for s in narrative.sections)
+    assert len(narrative.sections) == MOST_SECTIONS and paragraphs <= MOST_PARAGRAPHS + MOST_SECTIONS
+    text = "\n\n".join(s.text for s in narrative.sections)
+    assert "Police report 0." in text and "Heading 44999 Police report 44999." in text  # nothing is lost
+    joined = 45_000 + 44_500 - paragraphs  # the headings read as text are paragraphs too
+    assert narrative.capped == [
+        f"44500 headings past {MOST_SECTIONS} sections read as text",
+        f"{joined} paragraphs past {MOST_PARAGRAPHS} joined",
+    ]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "headings.html").write_bytes(data)
+    result = CliRunner().invoke(main, ["index", str(tmp_path / "in"), "--index", str(tmp_path / "index")])
+    assert result.exit_code == 0, result.output
+    assert "capped: " in result.output and "44500 headings past 500 sections read as text" in result.output

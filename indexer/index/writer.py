@@ -42,6 +42,7 @@ class BuildReport:
     unchanged: bool = False  # the files and code are those of the current build, which stays current
     rejected: list[str] = field(default_factory=list)  # why validation kept the build from being published
     failures: list[tuple[str, str]] = field(default_factory=list)
+    capped: list[tuple[str, str]] = field(default_factory=list)  # (path, what of a narrative was read otherwise)
     seconds: float = 0.0
     incremental: bool = False  # started from a copy of the current build, indexing only the files that changed
     reused: int = 0  # narratives an incremental build kept from the current one
@@ -165,6 +166,7 @@ def _write(
                 raise _NeedsFullBuild  # a page now gives a narrative another page gives
             kept = unique_ids(narratives, seen, is_pdf(Path(path)))
             report.repeated += len(narratives) - len(kept)
+            report.capped += [(path, f"{n.id}: {note}") for n in kept for note in n.capped]
             records[path] = FileRecord(inputs.files[path].digest if inputs else "", [n.id for n in kept], read)
             _add(writer, kept, plan.replace, report)
         _check_pdf_repeats(plan, records)

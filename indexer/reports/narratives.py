@@ -97,10 +97,12 @@ class NarrativeInfo:
 
 @dataclass
 class Narrative(NarrativeInfo):
-    """One country's narrative in one edition of one report, with its text."""
+    """One country's narrative in one edition of one report, with its text; ``capped`` says what of it was
+    read otherwise than the page set it out (``MOST_SECTIONS``, ``MOST_PARAGRAPHS``)."""
 
     sections: list[Section] = field(default_factory=list)
     content_hash: str = ""
+    capped: list[str] = field(default_factory=list)
 
 
 def split_recommendations(paragraph: str) -> list[str]:
@@ -203,29 +205,57 @@ def section_keys(heading: str, parent: list[str]) -> list[str]:
     return parent or [slug(text) or "text"]
 
 
+# A hostile page of 45,000 headings would make as many sections to index (a real narrative has at most
+# about 45 sections and 400 paragraphs): past these, headings are read as text and paragraphs joined.
+MOST_SECTIONS = 500
+MOST_PARAGRAPHS = 5_000
+
+
 class _SectionBuilder:
-    """Collects blocks into sections while the narrative is read."""
+    """Collects blocks into sections while the narrative is read, at most ``MOST_SECTIONS`` sections and
+    about ``MOST_PARAGRAPHS`` paragraphs; ``capped`` says what was read otherwise."""
 
     def __init__(self) -> None:
         self.sections: list[Section] = []
         self.heading = "Summary"
         self.keys = ["summary"]
         self.parts: list[str] = []
+        self.length = 0  # of the section's text so far: its parts joined
+        self.joined: list[str] = []  # paragraphs past the cap, joined to the section's last one at the end
         self.pages: list[tuple[int, int]] = []
         self.pending_number: str | None = None
+        self.paragraphs = 0  # in the sections made
+        self.headings_as_text = 0
+        self.paragraphs_joined = 0
 
     def flush(self) -> None:
+        if self.joined:
+            self.parts[-1] = " ".join([self.parts[-1], *self.joined])
+            self.joined = []
         if self.parts and RECOMMENDATION_KEYS & set(self.keys):
             self._itemize()
         if self.parts:
             self.sections.append(Section(self.heading, self.keys, "\n\n".join(self.parts), self.pages))
-        self.parts, self.pages = [], []
+            self.paragraphs += len(self.parts)
+        self.parts, self.pages, self.length = [], [], 0
+
+    @property
+    def capped(self) -> list[str]:
+        """What was read otherwise than the page set it out, in words."""
+        return [
+            note
+            for count, note in (
+                (self.headings_as_text, f"{self.headings_as_text} headings past {MOST_SECTIONS} sections read as text"),
+                (self.paragraphs_joined, f"{self.paragraphs_joined} paragraphs past {MOST_PARAGRAPHS} joined"),
+            )
+            if count
+        ]
 
     def _itemize(self) -> None:
         """Make each recommendation its own paragraph, keeping the page each came from."""
         paragraphs, pages, offset = self.parts, dict(self.pages), 0
         page_starts = sorted(pages)
-        self.parts, self.pages = [], []
+        self.parts, self.pages, self.length = [], [], 0
         for paragraph in paragraphs:
             started = [pages[o] for o in page_starts if o <= offset]
             offset += len(paragraph) + 2
@@ -233,6 +263,10 @@ class _SectionBuilder:
                 self.text_block(Block("text", item, 0, started[-1] if started else None))
 
     def heading_block(self, block: Block) -> None:
+        if len(self.sections) + 1 >= MOST_SECTIONS:
+            self.headings_as_text += 1
+            self.text_block(Block("text", block.text, 0, block.page))
+            return
         self.flush()
         match = _HRR_SECTION.match(block.text)
         if match and not match.group(2):  # "Section 1." then its title in the next heading
@@ -249,10 +283,13 @@ class _SectionBuilder:
         self.heading = (f"Section {number}.{text}" if lettered else text).rstrip(":").strip()
 
     def text_block(self, block: Block) -> None:
-        if block.page is not None:
-            offset = sum(len(p) + 2 for p in self.parts)
-            if not self.pages or self.pages[-1][1] != block.page:
-                self.pages.append((offset, block.page))
+        if self.parts and self.paragraphs + len(self.parts) >= MOST_PARAGRAPHS:
+            self.paragraphs_joined += 1
+            self.joined.append(block.text)
+            return
+        if block.page is not None and (not self.pages or self.pages[-1][1] != block.page):
+            self.pages.append((self.length + 2 * bool(self.parts), block.page))
+        self.length += len(block.text) + 2 * bool(self.parts)
         self.parts.append(block.text)
 
 
@@ -301,7 +338,8 @@ def _split_by_country(blocks: list[Block]) -> list[tuple[tuple[Country, str, str
     return [(head, body) for head, body in parts if any(b.kind == "text" for b in body)]
 
 
-def _sections(blocks: list[Block]) -> list[Section]:
+def _sections(blocks: list[Block]) -> tuple[list[Section], list[str]]:
+    """The sections of a narrative's blocks, and what of them was read otherwise than set out (capped)."""
     builder = _SectionBuilder()
     for block in blocks:
         if block.kind == "heading":
@@ -309,7 +347,7 @@ def _sections(blocks: list[Block]) -> list[Section]:
         else:
             builder.text_block(block)
     builder.flush()
-    return builder.sections
+    return builder.sections, builder.capped
 
 
 def _is_assessment(paragraph: str) -> bool:
@@ -373,7 +411,7 @@ def build_narratives(
     narratives = []
     for head, body in parts:
         country, tier, label = head if head else (detect_country(extracted, source), "", "")
-        sections = _sections(body)
+        sections, capped = _sections(body)
         if report == "tip":
             tier, label = (tier, label) if tier or not sections else _summary_tier(sections[0].text)
             sections = profile_first(sections)
@@ -397,6 +435,7 @@ def build_narratives(
                 sections=sections,
                 source=extracted.url or source,
                 content_hash=content_hash,
+                capped=capped,
             )
         )
     return narratives
