@@ -144,9 +144,8 @@ def test_a_compressed_stream_of_nothing_counts_its_bytes_as_sent():
         "/robots.txt": Route(b"", status=404),
         "/empty.html": Route(nothing, headers={"Content-Encoding": "gzip"}),
     }
-    with MirrorServer(routes) as server:
-        with pytest.raises(FetchError, match="larger than 1000000 bytes"):
-            _client().get(server.url + "/empty.html")
+    with MirrorServer(routes) as server, pytest.raises(FetchError, match="larger than 1000000 bytes"):
+        _client().get(server.url + "/empty.html")
 
 
 def test_a_server_dripping_its_headers_is_cut_off_at_the_request_deadline():
@@ -229,4 +228,6 @@ def test_a_page_the_parser_chokes_on_fails_alone(tmp_path, monkeypatch):
     with MirrorServer(mirror_routes(tmp_path)) as server:
         result = fetch(server, tmp_path / "raw", "2023")
     assert result.exit_code == 0, result.output
-    assert f"{BASE_2023}south-korea/: cannot be read (RecursionError: maximum recursion depth exceeded)" in result.output
+    assert (
+        f"{BASE_2023}south-korea/: cannot be read (RecursionError: maximum recursion depth exceeded)" in result.output
+    )
