@@ -56,7 +56,10 @@ class Settings:
     rate_limit: int = _setting(1000, "Web requests a minute from one client before 429 (0: no limit).")
     trusted_hosts: str = _setting("", "Host names the web app answers, comma-separated (empty: any).")
     public_url: str = _setting(
-        "", "Address the web app is served at, for links in the command line's files (empty: none)."
+        "",
+        "Address the web app is served at, for links in feeds, files and the OpenSearch description "
+        "(empty: from the Host header if trusted_hosts is set, else from the site's root; "
+        "tipsearch serve on a loopback address sets it).",
     )
     fetch_delay: float = _setting(1.0, "Seconds between two requests to a site when fetching.")
     fetch_timeout: float = _setting(30.0, "Seconds to wait for a server's answer when fetching.")

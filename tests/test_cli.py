@@ -306,3 +306,13 @@ def test_every_match_pages_through_all_the_matches_a_chunk_at_a_time(index_dir):
         ids = [hit.id for c in chunks for hit in c.hits]
         assert len(ids) == len(set(ids)) == total > 3
         assert "<mark>" not in chunks[0].hits[0].sections[0].snippet  # plain text
+
+
+def test_served_on_a_loopback_address_links_read_elsewhere_name_it():
+    from indexer.settings import Settings
+    from webapp.cli import served_at
+
+    assert served_at(Settings(), "127.0.0.1", 8080).public_url == "http://127.0.0.1:8080"
+    assert served_at(Settings(), "::1", 9000).public_url == "http://[::1]:9000"
+    assert served_at(Settings(), "0.0.0.0", 8080).public_url == ""  # reached by names it cannot know
+    assert served_at(Settings(public_url="https://s.example"), "127.0.0.1", 8080).public_url == "https://s.example"

@@ -205,7 +205,7 @@ def test_exports_are_spreadsheet_files_a_row_per_section_without_markup_or_formu
     assert len(rows) > len({r["Narrative id"] for r in rows})  # several sections of a narrative
     assert "<mark>" not in text and "&amp;" not in text and "&#39;" not in text
     first = rows[0]
-    assert first["Read on tipsearch"].startswith(f"http://localhost/doc/{first['Narrative id']}?q=labor#")
+    assert first["Read on tipsearch"].startswith(f"/doc/{first['Narrative id']}?q=labor#")  # no public URL set
     assert first["Source on state.gov"].startswith("https://") and first["Section"]
     body = client.get("/api/export.json?q=labor&limit=2").get_json()
     assert body["rows"][0]["rank"] == 1 and list(body["rows"][0]) == list(body["columns"])
@@ -306,3 +306,15 @@ def test_the_rate_limit_is_shared_among_the_worker_processes():
     from webapp.ratelimit import per_worker
 
     assert per_worker(20, workers=2) == 10 and per_worker(20, workers=1) == 20 and per_worker(1, workers=8) == 1
+
+
+@pytest.mark.parametrize(
+    "path", ["/search.atom?q=labor", "/api/export.csv?q=labor", "/api/export.json?q=labor", "/opensearch.xml"]
+)
+def test_links_read_elsewhere_never_come_from_an_untrusted_host_header(index_dir, path):
+    hostile = {"Host": "evil.example"}
+    plain = web_app(index_dir).test_client().get(path, headers=hostile).get_data(as_text=True)
+    assert "evil.example" not in plain and ("/doc/tip-" in plain or "/search?q=" in plain)
+    public = web_app(index_dir, public_url="https://search.example.org/").test_client()
+    given = public.get(path, headers=hostile).get_data(as_text=True)
+    assert "evil.example" not in given and "https://search.example.org/" in given

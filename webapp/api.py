@@ -3,7 +3,7 @@
 import json
 from dataclasses import asdict
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, request
 
 from indexer.errors import DocumentNotFound
 from indexer.reports.countries import lookup
@@ -12,6 +12,7 @@ from indexer.search.exports import EXPORT_COLUMNS, csv_lines, export_rows, file_
 from indexer.search.history import tier_history
 from indexer.search.recommendations import recommendations_of
 from indexer.search.similar import similar
+from webapp.links import external_url
 from webapp.searching import get_build, open_builds, run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -64,7 +65,7 @@ def api_similar(narrative_id: str):
 
 def _doc_url(narrative_id: str, anchor: str) -> str:
     q = request.args.get("q") or None
-    return url_for("views.document_page", narrative_id=narrative_id, q=q, _external=True) + "#" + anchor
+    return external_url("views.document_page", narrative_id=narrative_id, q=q) + "#" + anchor
 
 
 @bp.get("/export.<fmt>")

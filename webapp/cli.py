@@ -5,6 +5,7 @@ This is the composition root: the only place where the indexer and the web app m
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -19,7 +20,19 @@ from webapp.workers import serve_in_workers
 __all__ = ["main"]
 
 
+LOOPBACK = {"127.0.0.1": "127.0.0.1", "localhost": "localhost", "::1": "[::1]"}
+
+
+def served_at(settings: Settings, host: str, port: int) -> Settings:
+    """The settings of an app served on ``host``:``port``: on a loopback address, and without
+    TIPSEARCH_PUBLIC_URL, links read elsewhere (feeds, files) name that address, the only one it has."""
+    if settings.public_url or host not in LOOPBACK:
+        return settings
+    return replace(settings, public_url=f"http://{LOOPBACK[host]}:{port}")
+
+
 def _serve(settings: Settings, host: str, port: int) -> None:
+    settings = served_at(settings, host, port)
     workers, threads = settings.web_workers, settings.web_threads
     click.echo(f"serving http://{host}:{port}/ with {workers} worker(s) (Ctrl+C to stop)")
     if workers > 1:

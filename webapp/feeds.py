@@ -8,13 +8,16 @@ shows a new edition or a corrected page that matches as new or updated.
 from __future__ import annotations
 
 import datetime
+import urllib.parse
+import uuid
 from dataclasses import dataclass
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, render_template
 
 from indexer.index.updates import read_updates
 from indexer.search.handle import OpenBuild
 from indexer.search.query import FILTER_NAMES
+from webapp.links import external_url
 from webapp.searching import get_build, open_builds, run_search, search_args
 
 bp = Blueprint("feeds", __name__)
@@ -24,6 +27,7 @@ bp = Blueprint("feeds", __name__)
 class Entry:
     """One narrative in a feed."""
 
+    id: str
     title: str
     url: str
     updated: str
@@ -42,6 +46,15 @@ def _built(build: OpenBuild) -> str:
     return datetime.datetime.fromtimestamp(made, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _atom_id(name: str) -> str:
+    """An Atom id for ``name``: an absolute IRI, the same whatever address the app is reached at."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'tipsearch:' + name)}"
+
+
+def _feed_id(args: dict) -> str:
+    return _atom_id("search?" + urllib.parse.urlencode(sorted(args.items())))
+
+
 @bp.get("/search.atom")
 def search_feed():
     """The search of the page's parameters as an Atom 1.0 feed."""
@@ -51,8 +64,9 @@ def search_feed():
     updates, built = _updates(build), _built(build)
     entries = [
         Entry(
+            _atom_id(f"narrative/{hit.id}"),
             hit.heading,
-            url_for("views.document_page", narrative_id=hit.id, _external=True),
+            external_url("views.document_page", narrative_id=hit.id),
             updates.get(hit.id, ("", built))[1],
             " … ".join(section.snippet for section in hit.sections[:1]),
             hit.report,
@@ -65,8 +79,9 @@ def search_feed():
         entries=entries,
         query=response.request.q,
         filters=[(name, value) for name, value in args.items() if name in FILTER_NAMES],
-        self_url=url_for("feeds.search_feed", _external=True, **args),
-        page_url=url_for("views.search_page", _external=True, **args),
+        feed_id=_feed_id(args),
+        self_url=external_url("feeds.search_feed", **args),
+        page_url=external_url("views.search_page", **args),
         updated=max((e.updated for e in entries), default=built),
     )
     return body, 200, {"Content-Type": "application/atom+xml; charset=utf-8"}

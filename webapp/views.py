@@ -18,6 +18,7 @@ from indexer.search.recommendations import country_recommendations
 from indexer.search.similar import similar
 from indexer.settings import Settings
 from webapp.document import recommendation_notes, shown_sections
+from webapp.links import external_url
 from webapp.overview import index_overview
 from webapp.searching import get_build, open_builds, request_filters, requested_page, run_search, search_args
 
@@ -196,5 +197,5 @@ def healthz():
 @bp.get("/opensearch.xml")
 def opensearch():
     """OpenSearch description, so that browsers can add tipsearch as a search engine."""
-    body = render_template("opensearch.xml", search_url=url_for("views.search_page", _external=True))
+    body = render_template("opensearch.xml", search_url=external_url("views.search_page"))
     return current_app.response_class(body, mimetype="application/opensearchdescription+xml")
