@@ -86,3 +86,14 @@ def test_feeds_are_rate_limited_like_the_api(index_dir):
     statuses = [client.get("/search.atom?q=labor").status_code for _ in range(4)]
     assert statuses[0] == 200 and statuses[-1] == 429
 
+
+def test_a_feed_is_well_formed_whatever_the_query_or_the_text_holds(tmp_path):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    page = (TIP_FIXTURES / "2019-south-korea.html").read_text(encoding="utf-8")
+    (folder / "korea.html").write_text(page.replace("government", "govern\ufffement\x01"), encoding="utf-8")
+    index_files([folder], tmp_path / "index")
+    client = web_app(tmp_path / "index").test_client()
+    for url in ("/search.atom?q=labor%01%0B", "/search.atom?q=labor\ufffe", "/search.atom?q=govern"):
+        response, feed = _feed(client, url)
+        assert feed.entries and "\ufffe" not in response.get_data(as_text=True)

@@ -8,6 +8,7 @@ shows a new edition or a corrected page that matches as new or updated.
 from __future__ import annotations
 
 import datetime
+import re
 import urllib.parse
 import uuid
 from dataclasses import dataclass
@@ -44,6 +45,10 @@ def _built(build: OpenBuild) -> str:
     """When the build searched was made, for narratives its record does not date."""
     made = build.directory.stat().st_mtime if build.directory else 0.0
     return datetime.datetime.fromtimestamp(made, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# What XML 1.0 may not hold (control characters, U+FFFE, U+FFFF): a query may bring them into the feed.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _atom_id(name: str) -> str:
@@ -84,4 +89,4 @@ def search_feed():
         page_url=external_url("views.search_page", **args),
         updated=max((e.updated for e in entries), default=built),
     )
-    return body, 200, {"Content-Type": "application/atom+xml; charset=utf-8"}
+    return _NOT_XML.sub("", body), 200, {"Content-Type": "application/atom+xml; charset=utf-8"}
