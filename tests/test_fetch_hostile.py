@@ -231,3 +231,18 @@ def test_a_page_the_parser_chokes_on_fails_alone(tmp_path, monkeypatch):
     assert (
         f"{BASE_2023}south-korea/: cannot be read (RecursionError: maximum recursion depth exceeded)" in result.output
     )
+
+
+def test_a_page_under_a_hidden_path_is_saved_as_a_visible_file_and_indexed(tmp_path):
+    from indexer.extract.files import find_files
+    from indexer.fetch.crawl import _file_name
+
+    assert _file_name("https://www.state.gov/reports/2023-tip/.hidden/", "narrative") == "hidden.html"
+    assert _file_name("https://www.state.gov/reports/2023-tip/.../", "narrative") == "index.html"
+    (tmp_path / ".crawl" / "pages").mkdir(parents=True)
+    (tmp_path / ".crawl" / "pages" / "landing.html").write_text("<p>x</p>")
+    (tmp_path / ".hidden.html").write_text("<p>x</p>")
+    (tmp_path / "kept.html").write_text("<p>x</p>")
+    found, problems = find_files([tmp_path])
+    assert found == [tmp_path / "kept.html"]
+    assert problems == [(str(tmp_path / ".hidden.html"), "hidden (a name starting with a dot), not indexed")]

@@ -19,7 +19,7 @@ from indexer.extract import cache as extract_cache
 from indexer.extract.html import extract_html
 from indexer.extract.isolated import run_isolated
 from indexer.extract.pdf import assemble_pdf, read_pdf_part
-from indexer.fetch.manifest import provenance
+from indexer.fetch.manifest import CRAWL_DIR, provenance
 from indexer.reports.narratives import Narrative, build_narratives
 from indexer.settings import Settings
 
@@ -41,20 +41,18 @@ def is_pdf(path: Path) -> bool:
 def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
     """Indexable files under the given files and folders, and the paths that are not.
 
-    Hidden files and folders (such as a fetch's ``.crawl``) are passed over.
+    Hidden files and folders are passed over: a fetch's own ``.crawl`` without a word, any other
+    with one (a problem naming it).
     """
     found, problems = [], []
     for path in paths:
         if path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file()
-                    and is_indexable(p)
-                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                )
-            )
+            for file in sorted(p for p in path.rglob("*") if p.is_file() and is_indexable(p)):
+                hidden = [part for part in file.relative_to(path).parts if part.startswith(".")]
+                if not hidden:
+                    found.append(file)
+                elif hidden[0] != CRAWL_DIR:
+                    problems.append((str(file), "hidden (a name starting with a dot), not indexed"))
         elif path.is_file() and is_indexable(path):
             found.append(path)
         elif path.exists():

@@ -109,7 +109,8 @@ def _file_name(url: str, kind: str) -> str:
     segments = [s for s in urlsplit(url).path.split("/") if s]
     if segments and re.fullmatch(r"index\.html?", segments[-1], re.I):
         segments.pop()
-    name = re.sub(r"[^A-Za-z0-9._-]+", "-", segments[-1] if segments else "index")
+    # Never a hidden file (``/.hidden/``), which the indexer passes over.
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", segments[-1] if segments else "index").lstrip(".") or "index"
     if len(name) > LONGEST_NAME:  # file systems refuse names over 255 bytes: keep a part and the URL's digest
         name = f"{name[: LONGEST_NAME - 20]}-{hashlib.sha256(url.encode()).hexdigest()[:12]}"
     suffix = ".pdf" if kind == "pdf" else ".html"
