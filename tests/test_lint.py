@@ -34,7 +34,13 @@ def test_the_package_type_checks():
 
 
 # Releases that fix published advisories: nothing older may be installed.
-FIXED_RELEASES = {"requests": (2, 32, 4), "waitress": (3, 0, 1), "urllib3": (2, 6)}
+FIXED_RELEASES = {
+    "requests": (2, 32, 4),
+    "waitress": (3, 0, 1),
+    "urllib3": (2, 6),
+    "werkzeug": (3, 1, 6),  # safe_join and Windows device names, CVE-2026-27199
+    "jinja2": (3, 1, 6),  # the sandbox and |attr, CVE-2025-27516
+}
 
 
 def test_dependencies_exclude_releases_with_published_advisories():
