@@ -18,7 +18,7 @@ from __future__ import annotations
 import heapq
 import re
 import weakref
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 
 from whoosh import query as wq
 from whoosh.qparser import plugins
@@ -142,10 +142,14 @@ def _expansion(ixreader, prefix: str) -> list:
     """
     cache = _EXPANSIONS.setdefault(ixreader, OrderedDict())
     if prefix not in cache:
-        # One pass over the word list's entries, which carry their frequencies.
-        frequent = heapq.nlargest(
-            PREFIX_TERMS, ixreader.iter_prefix(WORDS_FIELD, prefix), key=lambda entry: entry[1].doc_frequency()
-        )
+        frequency: Counter = Counter()
+        # One pass over each segment's word list, whose entries carry their frequencies: several times faster
+        # than over the merged list of a reader of several segments, and the same sums.
+        for leaf, _ in ixreader.leaf_readers():
+            for word, info in leaf.iter_prefix(WORDS_FIELD, prefix):
+                frequency[word] += info.doc_frequency()
+        # The most frequent first, words of one frequency in the word list's order.
+        frequent = heapq.nsmallest(PREFIX_TERMS, frequency.items(), key=lambda entry: (-entry[1], entry[0]))
         cache[prefix] = [word for word, _ in frequent]
         if len(cache) > _EXPANSIONS_KEPT:
             cache.popitem(last=False)
