@@ -194,3 +194,28 @@ def test_distinct_words_leave_no_growing_memory_behind(ix_build):
     grown = sum(stat.size_diff for stat in tracemalloc.take_snapshot().compare_to(before, "filename"))
     tracemalloc.stop()
     assert grown < 60 * 2_000  # a few small entries per request at most, never the words themselves
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "The police report the case. " * 20_000,  # one sentence, 20,000 times
+        " ".join(f"The police report case {n}." for n in range(20_000)),
+        "word " * 100_000,  # one sentence of 100,000 words
+        "A. " * 1_600_000,  # 4.8 MB of initials, not one sentence end
+    ],
+)
+def test_comparing_a_section_with_a_hostile_one_compares_a_bounded_part_of_it(monkeypatch, hostile):
+    import difflib
+
+    from webapp import compare
+
+    real = " ".join(f"Officials in province {n} reported {n} cases of forced labor to the police." for n in range(150))
+    looked = []
+    original = difflib.SequenceMatcher.set_seq1
+    monkeypatch.setattr(difflib.SequenceMatcher, "set_seq1", lambda self, a: looked.append(len(a)) or original(self, a))
+    for before, after in ((real, hostile), (hostile, real), (hostile, hostile.replace("police", "army"))):
+        compared = compare.compare(before, after)
+        assert len(compared.rows) <= 2 * compare.MOST_SENTENCES
+        assert compared.left_out >= len(hostile) - compare.MOST_CHARACTERS - 1_000
+    assert sum(looked) <= 3 * (compare.WORDS_WEIGHED + 2 * compare.MOST_CHARACTERS)

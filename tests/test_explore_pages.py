@@ -11,14 +11,14 @@ from webapp.explore import merged_order
 
 
 def _changes(before: str, after: str) -> list[str]:
-    return [row.change for row in compare(before, after)]
+    return [row.change for row in compare(before, after).rows]
 
 
 def test_a_word_changed_makes_one_changed_row_with_the_word_deleted_and_inserted():
     rows = compare(
         "Police arrested ten suspects. The government reported five trafficking cases in the capital.",
         "Police arrested ten suspects. The government reported six trafficking cases in the capital.",
-    )
+    ).rows
     assert [row.change for row in rows] == ["kept", "changed"]
     changed = rows[1]
     assert changed.before.count("<del>") == 1 and changed.after.count("<ins>") == 1
@@ -48,7 +48,7 @@ def test_the_text_compared_is_escaped_never_markup():
     rows = compare(
         "Officials found <script>alert(1)</script> in the camp records.",
         "Officials found <script>alert(2)</script> in the camp records. <img src=x onerror=alert(3)>",
-    )
+    ).rows
     html = "".join(row.before + row.after for row in rows)
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;alert(1)" in html and "&lt;img src=x" in html

@@ -8,8 +8,9 @@ escaped text.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -18,9 +19,24 @@ from indexer.search.snippets import split_sentences
 
 # Two sentences are one sentence changed when this share of their words match (difflib's ratio).
 SIMILAR = 0.5
+# What one comparison may cost, whatever a page holds: sentences compared on each side (the longest real
+# section has about 300), and the sentences after the last pair that an unpaired one is compared with.
+MOST_SENTENCES = 1_000
+MOST_CHARACTERS = 200_000  # of the sentences compared on each side (the longest real section has about 42,000)
+PAIRING_WINDOW = 100
+WORDS_WEIGHED = 200_000  # words one comparison weighs sentence against sentence (a real one, at most about 33,000)
 _MARKED = Markup(
     '<{tag}><span class="visually-hidden">[{label}: </span>{words}<span class="visually-hidden">]</span></{tag}>'
 )
+
+
+@dataclass
+class Comparison:
+    """The rows of a comparison, and how many characters past its first ``MOST_SENTENCES`` sentences (or
+    ``MOST_CHARACTERS``) were left out of it."""
+
+    rows: list[Row]
+    left_out: int = 0
 
 
 @dataclass
@@ -32,14 +48,14 @@ class Row:
     change: str  # "kept", "removed", "added" or "changed"
 
 
-def sentences(text: str) -> list[str]:
-    """The sentences of a section's text, paragraph by paragraph."""
-    return [
-        paragraph[a:b].strip()
-        for paragraph in text.split("\n\n")
-        for a, b in split_sentences(paragraph)
-        if paragraph[a:b].strip()
-    ]
+def sentences(text: str) -> Iterator[tuple[str, int]]:
+    """The sentences of a section's text, paragraph by paragraph, each with where it ends in the text."""
+    start = 0
+    for paragraph in text.split("\n\n"):
+        for a, b in split_sentences(paragraph):
+            if paragraph[a:b].strip():
+                yield paragraph[a:b].strip(), start + b
+        start += len(paragraph) + 2
 
 
 def _key(sentence: str) -> str:
@@ -50,15 +66,32 @@ def _words(sentence: str) -> list[str]:
     return _key(sentence).split()
 
 
-def _most_similar(words: list[str], candidates: list[list[str]]) -> int | None:
-    """The index of the candidate (a sentence's words) most similar to ``words``, if one is similar enough."""
+@dataclass
+class _Budget:
+    """The words a comparison may still weigh, sentence against sentence."""
+
+    words: int = WORDS_WEIGHED
+
+    def spend(self, *sentences: list[str]) -> bool:
+        """Whether weighing ``sentences`` fits in what is left (then spent); once one does not, none does."""
+        cost = sum(map(len, sentences))
+        self.words = self.words - cost if cost <= self.words else 0
+        return self.words > 0
+
+
+def _most_similar(words: list[str], candidates: list[list[str]], budget: _Budget) -> int | None:
+    """The index of the candidate (a sentence's words) most similar to ``words``, if one is similar enough,
+    among those ``budget`` lets it weigh."""
     matcher = difflib.SequenceMatcher(b=words, autojunk=False)
 
     def score(candidate: list[str]) -> float:
         matcher.set_seq1(candidate)
-        return matcher.ratio() if matcher.quick_ratio() >= SIMILAR else 0.0
+        # Each ratio bounds the next from above, the first from the lengths alone.
+        close = matcher.real_quick_ratio() >= SIMILAR and matcher.quick_ratio() >= SIMILAR
+        return matcher.ratio() if close else 0.0
 
-    best = max(enumerate(map(score, candidates)), key=lambda scored: scored[1], default=(0, 0.0))
+    weighed = itertools.takewhile(lambda candidate: budget.spend(words, candidate), candidates)
+    best = max(enumerate(map(score, weighed)), key=lambda scored: scored[1], default=(0, 0.0))
     return best[0] if best[1] >= SIMILAR else None
 
 
@@ -66,9 +99,12 @@ def _marked(tag: str, label: str, words: list[str]) -> Markup:
     return _MARKED.format(tag=tag, label=label, words=" ".join(words))
 
 
-def word_changes(before: str, after: str) -> tuple[Markup, Markup]:
-    """Both sentences as HTML: words only ``before`` has in ``<del>``, words only ``after`` has in ``<ins>``."""
+def word_changes(before: str, after: str, budget: _Budget | None = None) -> tuple[Markup, Markup]:
+    """Both sentences as HTML: words only ``before`` has in ``<del>``, words only ``after`` has in ``<ins>``;
+    both whole in them when ``budget`` cannot weigh their words."""
     old, new = before.split(), after.split()
+    if budget is not None and not budget.spend(old, new):
+        return _marked("del", "deleted", old), _marked("ins", "inserted", new)
     left: list[Markup] = []
     right: list[Markup] = []
     for op, a1, a2, b1, b2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
@@ -91,30 +127,45 @@ def _added(sentences: Iterable[str]) -> list[Row]:
     return [Row(Markup(), escape(s), "added") for s in sentences]
 
 
-def _paired(old: list[str], new: list[str]) -> list[Row]:
+def _paired(old: list[str], new: list[str], budget: _Budget) -> list[Row]:
     """Rows for sentences ``old`` replaced by ``new``: each old sentence with the most similar new one
-    after the last pair as one changed row; sentences without a match removed or added."""
+    after the last pair (among the next ``PAIRING_WINDOW``) as one changed row; sentences without a match
+    removed or added."""
     rows: list[Row] = []
     start, words = 0, [_words(s) for s in new]
     for sentence in old:
-        found = _most_similar(_words(sentence), words[start:])
+        found = _most_similar(_words(sentence), words[start : start + PAIRING_WINDOW], budget)
         if found is None:
             rows += _removed([sentence])
             continue
         rows += _added(new[start : start + found])
-        rows.append(Row(*word_changes(sentence, new[start + found]), "changed"))
+        rows.append(Row(*word_changes(sentence, new[start + found], budget), "changed"))
         start += found + 1
     return rows + _added(new[start:])
 
 
-def compare(before: str, after: str) -> list[Row]:
-    """Rows pairing the sentences of ``before`` and ``after`` in order."""
-    old, new = sentences(before), sentences(after)
+def _first(text: str) -> tuple[list[str], int]:
+    """The first sentences of ``text``, at most ``MOST_SENTENCES`` and ``MOST_CHARACTERS``, and how many
+    characters of it come after them (none read)."""
+    first, end = [], 0
+    for sentence, ends in sentences(text):
+        if len(first) == MOST_SENTENCES or ends > MOST_CHARACTERS:
+            return first, len(text.rstrip()) - end
+        first.append(sentence)
+        end = ends
+    return first, 0
+
+
+def compare(before: str, after: str) -> Comparison:
+    """The sentences of ``before`` and ``after`` paired in order, the first ``MOST_SENTENCES`` (and
+    ``MOST_CHARACTERS``) of each."""
+    (old, old_left), (new, new_left) = _first(before), _first(after)
     matcher = difflib.SequenceMatcher(a=[_key(s) for s in old], b=[_key(s) for s in new], autojunk=False)
     rows: list[Row] = []
+    budget = _Budget()
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
             rows += [Row(escape(old[a1 + i]), escape(new[b1 + i]), "kept") for i in range(a2 - a1)]
         else:
-            rows += _paired(old[a1:a2], new[b1:b2])
-    return rows
+            rows += _paired(old[a1:a2], new[b1:b2], budget)
+    return Comparison(rows, old_left + new_left)

@@ -21,7 +21,7 @@ from indexer.search.policy import check_length
 from indexer.search.query import FILTER_NAMES, Filters, split_filters
 from indexer.search.recommendations import recommendation_history
 from webapp import charts
-from webapp.compare import compare
+from webapp.compare import MOST_SENTENCES, compare
 from webapp.searching import get_build, request_filters, search_args
 
 bp = Blueprint("explore", __name__)
@@ -181,7 +181,7 @@ def compare_page(iso3: str):
         raise DocumentNotFound(
             f"Neither the {years[0]} nor the {years[1]} edition has a {label} section for {country.name}."
         )
-    rows = compare(before, after)
+    compared = compare(before, after)
     return render_template(
         "compare.html",
         country=country,
@@ -190,8 +190,10 @@ def compare_page(iso3: str):
         years=years,
         absent=next((y for y, text in zip(years, (before, after), strict=True) if not text.strip()), None),
         titles=(from_meta.title, to_meta.title),
-        rows=rows,
-        counts=Counter(row.change for row in rows),
+        rows=compared.rows,
+        left_out=compared.left_out,
+        most=MOST_SENTENCES,
+        counts=Counter(row.change for row in compared.rows),
     )
 
 
