@@ -147,7 +147,8 @@ def _paired(old: list[str], new: list[str], budget: _Budget) -> list[Row]:
 def _first(text: str) -> tuple[list[str], int]:
     """The first sentences of ``text``, at most ``MOST_SENTENCES`` and ``MOST_CHARACTERS``, and how many
     characters of it come after them (none read)."""
-    first, end = [], 0
+    first: list[str] = []
+    end = 0
     for sentence, ends in sentences(text):
         if len(first) == MOST_SENTENCES or ends > MOST_CHARACTERS:
             return first, len(text.rstrip()) - end
