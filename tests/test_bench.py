@@ -74,3 +74,16 @@ def test_page_timings_ask_every_route_and_say_whether_each_met_the_target(index_
     assert all(r["status"] == expected.get(r["path"], 200) for r in rows), rows
     table = timings.markdown([{**rows[0], "median_ms": 151.0}, {**rows[1], "median_ms": 20.0}])
     assert table.splitlines()[2].endswith("| no |") and table.splitlines()[3].endswith("| yes |")
+
+
+def test_the_worst_requests_are_timed_each_with_a_new_path_where_it_matters(index_dir, tmp_path):
+    timings = load_script("page_timings")
+    routes = timings.worst_routes(index_dir)
+    rows = timings.measure(index_dir, repeat=2, routes=routes)
+    assert [r["page"] for r in rows] == [name for name, _ in routes]
+    assert all(r["status"] in (200, 400, 404) for r in rows), rows  # refused or answered, never a 500
+    fresh = dict(routes)["5 prefixes not asked before"]
+    assert not isinstance(fresh, str) and fresh() != fresh()
+    assert timings.markdown(rows, timings.WORST_TARGET_MS, "max_ms").count("\n") == len(rows) + 1
+    pages = timings.write_hostile_pages(tmp_path / "hostile")
+    assert sorted(p.name for p in pages.iterdir()) == sorted(timings.HOSTILE_PAGES)
