@@ -47,14 +47,15 @@ def test_a_snippet_of_an_endless_sentence_analyses_no_more_than_a_few_sentences(
     assert sum(tokenized) <= (2 + 4) * snippets.LONGEST_SENTENCE
 
 
-def test_a_text_of_endless_initials_is_looked_at_only_so_far(monkeypatch):
+@pytest.mark.parametrize("initials, shown", [(300_000, "The <mark>police</mark> report."), (1_000_000, "A. A. A.")])
+def test_a_text_of_endless_initials_is_looked_at_only_so_far(monkeypatch, initials, shown):
     looked = []
     real = snippets._ends_abbreviation
     monkeypatch.setattr(snippets, "_ends_abbreviation", lambda text, stop: looked.append(stop) or real(text, stop))
-    text = "A. " * 1_000_000 + "The police report. " * 3
+    text = "A. " * initials + "The police report. " * 3  # a match past the first million characters is not sought
     html, _ = snippets.snippet(text, _terms("police"), 2)
     plain, _ = snippets.plain_snippet(text, _terms("police"), 2)
-    assert html.startswith("The <mark>police</mark> report.") and plain.startswith("The police report.")
+    assert html.startswith(shown) and plain.startswith(shown.replace("<mark>", "").replace("</mark>", ""))
     assert len(looked) <= 2 * snippets.SCANNED // 3 + 2
 
 
@@ -219,3 +220,24 @@ def test_comparing_a_section_with_a_hostile_one_compares_a_bounded_part_of_it(mo
         assert len(compared.rows) <= 2 * compare.MOST_SENTENCES
         assert compared.left_out >= len(hostile) - compare.MOST_CHARACTERS - 1_000
     assert sum(looked) <= 3 * (compare.WORDS_WEIGHED + 2 * compare.MOST_CHARACTERS)
+
+
+def test_word_positions_are_not_read_in_a_paragraph_holding_a_word_thousands_of_times(hostile_index, monkeypatch):
+    from indexer.search import passages
+
+    looked: set[int] = set()
+    real = passages._proximity
+    monkeypatch.setattr(
+        passages, "_proximity", lambda reader, clauses, docs: looked.update(docs) or real(reader, clauses, docs)
+    )
+    with opened(hostile_index) as build:
+        response = search(build, SearchRequest(q="forced labor", limit=20))
+        endless = {d for d in build.searcher.docs_for_query(query_of("narrative", "other-undated-endless-html"))}
+    assert "other-undated-endless-html" in [hit.id for hit in response.hits]
+    assert looked and not looked & endless
+
+
+def query_of(field: str, value: str):
+    from whoosh import query as wq
+
+    return wq.Term(field, value)

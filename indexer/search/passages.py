@@ -4,7 +4,8 @@ In standardised reports every narrative has the same sections, so a word's docum
 frequency over narratives says little ("child" and "marriage" are in all of them); over
 paragraphs it still discriminates. Each paragraph is scored with BM25 (Lucene's idf over
 paragraphs, k1 1.2, b 0.5), and multiplied by 1 + ``PROXIMITY`` when it holds every word of
-the query within ``WINDOW`` words. A narrative's score adds up its paragraph scores best
+the query within ``WINDOW`` words (word positions are not read in a paragraph holding a word more
+than ``CROWDED`` times, which no real one does: their cost would follow a hostile page's size). A narrative's score adds up its paragraph scores best
 first, each worth ``DECAY`` times the one before: the best paragraph counts most, and many
 paragraphs about the topic count more than one, with diminishing returns. A narrative whose
 place names (country, other names, region) hold query words gets one more passage for
@@ -29,6 +30,7 @@ K1, B = 1.2, 0.5
 PROXIMITY, WINDOW, IN_ORDER = 1.0, 20, 0.5
 DECAY = 0.7
 POSTINGS_BUDGET = 200_000  # paragraph postings one search reads, about 0.3 s of scoring
+CROWDED = 1_000  # occurrences of one word past which a paragraph's word positions are not read (no real one has)
 PLACE_WEIGHT = 3.0
 OTHER_FORMS = 0.6
 FIELD, EXACT_FIELD, PLACE_FIELD = "passage", "passage_exact", "place"
@@ -283,11 +285,13 @@ def score_paragraphs(build: OpenBuild, clauses: list[Clause], allowed: Allowed) 
     words = sum(1 for c in clauses if not c.stands_for)
     near = 1 < words <= WINDOW  # more words than the window never fit in it
     held = np.zeros(len(scores), np.int64)  # which clauses a paragraph holds, one bit each, when ``near``
+    crowded = np.zeros(len(scores), bool)  # holds a word more than CROWDED times: a hostile page, not prose
     for i, clause in enumerate(clauses):
         typed = _as_typed(scorer, clause.forms, allowed) if clause.forms and clause.terms[0] in read else None
         bits = sum(1 << j for j in clause.stands_for) if clause.stands_for else 1 << i
         for term in (t for t in clause.terms if t in read):
             docs, tf = scorer.postings(FIELD, term, allowed)  # a term's postings name each paragraph once
+            crowded[docs] |= tf > CROWDED
             if typed is not None and term == clause.terms[0]:
                 as_typed = typed[docs]
                 tf = as_typed + OTHER_FORMS * (tf - as_typed)
@@ -297,7 +301,7 @@ def score_paragraphs(build: OpenBuild, clauses: list[Clause], allowed: Allowed) 
                 held[docs] |= bits
     found = np.flatnonzero(touched)
     if near:
-        holding_all = found[held[found] == (1 << words) - 1]
+        holding_all = found[(held[found] == (1 << words) - 1) & ~crowded[found]]
         for docnum, factor in _proximity(scorer.reader, clauses, set(holding_all.tolist())).items():
             scores[docnum] *= factor
     return found, scores[found]

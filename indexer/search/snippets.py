@@ -88,6 +88,7 @@ _SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])"
 LONG_SENTENCE = 400  # characters of a sentence shown around its first match
 LONGEST_SENTENCE = 5_000  # characters read as one sentence at most (the longest real one has about 2,600)
 SCANNED = 100_000  # characters of one text looked at for its snippet (the longest real section has about 42,000)
+SOUGHT = 1_000_000  # characters of a longer text in which its first likely match is sought
 WORD_EDGE = 200  # characters a cut may move to fall between two words (a long address is one word)
 ELLIPSIS = " … "
 
@@ -151,10 +152,10 @@ def _likely_paragraphs(text: str, maybe: re.Pattern):
 
 def _scanned(text: str, maybe: re.Pattern) -> tuple[int, str]:
     """(offset, stretch) of ``text`` a snippet is chosen from: all of it when it is at most ``SCANNED`` characters,
-    else ``SCANNED`` characters from shortly before its first likely match."""
+    else ``SCANNED`` characters from shortly before its first likely match in its first ``SOUGHT``."""
     if len(text) <= SCANNED:
         return 0, text
-    first = maybe.search(text.lower())
+    first = maybe.search(text[:SOUGHT].lower())
     start = _word_edge(text, max(0, (first.start() if first else 0) - LONGEST_SENTENCE), -1, 0)
     end = _word_edge(text, min(len(text), start + SCANNED), -1, start)
     return start, text[start:end]
