@@ -4,12 +4,13 @@ In standardised reports every narrative has the same sections, so a word's docum
 frequency over narratives says little ("child" and "marriage" are in all of them); over
 paragraphs it still discriminates. Each paragraph is scored with BM25 (Lucene's idf over
 paragraphs, k1 1.2, b 0.5), and multiplied by 1 + ``PROXIMITY`` when it holds every word of
-the query within ``WINDOW`` words (word positions are not read in a paragraph holding a word more
-than ``CROWDED`` times, which no real one does: their cost would follow a hostile page's size). A narrative's score adds up its paragraph scores best
-first, each worth ``DECAY`` times the one before: the best paragraph counts most, and many
-paragraphs about the topic count more than one, with diminishing returns. A narrative whose
-place names (country, other names, region) hold query words gets one more passage for
-them, scored as a paragraph holding those words once. docs/ranking.md has the measurements.
+the query within ``WINDOW`` words (word positions are not read in a paragraph holding a word
+more than ``CROWDED`` times, which no real one does: their cost would follow a hostile
+page's size). A narrative's score adds up its paragraph scores best first, each worth
+``DECAY`` times the one before: the best paragraph counts most, and many paragraphs about the
+topic count more than one, with diminishing returns. A narrative whose place names (country,
+other names, region) hold query words gets one more passage for them, scored as a paragraph
+holding those words once. docs/ranking.md has the measurements.
 """
 
 from __future__ import annotations
