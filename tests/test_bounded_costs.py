@@ -241,3 +241,13 @@ def query_of(field: str, value: str):
     from whoosh import query as wq
 
     return wq.Term(field, value)
+
+
+def test_words_are_read_without_a_time_limit_that_would_depend_on_the_machine(monkeypatch):
+    from nltk import redos
+
+    from indexer.index import analysis
+
+    monkeypatch.setattr(redos, "DEFAULT_TIMEOUT", 0.000_001)  # NLTK's limit on each call, were it applied
+    text = "b " * 300_000
+    assert len(analysis.word_spans(text)) == 300_000 and len(list(analysis.indexed_words(text, stem=False))) == 300_000

@@ -26,7 +26,24 @@ from whoosh.system import pack_uint
 from indexer.settings import SHIPPED
 
 WORD_PATTERN = r"(?:[^\W\d_]\.){2,}|\w+(?:['’]\w+)*"
-_tokenizer = RegexpTokenizer(WORD_PATTERN)
+
+
+class _WordTokenizer(RegexpTokenizer):
+    """NLTK's regexp tokenizer without the wall-clock limit NLTK 3.10 puts on every call (``nltk.redos``):
+    ``WORD_PATTERN`` is ours and runs in time linear in the text, and under a limit a long page's words, or a
+    narrative's page, would fail or not depending on how busy the machine is."""
+
+    def _check_regexp(self) -> None:
+        if self._regexp is None:
+            try:
+                from nltk import redos
+            except ImportError:  # an NLTK without the limit
+                super()._check_regexp()
+                return
+            self._regexp = redos.compile(self._pattern, self._flags, timeout=None)
+
+
+_tokenizer = _WordTokenizer(WORD_PATTERN)
 _stemmer = SnowballStemmer("english")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"'})
 
