@@ -116,11 +116,23 @@ def test_searches_matching_the_endless_page_analyse_what_they_show(hostile_index
             tokenized.clear()
 
 
-def test_the_endless_page_is_marked_whole_reading_each_word_once(hostile_index, tokenized):
+@pytest.mark.parametrize("q", ['"forced labor" police', "police", "exact:report", '"government police"'])
+def test_the_endless_page_is_shown_whole_with_its_first_marks_read_so_far(hostile_index, tokenized, q):
     with opened(hostile_index) as build:
-        _, sections = get_narrative(build, "other-undated-endless-html", '"forced labor" police')
-    assert sum(s.html.count("<mark>") for s in sections) == 2 * 9000
-    assert sum(tokenized) <= len(ENDLESS_SENTENCE) + 1000
+        _, sections = get_narrative(build, "other-undated-endless-html", q)
+    assert "".join(s.text for s in sections) == ENDLESS_SENTENCE.strip()
+    assert sum(s.html.count("<mark>") for s in sections) == snippets.MOST_MARKS  # the page holds 9,000 or more
+    assert sum(tokenized) <= 2 * snippets.SCANNED
+
+
+def test_words_are_read_without_a_time_limit_that_would_depend_on_the_machine(monkeypatch):
+    from nltk import redos
+
+    from indexer.index import analysis
+
+    monkeypatch.setattr(redos, "DEFAULT_TIMEOUT", 0.000_001)  # NLTK's limit on each call, were it applied
+    text = "b " * 300_000
+    assert len(analysis.word_spans(text)) == 300_000 and len(list(analysis.indexed_words(text, stem=False))) == 300_000
 
 
 def test_the_web_pages_on_the_endless_page_answer(hostile_index):
@@ -241,13 +253,3 @@ def query_of(field: str, value: str):
     from whoosh import query as wq
 
     return wq.Term(field, value)
-
-
-def test_words_are_read_without_a_time_limit_that_would_depend_on_the_machine(monkeypatch):
-    from nltk import redos
-
-    from indexer.index import analysis
-
-    monkeypatch.setattr(redos, "DEFAULT_TIMEOUT", 0.000_001)  # NLTK's limit on each call, were it applied
-    text = "b " * 300_000
-    assert len(analysis.word_spans(text)) == 300_000 and len(list(analysis.indexed_words(text, stem=False))) == 300_000

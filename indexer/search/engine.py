@@ -464,9 +464,10 @@ def get_narrative(build: OpenBuild, narrative_id: str, q: str = "") -> tuple[Nar
     )
     if not found:
         raise DocumentNotFound(f"no narrative with id {narrative_id!r}")
+    marked = highlight_all([f["body"] for f in found], terms)
     sections = [
-        DocumentSection(f["id"], f["heading"], f["section"], highlight_all(f["body"], terms), _page_of(f, 0), f["body"])
-        for f in found
+        DocumentSection(f["id"], f["heading"], f["section"], html, _page_of(f, 0), f["body"])
+        for f, html in zip(found, marked, strict=True)
     ]
     return NarrativeInfo(**_info(found[0])), sections
 

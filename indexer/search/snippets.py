@@ -89,6 +89,7 @@ LONG_SENTENCE = 400  # characters of a sentence shown around its first match
 LONGEST_SENTENCE = 5_000  # characters read as one sentence at most (the longest real one has about 2,600)
 SCANNED = 100_000  # characters of one text looked at for its snippet (the longest real section has about 42,000)
 SOUGHT = 1_000_000  # characters of a longer text in which its first likely match is sought
+MOST_MARKS = 5_000  # matches marked on a narrative's page (a real one shows a few hundred at most)
 WORD_EDGE = 200  # characters a cut may move to fall between two words (a long address is one word)
 ELLIPSIS = " … "
 
@@ -190,16 +191,48 @@ def _token_spans(tokens: list[tuple[str, str | None, int, int]], terms: QueryTer
     return merged
 
 
-def match_spans(text: str, terms: QueryTerms) -> list[tuple[int, int]]:
-    """Character spans to mark in ``text``, sorted and not overlapping."""
-    spans = []
+def match_spans(text: str, terms: QueryTerms, most: int = MOST_MARKS) -> list[tuple[int, int]]:
+    """Character spans to mark in ``text``, sorted and not overlapping: the first ``most``."""
+    spans: list[tuple[int, int]] = []
     maybe = terms.prefilter()
     phrases = terms.stem_phrases or terms.exact_phrases  # need every word, to see them side by side
-    for start, paragraph, _ in _likely_paragraphs(text, maybe):
-        starting = None if phrases or not paragraph.isascii() else maybe
-        tokens = [(f, s, start + a, start + b) for f, s, a, b in word_tokens(paragraph, starting)]
-        spans += _token_spans(tokens, terms)
+    for start, paragraph, lowered in _likely_paragraphs(text, maybe):
+        # Folding may change a non-ASCII word: those paragraphs, and phrases, are read word by word.
+        whole = phrases or not paragraph.isascii()
+        pieces = _pieces(paragraph, lowered, maybe) if whole else _stretches_at(paragraph, lowered, maybe)
+        for offset, words in pieces:
+            spans += _token_spans([(f, s, start + offset + a, start + offset + b) for f, s, a, b in words], terms)
+            if len(spans) >= most:
+                return spans[:most]
     return spans
+
+
+def _pieces(paragraph: str, lowered: str, maybe: re.Pattern) -> Iterator[tuple[int, list]]:
+    """(offset, words) of the paragraph read ``SCANNED`` characters at a time, cut between words (a phrase across
+    a cut, in a paragraph longer than any real one, is not seen); an ASCII piece the prefilter finds nothing in
+    is passed over."""
+    start = 0
+    while start < len(paragraph):
+        end = len(paragraph)
+        if end - start > SCANNED:
+            end = _word_edge(paragraph, start + SCANNED, -1, start)
+            end = end if end > start else start + SCANNED
+        if not paragraph.isascii() or maybe.search(lowered, start, end):
+            yield start, list(word_tokens(paragraph[start:end]))
+        start = end
+
+
+def _stretches_at(paragraph: str, lowered: str, maybe: re.Pattern) -> Iterator[tuple[int, list]]:
+    """(offset, words) of each stretch between spaces of an ASCII paragraph holding a prefilter match, with the
+    words of it where the prefilter matches (as ``word_tokens`` with ``starting``): words never cross a space."""
+    after = 0
+    for hit in maybe.finditer(lowered):
+        if hit.start() < after:
+            continue
+        lo = paragraph.rfind(" ", 0, hit.start()) + 1
+        after = paragraph.find(" ", hit.end())
+        after = len(paragraph) if after < 0 else after
+        yield lo, list(word_tokens(paragraph[lo:after], maybe))
 
 
 def render(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> str:
@@ -348,6 +381,11 @@ def plain_snippet(text: str, terms: QueryTerms, sentences: int = 2) -> tuple[str
     return ELLIPSIS.join(pieces), chosen[0][0]
 
 
-def highlight_all(text: str, terms: QueryTerms) -> str:
-    """HTML of the whole text with every match marked."""
-    return render(text, match_spans(text, terms) if terms else [])
+def highlight_all(texts: list[str], terms: QueryTerms) -> list[str]:
+    """HTML of each text whole, with matches marked: the first ``MOST_MARKS`` of them all (a narrative's page)."""
+    marked, left = [], MOST_MARKS
+    for text in texts:
+        spans = match_spans(text, terms, left) if terms and left else []
+        left -= len(spans)
+        marked.append(render(text, spans))
+    return marked
