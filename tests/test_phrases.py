@@ -68,7 +68,7 @@ def test_paired_phrases_on_real_reports(hrr_2023):
             assert found == set(build.searcher.docs_for_query(plain)) and found, text
 
 
-def test_only_phrases_of_paired_fields_are_rewritten():
+def test_every_phrase_is_rewritten_and_keeps_its_slop():
     q = wq.Or(
         [
             wq.Phrase("body", ["forc", "labor"]),
@@ -79,5 +79,39 @@ def test_only_phrases_of_paired_fields_are_rewritten():
         ]
     )
     rewritten = pair_phrases(q).subqueries
-    assert [type(s) for s in rewritten] == [PairedPhrase, PairedPhrase, wq.Phrase, PairedPhrase, wq.Term]
-    assert rewritten[3].slop == 3  # kept: slop other than 1 is left to Whoosh's own matching
+    assert [type(s) for s in rewritten] == [PairedPhrase, PairedPhrase, PairedPhrase, PairedPhrase, wq.Term]
+    assert rewritten[3].slop == 3  # kept: checked by word positions
+
+
+@pytest.mark.parametrize("slop", [1, 2, 5, 20])
+def test_word_positions_are_checked_as_whoosh_checks_them(index_dir, slop):
+    with opened(index_dir) as build:
+        phrases = _phrases_in(build, "body", sections=15)
+        phrases += [[w, w] for w, *_ in phrases[:20]] + [[w, x, w] for w, x, *_ in phrases[:20] if x]
+        for words in phrases:
+            expected = set(build.searcher.docs_for_query(wq.Phrase("body", words, slop=slop)))
+            ids, scored = _matches(build, PairedPhrase("body", words, slop=slop))
+            assert ids == scored == expected, (words, slop)
+
+
+def test_a_repeated_word_on_a_crowded_page_never_reaches_whoosh_own_position_check(tmp_path, monkeypatch):
+    from whoosh.query.spans import SpanNear2
+
+    from indexer.search.engine import SearchRequest, search
+    from indexer.settings import Settings
+    from tests.conftest import TIP_FIXTURES, index_files
+
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "crowded.html").write_text(
+        "<html><body><main><p>" + "police report " * 20_000 + "</p></main></body></html>"
+    )
+    index_files([TIP_FIXTURES, folder], tmp_path / "index", Settings(index_procs=1))
+
+    def whoosh_own(matcher):
+        raise AssertionError("Whoosh's span combination, which grows without bound, was used")
+
+    monkeypatch.setattr(SpanNear2.SpanNear2Matcher, "_get_spans", whoosh_own)
+    with opened(tmp_path / "index") as build:
+        for q in ['"police police police police police"~20', '"' + "police report " * 30 + '"', '"report police"~3']:
+            assert search(build, SearchRequest(q=q)).total >= 1, q
