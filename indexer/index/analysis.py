@@ -34,12 +34,12 @@ class _WordTokenizer(RegexpTokenizer):
     narrative's page, would fail or not depending on how busy the machine is."""
 
     def _check_regexp(self) -> None:
-        if self._regexp is None:
-            try:
-                from nltk import redos
-            except ImportError:  # an NLTK without the limit
-                super()._check_regexp()
-                return
+        try:
+            from nltk import redos
+        except ImportError:  # an NLTK without the limit
+            super()._check_regexp()
+            return
+        if getattr(self, "_regexp", None) is None:
             self._regexp = redos.compile(self._pattern, self._flags, timeout=None)
 
 
