@@ -188,3 +188,11 @@ def test_a_prefix_is_expanded_once_per_index_reader(index_dir, monkeypatch):
         first = len(calls)
         search(build, SearchRequest(q="traff* labor"))
     assert first and len(calls) == first  # the second search asks the word list nothing
+
+
+def test_exact_words_count_as_the_clauses_and_prefixes_they_search():
+    with pytest.raises(QueryRejected, match="6 prefixes"):
+        parse_text("exact:gov* exact:pro* exact:con* exact:dis* exact:com* exact:tra*")
+    with pytest.raises(QueryRejected, match="at most 100 are searched"):
+        parse_text("exact:" + "-".join(f"word{n}" for n in range(101)))
+    assert parse_text("exact:anti-trafficking exact:gov*")

@@ -89,9 +89,11 @@ def sanitize(text: str, settings: Settings = DEFAULTS) -> str:
             continue
         if kind == "word" and token not in OPERATORS:
             clauses += sum(1 for _, stem, _, _ in word_tokens(token) if stem)  # stopwords are not searched
+        elif kind == "exact":  # every word of it is searched, stopwords too: a-b-c is three
+            clauses += max(1, sum(1 for _ in word_tokens(token.removeprefix("exact:"))))
         else:
-            clauses += kind in ("phrase", "exact", "prefix")
-        prefixes += kind == "prefix"
+            clauses += kind in ("phrase", "prefix")
+        prefixes += kind == "prefix" or (kind == "exact" and token.endswith("*"))
         near += kind == "phrase" and _slop(token) > 1
         kept.append(token)
     limit = settings.max_clauses
