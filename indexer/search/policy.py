@@ -87,26 +87,32 @@ def sanitize(text: str, settings: Settings = DEFAULTS) -> str:
             token = _signed(token, token.lstrip("+-"))
         if not token:
             continue
-        if kind == "word" and token not in OPERATORS:
-            clauses += sum(1 for _, stem, _, _ in word_tokens(token) if stem)  # stopwords are not searched
-        elif kind == "exact":  # every word of it is searched, stopwords too: a-b-c is three
-            clauses += max(1, sum(1 for _ in word_tokens(token.removeprefix("exact:"))))
-        else:
-            clauses += kind in ("phrase", "prefix")
+        clauses += _clauses(kind, token)
         prefixes += kind == "prefix" or (kind == "exact" and token.endswith("*"))
         near += kind == "phrase" and _slop(token) > 1
         kept.append(token)
-    limit = settings.max_clauses
-    if clauses > limit:
-        raise QueryRejected(f"query has {clauses} words and phrases; at most {limit} are searched")
-    most = settings.max_prefixes
-    if prefixes > most:
-        raise QueryRejected(f"query has {prefixes} prefixes (word*); at most {most} are searched")
+    _check_limits(clauses, prefixes, near, settings)
+    return " ".join(kept)
+
+
+def _clauses(kind: str, token: str) -> int:
+    """How many words and phrases a token of the query searches."""
+    if kind == "word" and token not in OPERATORS:
+        return sum(1 for _, stem, _, _ in word_tokens(token) if stem)  # stopwords are not searched
+    if kind == "exact":  # every word of it is searched, stopwords too: a-b-c is three
+        return max(1, sum(1 for _ in word_tokens(token.removeprefix("exact:"))))
+    return int(kind in ("phrase", "prefix"))
+
+
+def _check_limits(clauses: int, prefixes: int, near: int, settings: Settings) -> None:
+    if clauses > settings.max_clauses:
+        raise QueryRejected(f"query has {clauses} words and phrases; at most {settings.max_clauses} are searched")
+    if prefixes > settings.max_prefixes:
+        raise QueryRejected(f"query has {prefixes} prefixes (word*); at most {settings.max_prefixes} are searched")
     if near > settings.max_proximity:
         raise QueryRejected(
             f'query has {near} phrases with ~N ("a b"~5); at most {settings.max_proximity} are searched'
         )
-    return " ".join(kept)
 
 
 def _slop(phrase: str) -> int:
