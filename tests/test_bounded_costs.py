@@ -209,6 +209,23 @@ def test_distinct_words_leave_no_growing_memory_behind(ix_build):
     assert grown < 60 * 2_000  # a few small entries per request at most, never the words themselves
 
 
+def _counting_match_steps(monkeypatch) -> list[int]:
+    """Counts, for every search of difflib for a longest match, the steps it may take: each item of ``a`` in
+    the range meets every occurrence of it in ``b``."""
+    import difflib
+
+    steps: list[int] = []
+    original = difflib.SequenceMatcher.find_longest_match
+
+    def counted(self, alo=0, ahi=None, blo=0, bhi=None):
+        ahi = len(self.a) if ahi is None else ahi
+        steps.append(sum(1 + len(self.b2j.get(item, ())) for item in self.a[alo:ahi]))
+        return original(self, alo, ahi, blo, bhi)
+
+    monkeypatch.setattr(difflib.SequenceMatcher, "find_longest_match", counted)
+    return steps
+
+
 @pytest.mark.parametrize(
     "hostile",
     [
@@ -216,22 +233,41 @@ def test_distinct_words_leave_no_growing_memory_behind(ix_build):
         " ".join(f"The police report case {n}." for n in range(20_000)),
         "word " * 100_000,  # one sentence of 100,000 words
         "A. " * 1_600_000,  # 4.8 MB of initials, not one sentence end
+        " ".join(f"word{n % 7}" for n in range(20_000)) + ".",  # one sentence of 7 words repeated
     ],
 )
 def test_comparing_a_section_with_a_hostile_one_compares_a_bounded_part_of_it(monkeypatch, hostile):
-    import difflib
-
     from webapp import compare
 
     real = " ".join(f"Officials in province {n} reported {n} cases of forced labor to the police." for n in range(150))
-    looked = []
-    original = difflib.SequenceMatcher.set_seq1
-    monkeypatch.setattr(difflib.SequenceMatcher, "set_seq1", lambda self, a: looked.append(len(a)) or original(self, a))
+    steps = _counting_match_steps(monkeypatch)
     for before, after in ((real, hostile), (hostile, real), (hostile, hostile.replace("police", "army"))):
         compared = compare.compare(before, after)
         assert len(compared.rows) <= 2 * compare.MOST_SENTENCES
         assert compared.left_out >= len(hostile) - compare.MOST_CHARACTERS - 1_000
-    assert sum(looked) <= 3 * (compare.WORDS_WEIGHED + 2 * compare.MOST_CHARACTERS)
+    assert sum(steps) <= 3 * compare.MOST_STEPS
+
+
+def test_sentences_repeated_in_both_editions_are_compared_in_bounded_steps_and_say_so(monkeypatch):
+    from webapp import compare
+
+    steps = _counting_match_steps(monkeypatch)
+    compared = compare.compare("Xa. " * 1_000, "Xa. Xb. " * 500)
+    assert sum(steps) <= compare.MOST_STEPS
+    assert compared.cut_short
+    assert [row.change for row in compared.rows].count("kept") < 1_000  # what was not weighed is not paired
+
+
+def test_a_real_sized_section_is_compared_in_full():
+    from webapp import compare
+
+    before = " ".join(
+        f"Officials in province {n} reported {n} cases of forced labor to the police." for n in range(300)
+    )
+    after = before.replace("police", "labor inspectors").replace("Officials", "The authorities")
+    compared = compare.compare(before, after)
+    assert not compared.cut_short
+    assert [row.change for row in compared.rows] == ["changed"] * 300
 
 
 def test_word_positions_are_not_read_in_a_paragraph_holding_a_word_thousands_of_times(hostile_index, monkeypatch):

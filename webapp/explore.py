@@ -21,7 +21,7 @@ from indexer.search.policy import check_length
 from indexer.search.query import FILTER_NAMES, Filters, split_filters
 from indexer.search.recommendations import recommendation_history
 from webapp import charts
-from webapp.compare import MOST_SENTENCES, compare
+from webapp.compare import MOST_CHARACTERS, MOST_SENTENCES, compare
 from webapp.searching import get_build, request_filters, search_args
 
 bp = Blueprint("explore", __name__)
@@ -192,7 +192,9 @@ def compare_page(iso3: str):
         titles=(from_meta.title, to_meta.title),
         rows=compared.rows,
         left_out=compared.left_out,
-        most=MOST_SENTENCES,
+        cut_short=compared.cut_short,
+        most_sentences=MOST_SENTENCES,
+        most_characters=MOST_CHARACTERS,
         counts=Counter(row.change for row in compared.rows),
     )
 
