@@ -4,14 +4,16 @@ Python's ``urllib.parse``, urllib3 (which requests connects with) and browsers r
 differently: ``http://a:1\\@b:2/`` is on host ``b`` for ``urlsplit`` but on host ``a`` for urllib3
 and for browsers. An address is therefore parsed by urllib3's ``parse_url`` alone, and refused when
 it holds what parsers disagree on: a backslash, user info (``user@``), white space or control
-characters, a host other than plain letters, digits, dots and hyphens or an IP address, or a scheme
-other than http and https.
+characters, a host other than plain letters, digits, dots and hyphens or an IP address, a scheme
+other than http and https, or a path segment ``.`` or ``..`` written with percent signs (``%2e%2e``),
+which urllib3 passes on and many servers resolve. The address's ``url`` is as the client asks for it,
+its other dot segments resolved.
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin
 
 from urllib3.util import Url, parse_url
 
@@ -28,7 +30,8 @@ def web_url(text: str) -> Url | None:
     except ValueError:  # urllib3's LocationParseError: no valid host or port
         return None
     plain_host = bool(url.host and _PLAIN_HOST.fullmatch(url.host))
-    return url if url.scheme in DEFAULT_PORTS and url.auth is None and plain_host else None
+    dot_segment = any(unquote(segment) in (".", "..") for segment in (url.path or "").split("/"))
+    return url if url.scheme in DEFAULT_PORTS and url.auth is None and plain_host and not dot_segment else None
 
 
 def endpoint(url: Url) -> tuple[str, int]:

@@ -45,7 +45,14 @@ def test_a_redirect_the_client_would_read_as_another_host_is_refused(internal, l
 
 @pytest.mark.parametrize(
     "url",
-    ["http://127.0.0.1:1\\@127.0.0.2:2/", "http://user:pass@127.0.0.1/", "http://127.0.0.1/\x00", "ftp://127.0.0.1/"],
+    [
+        "http://127.0.0.1:1\\@127.0.0.2:2/",
+        "http://user:pass@127.0.0.1/",
+        "http://127.0.0.1/\x00",
+        "ftp://127.0.0.1/",
+        "http://127.0.0.1/a/%2E%2e/private/",
+        "http://127.0.0.1/a/%2e/b",
+    ],
 )
 def test_an_address_parsers_read_differently_is_never_asked_for(url):
     with pytest.raises(FetchError, match="not a plain http or https address"):
@@ -246,3 +253,46 @@ def test_a_page_under_a_hidden_path_is_saved_as_a_visible_file_and_indexed(tmp_p
     found, problems = find_files([tmp_path])
     assert found == [tmp_path / "kept.html"]
     assert problems == [(str(tmp_path / ".hidden.html"), "hidden (a name starting with a dot), not indexed")]
+
+
+def test_a_mirror_home_page_linking_another_host_leads_nowhere_else(tmp_path, internal):
+    from tests.test_fetch import fetch, mirror_routes
+
+    routes = mirror_routes(tmp_path)
+    landing = routes.pop("/j/tip/rls/tiprpt/2016/index.htm")
+    internal.routes["/tip/2016.html"] = landing
+    with MirrorServer(routes) as server:
+        routes["/"] = Route(f'<a href="{internal.url}/tip/2016.html">2016 Trafficking in Persons Report</a>'.encode())
+        result = fetch(server, tmp_path / "raw", "2016")
+    assert "no landing page" in result.output
+    assert not internal.log
+
+
+def test_a_link_climbing_out_of_its_folder_is_checked_where_it_leads(tmp_path):
+    from tests.fixtures.tip_site import TROUBLE_LINKS
+    from tests.test_fetch import BASE_2023, fetch, mirror_routes
+
+    routes = mirror_routes(tmp_path)
+    climbing = f'<a href="{BASE_2023}x/../private/">p</a><a href="{BASE_2023}y/%2E%2E/private/">q</a>'
+    routes[BASE_2023].body = routes[BASE_2023].body.replace(b"</body>", climbing.encode() + b"</body>")
+    with MirrorServer(routes) as server:
+        result = fetch(server, tmp_path / "raw", "2023")
+        asked = [request.path for request in server.log]
+    assert result.exit_code == 0, result.output
+    assert not any("/private/" in path for path in asked)
+    assert TROUBLE_LINKS["private"] in result.output  # skipped, robots.txt disallows it
+
+
+def test_an_edition_crawl_asks_for_a_bounded_number_of_urls(tmp_path, monkeypatch):
+    from indexer.fetch import crawl
+    from tests.test_fetch import BASE_2023, fetch, mirror_routes
+
+    monkeypatch.setattr(crawl, "MOST_URLS", 8)
+    routes = mirror_routes(tmp_path)
+    endless = "".join(f'<a href="{BASE_2023}page-{n}/">p</a>' for n in range(50))
+    routes[BASE_2023].body = routes[BASE_2023].body.replace(b"</body>", endless.encode() + b"</body>")
+    with MirrorServer(routes) as server:
+        result = fetch(server, tmp_path / "raw", "2023")
+        asked = [request.path for request in server.log if "/2023-" in request.path]
+    assert len(set(asked)) <= 8 + 2  # the landing page, a redirect's target and at most MOST_URLS more
+    assert "more than 8 links in the edition; the rest were not followed" in result.output

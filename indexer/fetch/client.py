@@ -97,7 +97,8 @@ def _checked(url: str) -> Url:
     """``url`` as the HTTP client parses it; FetchError when parsers could read it as different addresses."""
     checked = web_url(url)
     if checked is None:
-        raise FetchError(url, "not a plain http or https address (backslash, user info, space or control character)")
+        why = "backslash, user info, space, control character or %2e segment"
+        raise FetchError(url, f"not a plain http or https address ({why})")
     return checked
 
 
@@ -277,7 +278,7 @@ class PoliteClient:
         rules = self._robots[origin]
         if isinstance(rules, FetchError):
             raise rules
-        return rules.can_fetch(self.agent, url)
+        return rules.can_fetch(self.agent, checked.url)  # the path asked for, ``..`` resolved
 
     def fetch_robots(self, origin: str, etag: str = "", last_modified: str = "") -> Answer | None:
         """A site's robots.txt as RFC 9309 reads it: None when missing (4xx), an error when unreachable."""

@@ -27,9 +27,10 @@ from indexer.fetch.client import Answer, FetchError, PoliteClient
 from indexer.fetch.manifest import CRAWL_DIR, Manifest, Saved
 from indexer.reports.catalog import CatalogEntry
 from indexer.reports.narratives import build_narratives, is_country_narrative
-from indexer.urls import resolve, web_url
+from indexer.urls import endpoint, resolve, web_url
 
 MAX_DEPTH = 3  # landing page -> contents -> region -> narrative page
+MOST_URLS = 5_000  # pages and PDFs of one edition asked for (a real edition has about 250)
 LONGEST_NAME = 100  # characters of a saved file name before its suffix
 _PAGE_SUFFIXES = ("", ".htm", ".html", ".shtml", ".php", ".aspx")
 
@@ -81,18 +82,25 @@ class Mirror:
 
 
 def _links(data: bytes, base: str) -> list[str]:
-    """Absolute URLs of a page's links, fragments removed, each once and in page order; a link that is not
-    one plain http or https address to every parser (``indexer.urls``) is left out."""
+    """Absolute URLs of a page's links as the HTTP client will ask for them (``..`` resolved), fragments
+    removed, each once and in page order; a link that is not one plain http or https address to every parser
+    (``indexer.urls``) is left out."""
     try:
         root = lxml.html.document_fromstring(data)
     except (etree.ParserError, ValueError):
         return []
     links: dict[str, None] = {}
     for href in root.xpath("//a/@href"):
-        url = resolve(base, href).split("#", 1)[0]
-        if web_url(url):
-            links[url] = None
+        url = web_url(resolve(base, href).split("#", 1)[0])
+        if url:
+            links[url.url] = None
     return list(links)
+
+
+def _endpoint_of(url: str) -> tuple[str, int]:
+    """The host and port ``url`` connects to (("", 0) for none)."""
+    checked = web_url(url)
+    return endpoint(checked) if checked else ("", 0)
 
 
 def holds_narratives(data: bytes, url: str, max_bytes: int) -> bool:
@@ -145,6 +153,9 @@ class EditionCrawl:
         self.manifest = Manifest(folder, entry.report, entry.year)
         self.report = FetchReport(entry.report, entry.year, folder)
         self.page_pattern = entry.page_path_pattern()
+        self._landing_dir = "/"  # the landing page's folder and host and port, once it is found
+        self._endpoint = ("", 0)
+        self._seen: set[str] = set()  # the URLs queued, the landing page's included
 
     def run(self) -> FetchReport:
         requests, downloaded = self.client.requests, self.client.downloaded
@@ -161,30 +172,46 @@ class EditionCrawl:
             return
         landing_url, data = landing
         self.report.landing = landing_url
-        landing_dir = urlsplit(landing_url).path.rsplit("/", 1)[0] + "/"
-        host = urlsplit(landing_url).netloc
-        queue = deque((url, 1) for url in self._links(data, landing_url))
-        seen = {landing_url} | {url for url, _ in queue}
+        self._landing_dir = urlsplit(landing_url).path.rsplit("/", 1)[0] + "/"
+        self._endpoint = _endpoint_of(landing_url)
+        self._seen = {landing_url}
+        queue: deque[tuple[str, int]] = deque()
+        self._follow(data, landing_url, 1, queue)
         pdfs = []
         while queue:
             url, depth = queue.popleft()
-            path = urlsplit(url).path
-            if urlsplit(url).netloc != host:
-                continue
-            if path.lower().endswith(".pdf"):
+            if urlsplit(url).path.lower().endswith(".pdf"):
                 pdfs.append(url)
-                continue
-            in_edition = self.page_pattern.search(path) or path.startswith(landing_dir)
-            if not in_edition or PurePosixPath(path).suffix not in _PAGE_SUFFIXES:
                 continue
             page = self._fetch(url, "html")
             if page and page[0] == "page" and depth < MAX_DEPTH:
-                for link in self._links(page[1], url):
-                    if link not in seen:
-                        seen.add(link)
-                        queue.append((link, depth + 1))
+                self._follow(page[1], url, depth + 1, queue)
         for url in pdfs:
             self._fetch(url, "pdf")
+
+    def _follow(self, data: bytes, base: str, depth: int, queue: deque[tuple[str, int]]) -> None:
+        """Queue the links of a page that lead to the edition's pages and PDFs, each once, ``MOST_URLS`` at most."""
+        for url in self._links(data, base):
+            if url in self._seen or not self._in_edition(url):
+                continue
+            if len(self._seen) > MOST_URLS:
+                self.report.failures.append(
+                    (self.report.landing, f"more than {MOST_URLS} links in the edition; the rest were not followed")
+                )
+                return
+            self._seen.add(url)
+            queue.append((url, depth))
+
+    def _in_edition(self, url: str) -> bool:
+        """Whether a link leads to a page or PDF of the edition: on the landing page's host and port, a PDF or a
+        page under the landing page's folder or named as the edition's pages are."""
+        path = urlsplit(url).path
+        if _endpoint_of(url) != self._endpoint:
+            return False
+        if path.lower().endswith(".pdf"):
+            return True
+        in_edition = self.page_pattern.search(path) or path.startswith(self._landing_dir)
+        return bool(in_edition) and PurePosixPath(path).suffix in _PAGE_SUFFIXES
 
     def _links(self, data: bytes, base: str) -> list[str]:
         """A page's links, as URLs to read (state.gov links moved to the mirror)."""
@@ -229,7 +256,9 @@ class EditionCrawl:
         return [
             url
             for url in self._links(answer.body, answer.url)
-            if year in urlsplit(url).path and any(w in url.lower() for w in words)
+            if _endpoint_of(url) == _endpoint_of(home)
+            and year in urlsplit(url).path
+            and any(w in url.lower() for w in words)
         ]
 
     def _get(self, url: str, pdf: bool = False) -> Answer:
