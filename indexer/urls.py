@@ -5,9 +5,9 @@ differently: ``http://a:1\\@b:2/`` is on host ``b`` for ``urlsplit`` but on host
 and for browsers. An address is therefore parsed by urllib3's ``parse_url`` alone, and refused when
 it holds what parsers disagree on: a backslash, user info (``user@``), white space or control
 characters, a host other than plain letters, digits, dots and hyphens or an IP address, a scheme
-other than http and https, or a path segment ``.`` or ``..`` written with percent signs (``%2e%2e``),
-which urllib3 passes on and many servers resolve. The address's ``url`` is as the client asks for it,
-its other dot segments resolved.
+other than http and https, or a path segment ``.`` or ``..`` written with percent signs (``%2e%2e``,
+``..%2f``, ``..%5c``), which urllib3 passes on and many servers decode and resolve. The address's
+``url`` is as the client asks for it, its other dot segments resolved.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def web_url(text: str) -> Url | None:
     except ValueError:  # urllib3's LocationParseError: no valid host or port
         return None
     plain_host = bool(url.host and _PLAIN_HOST.fullmatch(url.host))
-    dot_segment = any(unquote(segment) in (".", "..") for segment in (url.path or "").split("/"))
+    dot_segment = any(segment in (".", "..") for segment in re.split(r"[/\\]", unquote(url.path or "")))
     return url if url.scheme in DEFAULT_PORTS and url.auth is None and plain_host and not dot_segment else None
 
 

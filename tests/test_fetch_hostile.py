@@ -52,6 +52,8 @@ def test_a_redirect_the_client_would_read_as_another_host_is_refused(internal, l
         "ftp://127.0.0.1/",
         "http://127.0.0.1/a/%2E%2e/private/",
         "http://127.0.0.1/a/%2e/b",
+        "http://127.0.0.1/a/..%2fprivate/",  # an encoded slash many servers decode before resolving
+        "http://127.0.0.1/a/%2e%2e%5cprivate/",  # and a backslash some servers read as one
     ],
 )
 def test_an_address_parsers_read_differently_is_never_asked_for(url):
@@ -273,7 +275,9 @@ def test_a_link_climbing_out_of_its_folder_is_checked_where_it_leads(tmp_path):
     from tests.test_fetch import BASE_2023, fetch, mirror_routes
 
     routes = mirror_routes(tmp_path)
-    climbing = f'<a href="{BASE_2023}x/../private/">p</a><a href="{BASE_2023}y/%2E%2E/private/">q</a>'
+    climbing = "".join(
+        f'<a href="{BASE_2023}{way}private/">p</a>' for way in ("x/../", "y/%2E%2E/", "z/..%2F", "w/%2e%2e%5c")
+    )
     routes[BASE_2023].body = routes[BASE_2023].body.replace(b"</body>", climbing.encode() + b"</body>")
     with MirrorServer(routes) as server:
         result = fetch(server, tmp_path / "raw", "2023")
@@ -290,9 +294,12 @@ def test_an_edition_crawl_asks_for_a_bounded_number_of_urls(tmp_path, monkeypatc
     monkeypatch.setattr(crawl, "MOST_URLS", 8)
     routes = mirror_routes(tmp_path)
     endless = "".join(f'<a href="{BASE_2023}page-{n}/">p</a>' for n in range(50))
-    routes[BASE_2023].body = routes[BASE_2023].body.replace(b"</body>", endless.encode() + b"</body>")
+    routes[BASE_2023].body = routes[BASE_2023].body.replace(b"<body>", b"<body>" + endless.encode(), 1)
+    for n in range(50):  # each a page of links to 50 more
+        more = "".join(f'<a href="{BASE_2023}page-{n}-{m}/">p</a>' for m in range(50))
+        routes[f"{BASE_2023}page-{n}/"] = Route(f"<html><body>{more}</body></html>".encode())
     with MirrorServer(routes) as server:
         result = fetch(server, tmp_path / "raw", "2023")
         asked = [request.path for request in server.log if "/2023-" in request.path]
     assert len(set(asked)) <= 8 + 2  # the landing page, a redirect's target and at most MOST_URLS more
-    assert "more than 8 links in the edition; the rest were not followed" in result.output
+    assert result.output.count("more than 8 links in the edition; the rest were not followed") == 1

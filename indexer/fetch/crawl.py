@@ -156,6 +156,7 @@ class EditionCrawl:
         self._landing_dir = "/"  # the landing page's folder and host and port, once it is found
         self._endpoint = ("", 0)
         self._seen: set[str] = set()  # the URLs queued, the landing page's included
+        self._capped = False  # whether links were left unfollowed past MOST_URLS (said once)
 
     def run(self) -> FetchReport:
         requests, downloaded = self.client.requests, self.client.downloaded
@@ -195,9 +196,10 @@ class EditionCrawl:
             if url in self._seen or not self._in_edition(url):
                 continue
             if len(self._seen) > MOST_URLS:
-                self.report.failures.append(
-                    (self.report.landing, f"more than {MOST_URLS} links in the edition; the rest were not followed")
-                )
+                if not self._capped:
+                    why = f"more than {MOST_URLS} links in the edition; the rest were not followed"
+                    self.report.failures.append((self.report.landing, why))
+                self._capped = True
                 return
             self._seen.add(url)
             queue.append((url, depth))
