@@ -23,9 +23,11 @@ SIMILAR = 0.5
 MOST_SENTENCES = 1_000
 MOST_CHARACTERS = 200_000  # of the sentences compared on each side (the longest real section has about 42,000)
 PAIRING_WINDOW = 100
-# Steps one comparison may take matching sentences and their words (see _Metered): 20,030 real comparisons of
-# 2016, 2019, 2022 and 2023 sections take at most about 750,000 (Israel's section 1, 2016 against 2023).
-MOST_STEPS = 3_000_000
+# Steps one comparison may take matching sentences and their words (see _Metered), about a second at worst:
+# 20,030 real comparisons of 2016, 2019, 2022 and 2023 sections take at most about 2,100,000 (Israel's
+# section 1, 2016 against 2023, in 0.3 s).
+MOST_STEPS = 4_000_000
+CALL_STEPS = 50  # what each call into the matcher costs besides its items (Python's own overhead)
 _MARKED = Markup(
     '<{tag}><span class="visually-hidden">[{label}: </span>{words}<span class="visually-hidden">]</span></{tag}>'
 )
@@ -78,8 +80,7 @@ class _Budget:
     """The steps a comparison may still take matching sentences and words."""
 
     steps: int = MOST_STEPS
-
-    refused: bool = False
+    refused: bool = False  # whether a charge found too few steps left
 
     def charge(self, steps: int) -> None:
         """Spend ``steps``; raises ``_OverBudget`` (and spends all) when fewer are left."""
@@ -101,12 +102,12 @@ class _Metered(difflib.SequenceMatcher):
         super().__init__(a=a, b=b, autojunk=False)
 
     def set_seq1(self, a: Sequence[str]) -> None:
-        self.budget.charge(len(a))
+        self.budget.charge(CALL_STEPS + len(a))
         super().set_seq1(a)
 
     def find_longest_match(self, alo=0, ahi=None, blo=0, bhi=None):
         ahi = len(self.a) if ahi is None else ahi
-        self.budget.charge(ahi - alo + sum(len(self.b2j.get(item, ())) for item in self.a[alo:ahi]))
+        self.budget.charge(CALL_STEPS + ahi - alo + sum(len(self.b2j.get(item, ())) for item in self.a[alo:ahi]))
         return super().find_longest_match(alo, ahi, blo, bhi)
 
 
