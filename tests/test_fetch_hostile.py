@@ -169,6 +169,17 @@ def test_a_server_dripping_its_headers_is_cut_off_at_the_request_deadline():
         assert time.monotonic() - started < 10  # the headers alone take 20 s to arrive
 
 
+def test_a_retry_after_of_hours_waits_no_longer_than_the_timeout(monkeypatch):
+    import urllib3.util.retry
+
+    waits: list[float] = []
+    monkeypatch.setattr(urllib3.util.retry.time, "sleep", waits.append)
+    routes = {"/robots.txt": Route(b"", status=404), "/busy.html": Route(status=503, headers={"Retry-After": "21600"})}
+    with MirrorServer(routes) as server, pytest.raises(FetchError, match="HTTP 503"):
+        _client(timeout=2, retries=2).get(server.url + "/busy.html")
+    assert [wait for wait in waits if wait] == [2, 2]  # six hours asked for before each retry, cut to the timeout
+
+
 def test_malformed_site_input_fails_its_url_alone_on_every_run(tmp_path, monkeypatch):
     from tests.test_fetch import BASE_2023, fetch, mirror_routes
 

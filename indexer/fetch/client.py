@@ -1,13 +1,14 @@
 """A polite HTTP client: one User-Agent, a delay between requests, retries, robots.txt.
 
 Built on requests; urllib3's Retry does the retrying with exponential backoff (and
-honours Retry-After) for connection errors, timeouts and 429/5xx answers. Every request,
+honours Retry-After, up to one timeout) for connection errors, timeouts and 429/5xx answers. Every request,
 its headers and body, must end within ``DEADLINE_TIMEOUTS`` timeouts however slowly a
 server sends (``indexer.fetch.deadline``), and every answer is read up to a size limit.
 """
 
 from __future__ import annotations
 
+import math
 import time
 import urllib.robotparser
 from collections.abc import Callable
@@ -131,6 +132,7 @@ class PoliteClient:
             status_forcelist=RETRY_STATUSES,
             allowed_methods={"GET"},
             respect_retry_after_header=True,
+            retry_after_max=max(1, math.ceil(timeout)),  # a server asking for hours would hold the run (and lock)
             raise_on_status=False,
         )
         self.deadline = Deadline()
