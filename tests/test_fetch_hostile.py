@@ -145,6 +145,29 @@ def test_a_page_is_read_up_to_the_page_limit_and_a_pdf_up_to_the_pdf_limit():
         assert len(client.get(server.url + "/report.pdf", pdf=True).body) == 5005  # asked for as a PDF
 
 
+def test_a_body_said_to_be_a_pdf_is_read_past_the_page_limit_only_when_it_is_one():
+    import gzip
+
+    pdf = b"%PDF-1.7\n" + b"x" * 5000
+    zipped = {"Content-Encoding": "gzip"}
+    routes = {
+        "/robots.txt": Route(b"", status=404),
+        "/fake": Route(b"<html>" + b"x" * 1_000_000, content_type="application/pdf"),
+        "/fake.pdf": Route(b"<html>" + b"x" * 1_000_000, content_type="text/html"),
+        "/bomb": Route(gzip.compress(b"<html>" * 200_000), content_type="application/pdf", headers=zipped),
+        "/zipped": Route(gzip.compress(pdf), content_type="application/pdf", headers=zipped),
+    }
+    with MirrorServer(routes) as server:
+        client = _client(max_bytes=10_000, max_pdf_bytes=2_000_000)
+        with pytest.raises(FetchError, match="larger than 10000 bytes once decompressed"):
+            client.get(server.url + "/bomb")  # a few KiB as sent, 1.2 MB of HTML decoded
+        for path, pdf_link in (("/fake", False), ("/fake.pdf", True)):
+            with pytest.raises(FetchError, match="larger than 10000 bytes and no PDF"):
+                client.get(server.url + path, pdf=pdf_link)
+        assert client.downloaded < 300_000  # neither was read much past the page limit
+        assert client.get(server.url + "/zipped").body == pdf
+
+
 def test_a_compressed_stream_of_nothing_counts_its_bytes_as_sent():
     import gzip
 
@@ -170,10 +193,14 @@ def test_a_server_dripping_its_headers_is_cut_off_at_the_request_deadline():
 
 
 def test_a_retry_after_of_hours_waits_no_longer_than_the_timeout(monkeypatch):
+    import time
+    import types
+
     import urllib3.util.retry
 
     waits: list[float] = []
-    monkeypatch.setattr(urllib3.util.retry.time, "sleep", waits.append)
+    clock = types.SimpleNamespace(sleep=waits.append, time=time.time, monotonic=time.monotonic)
+    monkeypatch.setattr(urllib3.util.retry, "time", clock)  # the waits Retry asks for, and no one else's
     routes = {"/robots.txt": Route(b"", status=404), "/busy.html": Route(status=503, headers={"Retry-After": "21600"})}
     with MirrorServer(routes) as server, pytest.raises(FetchError, match="HTTP 503"):
         _client(timeout=2, retries=2).get(server.url + "/busy.html")

@@ -30,6 +30,7 @@ from indexer.urls import DEFAULT_PORTS, endpoint, resolve, web_url
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_REDIRECTS = 5
 DEADLINE_TIMEOUTS = 4  # a request, headers and body, must end within this many timeouts
+PDF_HEADER_BYTES = 1024  # where a PDF's header may be, as readers accept it
 MAX_CRAWL_DELAY = 60.0  # seconds: a robots.txt asking for more would hold a nightly run (and its lock) for ever
 # NewConnectionError is also a ConnectTimeoutError, for history's sake, but is no timeout.
 TIMEOUTS = (TimeoutError, requests.exceptions.Timeout, ReadTimeoutError, ConnectTimeoutError)
@@ -66,6 +67,13 @@ def _decoded(url: str, encoding: str, body: bytes, limit: int, cut: bool) -> byt
         return gunzip(body, limit, whole=not cut)
     except ValueError as exc:
         raise FetchError(url, str(exc)) from None
+
+
+def _starts_as_pdf(head: bytes, encoding: str) -> bool:
+    """Whether a body whose first bytes as sent are ``head`` is a PDF: ``%PDF-`` in its first KiB, decoded."""
+    if encoding.strip().lower() in ("gzip", "x-gzip"):
+        head = gunzip(head, PDF_HEADER_BYTES, whole=False)
+    return b"%PDF-" in head[:PDF_HEADER_BYTES]
 
 
 class FetchError(TipsearchError):
@@ -198,11 +206,18 @@ class PoliteClient:
 
     def _read(self, url: str, response: requests.Response, limit: int, cut: bool = False) -> bytes:
         """The body, read as it arrives up to ``limit`` bytes as sent, then decoded (gzip, the one encoding asked
-        for) up to ``limit`` bytes: refused beyond, or ``cut`` there. The request's deadline ends a slow download."""
-        chunks, size = [], 0
+        for) up to ``limit`` bytes: refused beyond, or ``cut`` there. Only a body that starts as a PDF is read or
+        decoded past the page limit. The request's deadline ends a slow download."""
+        encoding = response.headers.get("Content-Encoding", "")
+        chunks: list[bytes] = []
+        size, past_page_limit = 0, False
         try:
             while chunk := response.raw.read1(65536, decode_content=False):
                 size += len(chunk)
+                if size > self.max_bytes and not past_page_limit and size <= limit:
+                    if not _starts_as_pdf(b"".join(chunks) + chunk, encoding):
+                        raise FetchError(url, f"larger than {self.max_bytes} bytes and no PDF")
+                    past_page_limit = True
                 if size > limit:
                     if not cut:
                         raise FetchError(url, f"larger than {limit} bytes")
@@ -214,10 +229,13 @@ class PoliteClient:
                 raise FetchError(url, f"download broke off ({type(exc).__name__})") from None
         finally:
             response.close()
+            self.downloaded += size
         if self.deadline.passed:
             raise FetchError(url, f"download took longer than {self.timeout * DEADLINE_TIMEOUTS:g} s")
-        self.downloaded += size
-        return _decoded(url, response.headers.get("Content-Encoding", ""), b"".join(chunks), limit, cut)
+        body = b"".join(chunks)
+        if limit > self.max_bytes and not past_page_limit and not _starts_as_pdf(body, encoding):
+            limit = self.max_bytes  # no PDF, so no more than a page once decoded
+        return _decoded(url, encoding, body, limit, cut)
 
     def get(
         self, url: str, etag: str = "", last_modified: str = "", obey_robots: bool = True, pdf: bool = False
