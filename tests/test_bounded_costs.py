@@ -276,7 +276,9 @@ def test_word_positions_are_not_read_in_a_paragraph_holding_a_word_thousands_of_
     looked: set[int] = set()
     real = passages._proximity
     monkeypatch.setattr(
-        passages, "_proximity", lambda reader, clauses, docs: looked.update(docs) or real(reader, clauses, docs)
+        passages,
+        "_proximity",
+        lambda reader, clauses, read, docs: looked.update(docs) or real(reader, clauses, read, docs),
     )
     with opened(hostile_index) as build:
         response = search(build, SearchRequest(q="forced labor", limit=20))

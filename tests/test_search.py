@@ -290,6 +290,28 @@ def test_the_words_of_a_query_are_its_clauses_whatever_fields_hold_them():
     assert weights == [3.0, 3.0, 1.0]
 
 
+def test_word_positions_are_read_only_for_the_words_whose_postings_were(ix, monkeypatch):
+    from indexer.search import passages
+
+    left_out, asked = set(), []
+    real_budget, real_positions = passages._within_budget, passages.positions
+
+    def budget(scorer, clauses):  # a prefix's commonest words over the budget, as in a long query
+        read = real_budget(scorer, clauses)
+        left_out.update(term for c in clauses for term in c.terms[1:] if len(c.terms) > 2)
+        return read - left_out
+
+    monkeypatch.setattr(passages, "_within_budget", budget)
+    monkeypatch.setattr(
+        passages,
+        "positions",
+        lambda leaf, field, term, wanted: asked.append(term) or real_positions(leaf, field, term, wanted),
+    )
+    response = search(ix, SearchRequest(q="forced pro*"))
+    assert response.hits and left_out and asked
+    assert not left_out & set(asked)
+
+
 def test_a_long_query_of_common_words_reads_a_bounded_number_of_postings(ix, monkeypatch):
     from indexer.search import passages
 

@@ -220,9 +220,10 @@ def _in_order(lists: list[list[int]]) -> float:
     return sum(1 for first, second in pairs if {p + 1 for p in first} & set(second)) / len(pairs)
 
 
-def _proximity(reader, clauses: list[Clause], docnums: set[int]) -> dict[int, float]:
+def _proximity(reader, clauses: list[Clause], read: set[str], docnums: set[int]) -> dict[int, float]:
     """For those of ``docnums`` holding a word of every word clause within ``WINDOW`` words, the factor
     their score is multiplied by: 1 + ``PROXIMITY``, plus up to ``IN_ORDER`` for words side by side in query order.
+    Only the positions of terms whose postings were ``read`` are read: the others' cost is what the budget left out.
     """
     if not docnums:
         return {}
@@ -231,7 +232,7 @@ def _proximity(reader, clauses: list[Clause], docnums: set[int]) -> dict[int, fl
     for leaf, base in segments(reader):
         wanted = {d - base for d in docnums if base <= d < base + leaf.doc_count_all()}
         for i, clause in enumerate(clauses):
-            for term in clause.terms:
+            for term in (t for t in clause.terms if t in read):
                 for docnum, where in positions(leaf, FIELD, term, wanted):
                     for j in clause.stands_for or (i,):
                         found[docnum + base][j] += where
@@ -303,7 +304,7 @@ def score_paragraphs(build: OpenBuild, clauses: list[Clause], allowed: Allowed) 
     found = np.flatnonzero(touched)
     if near:
         holding_all = found[(held[found] == (1 << words) - 1) & ~crowded[found]]
-        for docnum, factor in _proximity(scorer.reader, clauses, set(holding_all.tolist())).items():
+        for docnum, factor in _proximity(scorer.reader, clauses, read, set(holding_all.tolist())).items():
             scores[docnum] *= factor
     return found, scores[found]
 
