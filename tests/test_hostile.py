@@ -323,6 +323,26 @@ def test_a_page_of_endless_gzip_members_is_refused_after_a_few(tmp_path, monkeyp
     assert extract_html(page, "two.html.gz", 5_000_000).blocks[0].text == "First part. Second part."
 
 
+def test_recommendations_past_the_paragraph_cap_stay_in_their_section(monkeypatch):
+    from indexer.extract.html import extract_html
+    from indexer.reports import narratives
+
+    monkeypatch.setattr(narratives, "MOST_PARAGRAPHS", 6)
+    items = "; ".join(f"recommendation {n}" for n in range(8))
+    page = (
+        "<h2>Trafficking Profile</h2>"
+        + "".join(f"<p>Profile {n}.</p>" for n in range(4))
+        + f"<h2>Prioritized Recommendations</h2><p>{items}.</p><p>Last word.</p>"
+        + "<h2>Prosecution</h2><p>Prosecution text.</p><h2>Protection</h2><h2>Prevention</h2><p>Prevention text.</p>"
+    )
+    data = f"<html><body><main>{page}</main></body></html>".encode()
+    (narrative,) = narratives.build_narratives(extract_html(data, "capped.html", 5_000_000), "capped.html", "")
+    by_key = {s.keys[-1]: s.text for s in narrative.sections}
+    recommendations = by_key["prioritized-recommendations"]
+    assert all(f"ecommendation {n}" in recommendations for n in range(8)) and "Last word." in recommendations
+    assert by_key["prosecution"] == "Prosecution text." and by_key["prevention"] == "Prevention text."
+
+
 def test_a_page_of_endless_headings_makes_a_bounded_number_of_sections_and_says_so(tmp_path):
     from click.testing import CliRunner
 

@@ -229,11 +229,10 @@ class _SectionBuilder:
         self.paragraphs_joined = 0
 
     def flush(self) -> None:
-        if self.joined:
-            self.parts[-1] = " ".join([self.parts[-1], *self.joined])
-            self.joined = []
+        self._join_past_cap()
         if self.parts and RECOMMENDATION_KEYS & set(self.keys):
             self._itemize()
+            self._join_past_cap()  # the items past the cap
         if self.parts:
             self.sections.append(Section(self.heading, self.keys, "\n\n".join(self.parts), self.pages))
             self.paragraphs += len(self.parts)
@@ -250,6 +249,12 @@ class _SectionBuilder:
             )
             if count
         ]
+
+    def _join_past_cap(self) -> None:
+        """The paragraphs past the cap joined to the section's last one."""
+        if self.joined:
+            self.parts[-1] = " ".join([self.parts[-1], *self.joined])
+            self.joined = []
 
     def _itemize(self) -> None:
         """Make each recommendation its own paragraph, keeping the page each came from."""
