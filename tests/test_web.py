@@ -292,6 +292,20 @@ def test_with_trusted_hosts_set_another_host_name_is_refused(index_dir):
     assert described.status_code == 200 and "http://search.example.org/search" in described.get_data(as_text=True)
 
 
+def test_a_port_a_client_adds_to_a_trusted_host_name_is_never_linked(index_dir):
+    client = web_app(index_dir, trusted_hosts="search.example.org,localhost:8080").test_client()
+    described = client.get("/opensearch.xml", headers={"Host": "search.example.org:6666"}).get_data(as_text=True)
+    assert ":6666" not in described and 'template="/search?q=' in described  # from the site's root instead
+    described = client.get("/opensearch.xml", headers={"Host": "localhost:8080"}).get_data(as_text=True)
+    assert "http://localhost:8080/search" in described  # a port the setting names
+
+
+def test_links_under_the_public_url_name_the_app_once_when_it_is_mounted_under_a_path(index_dir):
+    client = web_app(index_dir, public_url="https://example.org/tip").test_client()
+    described = client.get("/opensearch.xml", environ_overrides={"SCRIPT_NAME": "/tip"}).get_data(as_text=True)
+    assert "https://example.org/tip/search" in described and "/tip/tip/" not in described
+
+
 def test_the_rate_limiter_forgets_clients_without_waiting_for_a_refusal():
     from webapp.ratelimit import MAX_CLIENTS, RateLimiter
 
