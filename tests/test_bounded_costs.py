@@ -83,11 +83,13 @@ def test_many_phrases_are_marked_at_the_cost_of_their_first_words(monkeypatch):
 
 @pytest.fixture(scope="module")
 def hostile_index(tmp_path_factory):
-    """The TIP fixtures beside one page that is a single endless sentence."""
+    """The TIP fixtures beside a page that is a single endless sentence and one of 30,000 distinct words."""
     folder = tmp_path_factory.mktemp("hostile-pages")
     (folder / "endless.html").write_text(
         f"<html><head><title>Endless</title></head><body><main><h1>Endless</h1><p>{ENDLESS_SENTENCE}</p></main></body></html>"
     )
+    words = " ".join(f"Report {n}." for n in range(30_000))  # 30,000 words the page holds once each
+    (folder / "distinct.html").write_text(f"<html><body><main><h1>Distinct</h1><p>{words}</p></main></body></html>")
     root = tmp_path_factory.mktemp("hostile-index") / "index"
     report = index_files([TIP_FIXTURES, folder], root, Settings(index_procs=1))
     assert not report.failures
@@ -291,3 +293,48 @@ def query_of(field: str, value: str):
     from whoosh import query as wq
 
     return wq.Term(field, value)
+
+
+def _narrative_text(build, narrative_id: str) -> str:
+    sections = sorted(build.searcher.documents(narrative=narrative_id, kind="section"), key=lambda f: f["position"])
+    return "\n\n".join(s["body"] for s in sections)
+
+
+def _same_terms(found: list[tuple[str, float]], expected: list[tuple[str, float]]) -> bool:
+    return [w for w, _ in found] == [w for w, _ in expected] and [x for _, x in found] == pytest.approx(
+        [x for _, x in expected]
+    )
+
+
+def test_key_terms_are_whooshs_own(hostile_index):
+    from indexer.search.similar import KEY_TERMS, key_terms
+
+    with opened(hostile_index) as build:
+        for narrative_id in ("tip-2023-prk", "tip-2002-prk", "other-undated-endless-html"):
+            text = _narrative_text(build, narrative_id)
+            whooshs = build.searcher.key_terms_from_text("fulltext", text, numterms=KEY_TERMS)
+            assert _same_terms(key_terms(build.searcher.reader(), text), whooshs), narrative_id
+
+
+def test_key_terms_of_a_page_of_distinct_words_look_up_a_few_of_them(hostile_index, monkeypatch):
+    from indexer.search import similar
+
+    with opened(hostile_index) as build:
+        reader = build.searcher.reader()
+        looked = []
+        real = type(reader).frequency
+        monkeypatch.setattr(type(reader), "frequency", lambda self, *term: looked.append(term) or real(self, *term))
+        found = similar.similar(build, "other-undated-distinct-html")
+        text = _narrative_text(build, "other-undated-distinct-html")
+    assert len(set(text.split())) > 30_000
+    assert found.same_edition is not None and 0 < len(looked) <= similar.MOST_LOOKUPS
+
+
+def test_key_terms_weigh_the_first_characters_of_a_text_only(hostile_index, monkeypatch):
+    from indexer.search import similar
+
+    monkeypatch.setattr(similar, "MOST_CHARACTERS", 2_000)
+    with opened(hostile_index) as build:
+        text = _narrative_text(build, "tip-2023-prk")
+        whooshs = build.searcher.key_terms_from_text("fulltext", text[:2_000], numterms=similar.KEY_TERMS)
+        assert _same_terms(similar.key_terms(build.searcher.reader(), text), whooshs)
