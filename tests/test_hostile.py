@@ -343,6 +343,26 @@ def test_recommendations_past_the_paragraph_cap_stay_in_their_section(monkeypatc
     assert by_key["prosecution"] == "Prosecution text." and by_key["prevention"] == "Prevention text."
 
 
+def test_a_file_of_endless_country_narratives_makes_a_bounded_number_and_says_so():
+    from indexer.extract.html import extract_html
+    from indexer.reports import narratives
+
+    names = ["Burma", "Thailand", "Cambodia", "Laos", "Vietnam", "Malaysia", "Nepal", "India"]
+    page = "".join(
+        f"<h2>{names[n % 8]}: Tier 3</h2><h3>Prosecution</h3><p>Police report {n}.</p><p>More {n}.</p>"
+        for n in range(20_000)
+    )
+    data = f"<html><body><main>{page}</main></body></html>".encode()
+    made = narratives.build_narratives(extract_html(data, "countries.html", 5_000_000), "countries.html", "")
+    sections = [s for n in made for s in n.sections]
+    assert len(made) == narratives.MOST_NARRATIVES and len(sections) <= narratives.MOST_FILE_SECTIONS
+    assert sum(len(s.text.split("\n\n")) for s in sections) <= narratives.MOST_FILE_PARAGRAPHS + len(sections)
+    text = "\n\n".join(s.text for s in sections)
+    assert "Police report 0." in text and "Police report 19999. More 19999." in text  # nothing is lost
+    notes = [note for n in made for note in n.capped]
+    assert f"19500 country headings past {narratives.MOST_NARRATIVES} narratives read as headings" in notes
+
+
 def test_a_page_of_endless_headings_makes_a_bounded_number_of_sections_and_says_so(tmp_path):
     from click.testing import CliRunner
 

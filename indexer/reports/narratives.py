@@ -209,13 +209,26 @@ def section_keys(heading: str, parent: list[str]) -> list[str]:
 # about 45 sections and 400 paragraphs): past these, headings are read as text and paragraphs joined.
 MOST_SECTIONS = 500
 MOST_PARAGRAPHS = 5_000
+# And a file of 20,000 country headings as many narratives (a whole TIP report holds about 190): past
+# these, country headings are read as headings of the narrative they fall in, and the file's narratives
+# share these sections and paragraphs.
+MOST_NARRATIVES = 500
+MOST_FILE_SECTIONS = 10_000
+MOST_FILE_PARAGRAPHS = 50_000
+
+
+def _file_cap(limit: int, own: int, files: int, what: str) -> str:
+    """What a cap note adds when a narrative's cap was what its file had left."""
+    return f" (the file's {files:,} {what} reached)" if limit < own else ""
 
 
 class _SectionBuilder:
-    """Collects blocks into sections while the narrative is read, at most ``MOST_SECTIONS`` sections and
-    about ``MOST_PARAGRAPHS`` paragraphs; ``capped`` says what was read otherwise."""
+    """Collects blocks into sections while the narrative is read, at most ``most_sections`` sections and
+    about ``most_paragraphs`` paragraphs (what the file has left, up to ``MOST_SECTIONS`` and
+    ``MOST_PARAGRAPHS``); ``capped`` says what was read otherwise."""
 
-    def __init__(self) -> None:
+    def __init__(self, most_sections: int, most_paragraphs: int) -> None:
+        self.most_sections, self.most_paragraphs = most_sections, most_paragraphs
         self.sections: list[Section] = []
         self.heading = "Summary"
         self.keys = ["summary"]
@@ -244,8 +257,16 @@ class _SectionBuilder:
         return [
             note
             for count, note in (
-                (self.headings_as_text, f"{self.headings_as_text} headings past {MOST_SECTIONS} sections read as text"),
-                (self.paragraphs_joined, f"{self.paragraphs_joined} paragraphs past {MOST_PARAGRAPHS} joined"),
+                (
+                    self.headings_as_text,
+                    f"{self.headings_as_text} headings past {self.most_sections} sections read as text"
+                    + _file_cap(self.most_sections, MOST_SECTIONS, MOST_FILE_SECTIONS, "sections"),
+                ),
+                (
+                    self.paragraphs_joined,
+                    f"{self.paragraphs_joined} paragraphs past {self.most_paragraphs} joined"
+                    + _file_cap(self.most_paragraphs, MOST_PARAGRAPHS, MOST_FILE_PARAGRAPHS, "paragraphs"),
+                ),
             )
             if count
         ]
@@ -268,7 +289,7 @@ class _SectionBuilder:
                 self.text_block(Block("text", item, 0, started[-1] if started else None))
 
     def heading_block(self, block: Block) -> None:
-        if len(self.sections) + 1 >= MOST_SECTIONS:
+        if len(self.sections) + 1 >= self.most_sections:
             self.headings_as_text += 1
             self.text_block(Block("text", block.text, 0, block.page))
             return
@@ -288,7 +309,7 @@ class _SectionBuilder:
         self.heading = (f"Section {number}.{text}" if lettered else text).rstrip(":").strip()
 
     def text_block(self, block: Block) -> None:
-        if self.parts and self.paragraphs + len(self.parts) >= MOST_PARAGRAPHS:
+        if self.parts and self.paragraphs + len(self.parts) >= self.most_paragraphs:
             self.paragraphs_joined += 1
             self.joined.append(block.text)
             return
@@ -331,28 +352,34 @@ def _separate_run_in_headings(blocks: list[Block]) -> list[Block]:
     return separated
 
 
-def _split_by_country(blocks: list[Block]) -> list[tuple[tuple[Country, str, str] | None, list[Block]]]:
-    """Cut blocks at TIP country headings; blocks before the first one form their own part."""
+def _split_by_country(
+    blocks: list[Block],
+) -> tuple[list[tuple[tuple[Country, str, str] | None, list[Block]]], int]:
+    """Cut blocks at TIP country headings, at most ``MOST_NARRATIVES`` of them; blocks before the first one
+    form their own part. Also how many country headings past the cap were left in the part they fall in."""
     parts: list[tuple[tuple[Country, str, str] | None, list[Block]]] = [(None, [])]
+    past_cap = 0
     for block in blocks:
         parsed = parse_country_heading(block.text) if block.kind == "heading" else None
-        if parsed:
+        if parsed and len(parts) <= MOST_NARRATIVES:
             parts.append((parsed, []))
         else:
+            past_cap += parsed is not None
             parts[-1][1].append(block)
-    return [(head, body) for head, body in parts if any(b.kind == "text" for b in body)]
+    return [(head, body) for head, body in parts if any(b.kind == "text" for b in body)], past_cap
 
 
-def _sections(blocks: list[Block]) -> tuple[list[Section], list[str]]:
-    """The sections of a narrative's blocks, and what of them was read otherwise than set out (capped)."""
-    builder = _SectionBuilder()
+def _sections(blocks: list[Block], most_sections: int, most_paragraphs: int) -> _SectionBuilder:
+    """A narrative's blocks read into sections: the builder holds them, how many paragraphs they have,
+    and what of them was read otherwise than set out (capped)."""
+    builder = _SectionBuilder(most_sections, most_paragraphs)
     for block in blocks:
         if block.kind == "heading":
             builder.heading_block(block)
         else:
             builder.text_block(block)
     builder.flush()
-    return builder.sections, builder.capped
+    return builder
 
 
 def _is_assessment(paragraph: str) -> bool:
@@ -407,16 +434,19 @@ def build_narratives(
     ``edition`` (report, year) is what a fetch knows of the file; otherwise both are detected.
     """
     report, year = edition or (detect_report(extracted, source), detect_year(extracted, source))
-    parts = _split_by_country(_separate_run_in_headings(extracted.blocks))
+    parts, countries_past_cap = _split_by_country(_separate_run_in_headings(extracted.blocks))
     headed: list[tuple[tuple[Country, str, str] | None, list[Block]]] = [
         (head, body) for head, body in parts if head is not None
     ]
     if headed and (report == "tip" or len(headed) > 1):
         parts = headed  # front matter before the first country heading: contents, an introduction
     narratives = []
+    sections_left, paragraphs_left = MOST_FILE_SECTIONS, MOST_FILE_PARAGRAPHS
     for head, body in parts:
         country, tier, label = head if head else (detect_country(extracted, source), "", "")
-        sections, capped = _sections(body)
+        built = _sections(body, min(MOST_SECTIONS, sections_left), min(MOST_PARAGRAPHS, paragraphs_left))
+        sections, capped = built.sections, built.capped
+        sections_left, paragraphs_left = sections_left - len(sections), paragraphs_left - built.paragraphs
         if report == "tip":
             tier, label = (tier, label) if tier or not sections else _summary_tier(sections[0].text)
             sections = profile_first(sections)
@@ -442,5 +472,9 @@ def build_narratives(
                 content_hash=content_hash,
                 capped=capped,
             )
+        )
+    if countries_past_cap and narratives:
+        narratives[-1].capped.append(
+            f"{countries_past_cap} country headings past {MOST_NARRATIVES} narratives read as headings"
         )
     return narratives
