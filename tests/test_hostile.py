@@ -149,8 +149,9 @@ def test_a_full_disk_leaves_no_half_written_build(tmp_path, monkeypatch):
 
     monkeypatch.setattr(SegmentWriter, "add_document", full)
     monkeypatch.setattr(SegmentWriter, "cancel", cancel_then_fail)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError) as raised:
         index_files([TIP_FIXTURES], tmp_path / "index", Settings(index_procs=1))
+    assert raised.value.filename.startswith(str(tmp_path / "index" / "builds"))  # the error says where
     assert not IndexHome(tmp_path / "index").builds()
     assert not [p for p in (tmp_path / "index").rglob("*") if p.is_file() and p.name != "index.lock"]
 
@@ -179,6 +180,21 @@ def test_a_cache_entry_that_cannot_be_written_leaves_no_partial_file(tmp_path, m
     with pytest.raises(OSError):
         extract_cache.store(tmp_path / "cache", "k", [])
     assert not list((tmp_path / "cache").iterdir())
+
+
+def test_a_cache_entry_that_cannot_be_written_fails_no_file(tmp_path, monkeypatch):
+    import errno
+
+    from indexer.extract import cache as extract_cache
+    from indexer.extract.files import extract_file
+    from indexer.settings import Settings
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(extract_cache, "store", full)
+    page = next(TIP_FIXTURES.glob("*.html"))
+    assert extract_file(page, Settings(), tmp_path / "cache")  # parsed all the same; only not kept
 
 
 def test_text_placed_absurdly_far_on_a_page_costs_no_more_than_a_normal_page():

@@ -7,6 +7,7 @@ memory (``indexer.extract.isolated``), from its bytes to its blocks.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from collections.abc import Iterable, Iterator
@@ -86,7 +87,8 @@ def extract_file(path: Path, settings: Settings, cache_dir: Path | None = None) 
         return cached
     narratives = _parse(path, data, fetched, settings)
     if cache_dir:
-        extract_cache.store(cache_dir, key, narratives)
+        with contextlib.suppress(OSError):  # a full disk: the file is parsed again next time, nothing else lost
+            extract_cache.store(cache_dir, key, narratives)
     return narratives
 
 

@@ -180,6 +180,8 @@ def _write(
         shutil.rmtree(build, ignore_errors=True)
         if isinstance(failure, _NeedsFullBuild):
             return None
+        if isinstance(failure, OSError) and not failure.filename:  # written through a file object: say where
+            raise OSError(failure.errno, failure.strerror or str(failure), str(build)) from failure
         raise
     return build
 
