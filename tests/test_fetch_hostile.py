@@ -117,6 +117,20 @@ def test_robots_lines_the_parser_cannot_read_are_left_out_and_the_rest_obeyed():
     assert rules.can_fetch("tipsearch", "http://mirror.example/open/x")
 
 
+def test_only_robots_lines_the_parser_converts_are_tried_on_their_own(monkeypatch):
+    from urllib.robotparser import RobotFileParser
+
+    from indexer.fetch import robots
+
+    parsed: list[list[str]] = []
+    real = RobotFileParser.parse
+    monkeypatch.setattr(RobotFileParser, "parse", lambda self, lines: parsed.append(lines) or real(self, lines))
+    text = "\n" * 10_000 + "# a comment\n" * 10_000 + "User-agent: *\nSitemap: /s.xml\nDisallow: /private/ # no\n"
+    rules = robots.parse_robots(text, "http://127.0.0.1/robots.txt")
+    assert not rules.can_fetch("tipsearch", "http://127.0.0.1/private/page.html")
+    assert len(parsed) == 2  # the Disallow line alone, then the whole file
+
+
 def test_only_the_first_500_kib_of_a_robots_txt_are_read():
     from indexer.fetch.robots import ROBOTS_BYTES
 
