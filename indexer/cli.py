@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
+import io
 import json
 import os
 import re
@@ -44,6 +46,13 @@ INDEX_OPTION = click.option(
 
 
 EXIT_IO_ERROR = 74  # EX_IOERR: a file could not be read or written (a full disk)
+EXIT_BROKEN_PIPE = 141  # as a command the shell's SIGPIPE ended: 128 + 13
+
+
+def _stop_writing_stdout() -> None:
+    """Point standard output at /dev/null: what is left in its buffer is not written at exit (and fails)."""
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):  # no real file under a test runner
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 class _Commands(click.Group):
@@ -56,6 +65,9 @@ class _Commands(click.Group):
         except TipsearchError as error:
             click.secho(f"error: {error}", fg="red", err=True)
             ctx.exit(error.exit_code)
+        except BrokenPipeError:  # the reader stopped reading (``| head``): no error, as other tools
+            _stop_writing_stdout()
+            ctx.exit(EXIT_BROKEN_PIPE)
         except OSError as error:
             where = f": {error.filename}" if error.filename else ""
             click.secho(f"error: {error.strerror or error}{where}", fg="red", err=True)

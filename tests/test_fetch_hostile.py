@@ -274,6 +274,20 @@ def test_a_full_disk_ends_a_command_with_one_line(tmp_path, monkeypatch):
     assert result.output.strip() == f"error: No space left on device: {tmp_path / 'index' / 'builds' / 'x' / 'seg'}"
 
 
+def test_a_reader_that_stops_reading_is_no_error(index_dir, monkeypatch):
+    from click.testing import CliRunner
+
+    from indexer import cli
+    from webapp.cli import main
+
+    def closed(*args, **kwargs):  # what writing to ``| head`` raises once head has its lines
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli.click, "echo", closed)
+    result = CliRunner().invoke(main, ["search", "forced labor", "--all", "--index", str(index_dir)])
+    assert result.exit_code == cli.EXIT_BROKEN_PIPE and "error" not in result.output
+
+
 def test_a_page_the_parser_chokes_on_fails_alone(tmp_path, monkeypatch):
     from indexer.fetch import crawl
     from tests.test_fetch import BASE_2023, fetch, mirror_routes
