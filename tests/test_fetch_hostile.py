@@ -182,6 +182,12 @@ def test_a_body_said_to_be_a_pdf_is_read_past_the_page_limit_only_when_it_is_one
         assert client.get(server.url + "/zipped").body == pdf
 
 
+def test_an_empty_body_said_to_be_compressed_is_empty():
+    routes = {"/robots.txt": Route(b"", status=404), "/empty.html": Route(b"", headers={"Content-Encoding": "gzip"})}
+    with MirrorServer(routes) as server:
+        assert _client().get(server.url + "/empty.html").body == b""
+
+
 def test_a_compressed_stream_of_nothing_counts_its_bytes_as_sent():
     import gzip
 

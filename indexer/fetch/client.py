@@ -59,7 +59,7 @@ def _answered_from(response: requests.Response) -> tuple[str, int]:
 def _decoded(url: str, encoding: str, body: bytes, limit: int, cut: bool) -> bytes:
     """A body as sent with ``encoding`` (a Content-Encoding), decoded within ``limit`` (``cut`` there)."""
     encoding = encoding.strip().lower()
-    if encoding in ("", "identity"):
+    if encoding in ("", "identity") or not body:  # nothing sent is nothing, whatever its encoding
         return body
     if encoding not in ("gzip", "x-gzip"):
         raise FetchError(url, f"sent in an encoding not asked for ({encoding[:40]})")
