@@ -193,7 +193,7 @@ class PoliteClient:
         except ValueError as exc:  # requests reads a redirect's Location even when it does not follow it
             raise FetchError(url, f"redirected to an address that cannot be read ({exc})") from None
         answered = _answered_from(response)
-        if answered not in (endpoint(checked), self._proxy_endpoint(url)):
+        if answered != endpoint(checked) and answered != self._proxy_endpoint(url):
             response.close()
             raise FetchError(url, f"answered from {answered[0]}:{answered[1]}, not from the address checked")
         return response
