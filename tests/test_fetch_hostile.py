@@ -227,6 +227,19 @@ def test_a_retry_after_of_hours_waits_no_longer_than_the_timeout(monkeypatch):
     assert [wait for wait in waits if wait] == [2, 2]  # six hours asked for before each retry, cut to the timeout
 
 
+def test_a_deadline_timer_firing_after_its_request_ended_leaves_the_next_one_alone():
+    from indexer.fetch.deadline import Deadline
+
+    deadline = Deadline()
+    deadline.start(60)
+    late = deadline._timer  # cancelled below, but as if it had begun to fire already
+    deadline.stop()
+    deadline.start(60)
+    late.function(*late.args)
+    assert not deadline.passed
+    deadline.stop()
+
+
 def test_malformed_site_input_fails_its_url_alone_on_every_run(tmp_path, monkeypatch):
     from tests.test_fetch import BASE_2023, fetch, mirror_routes
 

@@ -25,18 +25,21 @@ class Deadline:
     def __init__(self) -> None:
         self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
         self._timer: threading.Timer | None = None
+        self._clock: object | None = None  # the request in progress: a timer of one before it does nothing
         self.passed = False
 
     def start(self, seconds: float) -> None:
         """Start the clock of a new request: ``seconds`` from now."""
         self.stop()
         self.passed = False
-        self._timer = threading.Timer(seconds, self._pass)
+        self._clock = clock = object()
+        self._timer = threading.Timer(seconds, self._pass, (clock,))
         self._timer.daemon = True
         self._timer.start()
 
     def stop(self) -> None:
         """The request is over (answered or failed): stop its clock."""
+        self._clock = None  # a timer already firing (too late to cancel) finds it over
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -45,13 +48,19 @@ class Deadline:
         """Shut ``sock`` down when the deadline passes (at once if it has)."""
         self._sockets.add(sock)
         if self.passed:
-            self._pass()
+            _shut(sock)
 
-    def _pass(self) -> None:
+    def _pass(self, clock: object) -> None:
+        if clock is not self._clock:
+            return
         self.passed = True
         for sock in list(self._sockets):
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 def _watched(connection: type, deadline: Deadline) -> type:
