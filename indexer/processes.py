@@ -16,6 +16,7 @@ import signal
 
 PR_SET_PDEATHSIG = 1  # prctl(2)
 _forked_by = 0  # in a forked child: the process id of the parent that forked it
+_LIBC = ctypes.CDLL(None, use_errno=True)  # loaded once, not in every child
 
 
 def _remember_parent() -> None:
@@ -25,7 +26,7 @@ def _remember_parent() -> None:
 
 def _die_with_parent() -> None:
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != _forked_by:  # the parent died before the request was made
         os._exit(1)
 
