@@ -326,3 +326,71 @@ def test_a_long_query_of_common_words_reads_a_bounded_number_of_postings(ix, mon
     response = search(ix, SearchRequest(q="government reported persons trafficking labor victims"))
     assert response.total and response.hits
     assert len({term for field, term in read if field == passages.FIELD}) == 1  # the rarest word only
+
+
+DIFFERENTIAL_QUERIES = [
+    "forced labor",
+    "forced OR labor",
+    "forced NOT labor",
+    "trafficking -prison",
+    "traff* pro*",
+    "pro* con* dis* com* tra*",
+    '"forced labor" police',
+    "(child OR children) AND marriage NOT labor",
+    "year:2023 forced",
+    "country:burma OR country:thailand",
+    "exact:police report",
+    "forced AND NOT (labor OR prison)",
+    "Rohingya -refugee",
+    "xqzwv OR forced",
+    "xqzwv",
+]
+
+
+def _by_sets(searcher, q) -> set[int]:
+    """What ``q`` matches by its definition: Whoosh's documents for each word, combined as sets."""
+    from whoosh import query as wq
+
+    from indexer.search.ranking import CoordOr
+
+    every = set(searcher.reader().all_doc_ids())
+    kind = type(q)
+    if kind in (wq.And, wq.Require):
+        return set.intersection(*(_by_sets(searcher, c) for c in q.children()))
+    if kind in (wq.Or, CoordOr):
+        return set().union(*(_by_sets(searcher, c) for c in q.children()))
+    if kind is wq.AndNot:
+        return _by_sets(searcher, q.a) - _by_sets(searcher, q.b)
+    if kind is wq.Not:
+        return every - _by_sets(searcher, q.query)
+    if isinstance(q, wq.MultiTerm):  # a prefix: the index's most frequent words (Whoosh expands it per segment)
+        words = q._btexts(searcher.reader())
+        return set().union(*(searcher.docs_for_query(wq.Term(q.field(), word)) for word in words))
+    return set(searcher.docs_for_query(q))
+
+
+@pytest.mark.parametrize("text", DIFFERENTIAL_QUERIES)
+def test_documents_read_as_arrays_are_the_ones_a_query_matches(ix, text):
+    from whoosh import query as wq
+
+    from indexer.search.boolean import QueryDocs
+    from indexer.search.query import parse_text
+
+    for level, kind in (("narrative", "narrative"), ("section", "section")):
+        q = parse_text(text, level)
+        if level == "narrative" and '"' in text:
+            continue  # narratives hold no word positions: phrases are looked for in their sections
+        for query in (q, wq.And([wq.Term("kind", kind), q]), wq.And([wq.Term("kind", kind), wq.Not(q)])):
+            assert list(QueryDocs(ix.searcher).docs(query)) == sorted(_by_sets(ix.searcher, query)), (text, level)
+
+
+def test_a_narrative_holding_a_word_excluded_is_never_matched(ix):
+    from whoosh import query as wq
+
+    from indexer.search.boolean import QueryDocs
+    from indexer.search.query import parse_text
+
+    q = wq.And([wq.Term("kind", "narrative"), parse_text("(child OR children) AND marriage NOT labor", "narrative")])
+    holding_labor = set(ix.searcher.docs_for_query(wq.Term("fulltext", "labor")))
+    assert set(ix.searcher.docs_for_query(q)) & holding_labor  # Whoosh's AndNot lets the first one through
+    assert not set(QueryDocs(ix.searcher).docs(q)) & holding_labor

@@ -12,6 +12,7 @@ from indexer.errors import DocumentNotFound, QueryRejected
 from indexer.index.acronyms import acronym_table
 from indexer.reports.narratives import RECOMMENDATION_KEYS, NarrativeInfo, slug
 from indexer.reports.paragraphs import paragraph_spans
+from indexer.search.boolean import QueryDocs
 from indexer.search.facets import (
     FacetCount,
     check_sort,
@@ -319,7 +320,8 @@ def _by_passages(
     narrative_q = parse_text(text, "narrative", build.settings)
     narrative_of = narrative_column(build)
     among = _restricted(NARRATIVES, restrict)
-    matched = {narrative_of[d] for d in build.searcher.docs_for_query(wq.And([among, narrative_q]))}
+    query_docs = QueryDocs(build.searcher)
+    matched = {narrative_of[d] for d in query_docs.docs(wq.And([among, narrative_q]))}
     clauses = query_clauses(narrative_q, build.searcher.reader(), text, build.table("acronyms", acronym_table))
     allowed = None if restrict is None else _allowed_paragraphs(build, among, section)
     evidence = rank_narratives(build, clauses, allowed)
@@ -328,7 +330,7 @@ def _by_passages(
     nodes = clause_nodes(narrative_q)
     holding: set[str] = set()
     if 1 < len(nodes) <= COORD_MAX_CLAUSES:
-        holding = {narrative_of[d] for d in build.searcher.docs_for_query(wq.And([among, *nodes]))} & matched
+        holding = {narrative_of[d] for d in query_docs.docs(wq.And([among, *nodes]))} & matched
     ranked = sorted(
         ((n, evidence[n].score if n in evidence else 0.0) for n in matched),
         key=lambda item: (item[0] not in holding, -item[1], item[0]),
