@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import subprocess
 import sys
 import threading
@@ -108,7 +109,6 @@ def test_searches_during_builds_and_swaps_see_no_error_and_no_empty_result(tmp_p
 
 def test_a_pdf_child_whose_parent_is_killed_does_not_linger(tmp_path):
     import os
-    import signal
     import subprocess
     import sys
     import textwrap
@@ -155,7 +155,10 @@ def _children(pid: int) -> list[int]:
     """The processes ``pid`` forked that still run."""
     found = []
     for tasks in Path(f"/proc/{pid}/task").glob("*/children"):
-        found += [int(child) for child in tasks.read_text().split()]
+        try:
+            found += [int(child) for child in tasks.read_text().split()]
+        except OSError:  # the thread ended between listing and reading
+            continue
     return found
 
 
@@ -189,20 +192,33 @@ def test_a_killed_update_leaves_no_process_behind_and_the_next_cron_run_proceeds
         update = [TIPSEARCH, "update", "--edition", "2023", "--base-url", server.url, "--timeout", "2"]
         cron_line = ["flock", "-n", "-o", str(cron_lock), *update]  # as docs/operations.md has it
         assert subprocess.run(cron_line, env=env, capture_output=True).returncode == 0
+        kills = 0
         for trial in range(10):
             routes[f"{BASE_2023}south-korea/"].body += f"<!-- trial {trial} -->".encode()
             flock = subprocess.Popen(cron_line, env=env, start_new_session=True, stdout=subprocess.DEVNULL)
-            deadline = time.monotonic() + 60
-            while not (job := _children(flock.pid)) or not _children(job[0]):
-                assert time.monotonic() < deadline and flock.poll() is None, f"trial {trial}: no worker started"
-                time.sleep(0.01)
-            time.sleep(rng.uniform(0, 0.5))
-            os.kill(job[0], 9)
-            flock.wait()
+            try:
+                deadline = time.monotonic() + 60
+                while not (job := _children(flock.pid)) or not _children(job[0]):
+                    assert time.monotonic() < deadline and flock.poll() is None, f"trial {trial}: no worker started"
+                    time.sleep(0.01)
+                kill_at = time.monotonic() + rng.uniform(0, 0.5)
+                while time.monotonic() < kill_at and _children(job[0]):  # a random moment while workers run
+                    time.sleep(0.01)
+                try:
+                    os.kill(job[0], signal.SIGKILL)
+                    kills += 1
+                except ProcessLookupError:  # the job ended first
+                    pass
+                flock.wait()
+            except BaseException:
+                os.killpg(flock.pid, signal.SIGKILL)  # the whole job, so that a failed trial leaves nothing running
+                flock.wait()
+                raise
             deadline = time.monotonic() + 10
             while (left := _alive_in_session(flock.pid)) and time.monotonic() < deadline:
                 time.sleep(0.05)
             assert not left, f"trial {trial}: processes of the killed job are left: {left}"
+        assert kills >= 8, f"only {kills} of 10 trials killed a running job"
         routes[f"{BASE_2023}south-korea/"].body += b"<!-- last -->"
         last = subprocess.run(cron_line, env=env, capture_output=True, text=True)
     assert last.returncode == 0, last.stdout + last.stderr
