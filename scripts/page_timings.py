@@ -73,6 +73,8 @@ def worst_routes(index: Path) -> list[tuple[str, str | Callable[[], str]]]:
     return [
         ("every common word", _q("/api/search", " ".join(common[:99]))),
         ("every common word, the page", _q("/search", " ".join(common[:99]))),
+        ("every common word, CSV", _q("/api/export.csv", " ".join(common[:99]))),
+        ("every common word, feed", _q("/search.atom", " ".join(common[:99]))),
         ("124 nonsense words as one phrase", _q("/api/search", '"' + " ".join(f"qz{n}xv" for n in range(124)) + '"')),
         ("the 5 commonest prefixes", _q("/api/search", "pro* con* dis* com* tra*")),
         ("5 prefixes not asked before", lambda: _q("/api/search", " ".join(f"{p}*" for p in next(fresh)))),
