@@ -105,6 +105,13 @@ def test_bad_parameters_are_rejected_with_their_name(ix):
         run(ix, "   ")
 
 
+@pytest.mark.parametrize("q", ["year:[", "*", "\x01", "- ( )"])
+def test_a_query_with_nothing_to_search_for_says_what_it_read(ix, q):
+    with pytest.raises(QueryRejected, match="no word to search for in") as refused:
+        run(ix, q)
+    assert repr(q.strip()) in str(refused.value)
+
+
 def test_pdf_hits_cite_their_page(ix):
     hit = run(ix, '"distant water fishing vessels" debt bondage', report="tip", country="Burma").hits[0]
     assert hit.sections[0].page == 1

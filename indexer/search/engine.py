@@ -374,6 +374,15 @@ def search(build: OpenBuild, request: SearchRequest) -> SearchResponse:
     return response
 
 
+def _nothing_to_search(q: str) -> str:
+    """Why a query without words or filters is refused, quoting what was typed."""
+    typed = q.strip()
+    if not typed:
+        return "give a query or at least one filter"
+    shown = typed if len(typed) <= 80 else typed[:80] + "…"
+    return f"no word to search for in {shown!r}: give words, a phrase or a filter"
+
+
 def _search(build: OpenBuild, request: SearchRequest) -> SearchResponse:
     settings = build.settings
     _check_paging(request, settings)
@@ -383,7 +392,7 @@ def _search(build: OpenBuild, request: SearchRequest) -> SearchResponse:
     q = parse_text(text, "section", settings)
     restrict = filter_query(filters)
     if q is None and restrict is None:
-        raise QueryRejected("give a query or at least one filter")
+        raise QueryRejected(_nothing_to_search(request.q))
     per_hit = settings.sections_per_hit
     if q is None:
         matches = _by_filters(build, restrict, per_hit)
