@@ -4,7 +4,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh.fields import TEXT
 
-from indexer.index.analysis import AnalyzedText, exact_analyzer, fold_word, stemmed_analyzer, word_tokens
+from indexer.index.analysis import (
+    AnalyzedText,
+    exact_analyzer,
+    fold_word,
+    stem_word,
+    stemmed_analyzer,
+    word_tokens,
+)
 from indexer.index.schema import make_schema
 
 
@@ -40,6 +47,76 @@ def test_stopwords_removed_and_positions_renumbered_for_phrases():
 def test_stemming_joins_word_forms():
     stems = {t.text for t in stemmed_analyzer()("trafficking trafficked traffickers")}
     assert stems == {"traffick"}
+
+
+def test_organ_and_organization_keep_different_stems():
+    organ = {t.text for t in stemmed_analyzer()("organ organs")}
+    organization = {t.text for t in stemmed_analyzer()("organization organizations organizational organisations")}
+    assert len(organ) == len(organization) == 1 and organ != organization
+
+
+# Words Snowball alone would stem alike (indexer/data/stems.txt): the forms of each side keep one stem.
+DIFFERENT_MEANINGS = [
+    (["force", "forces"], ["forced", "forcing"]),
+    (["traffic"], ["trafficking", "trafficked", "traffickers"]),
+    (["internal", "internally"], ["international", "internationally"]),
+    (["internment"], ["internal"]),
+    (["informal", "informally"], ["information", "informed"]),
+    (["several"], ["severe", "severely", "severity"]),
+    (["severance"], ["severe"]),
+    (["stated", "stating"], ["state", "states"]),
+    (["according", "accordance"], ["accord", "accords"]),
+    (["generally"], ["general"]),
+    (["minority", "minorities"], ["minor", "minors"]),
+    (["united"], ["unit", "units"]),
+    (["executive", "executives"], ["execution", "executions", "executed"]),
+    (["collective", "collectively"], ["collection", "collect"]),
+    (["positive"], ["position", "positions"]),
+    (["relatives", "relative"], ["related", "relating"]),
+    (["relations", "relation"], ["related"]),
+    (["university", "universities"], ["universal"]),
+    (["naturalization", "naturalized"], ["nature", "natural"]),
+    (["integrity"], ["integration"]),
+    (["transition", "transitional"], ["transit", "transiting"]),
+    (["emergency", "emergencies"], ["emerged", "emerging"]),
+    (["aids"], ["aid"]),
+    (["aide", "aides"], ["aid"]),
+    (["goods"], ["good"]),
+    (["corporal"], ["corporation", "corporations"]),
+    (["important", "importance"], ["import", "imports"]),
+    (["caste", "castes"], ["cast"]),
+    (["conversation", "conversations"], ["conversion"]),
+    (["evening", "evenings"], ["even"]),
+    (["department", "departments"], ["depart", "departed"]),
+    (["federation", "federations"], ["federal"]),
+    (["apartment", "apartments"], ["apart"]),
+    (["majority"], ["major"]),
+    (["procession", "processions"], ["process", "processes"]),
+    (["protestant", "protestants"], ["protest", "protests"]),
+    (["customer", "customers"], ["custom", "customs"]),
+    (["communicable"], ["communication", "communications"]),
+    (["mineral", "minerals"], ["miner", "miners"]),
+    (["personal", "personally"], ["person", "persons"]),
+    (["personality"], ["personal"]),
+    (["humanity"], ["human"]),
+    (["humane"], ["human"]),
+    (["publication", "publications"], ["public", "publicly"]),
+    (["author", "authors"], ["authority", "authorities"]),
+    (["authorized", "authorization", "authorised"], ["authority"]),
+    (["officer", "officers"], ["office", "offices"]),
+    (["nationality", "nationalities"], ["national", "nationals"]),
+    (["founded", "founding"], ["found"]),
+    (["initial", "initially"], ["initiative", "initiated"]),
+    (["directive", "directives"], ["direct", "directly"]),
+    (["accountability", "accountable"], ["account", "accounts"]),
+]
+
+
+@pytest.mark.parametrize("one, other", DIFFERENT_MEANINGS, ids=lambda words: words[0])
+def test_words_of_different_meanings_keep_different_stems(one, other):
+    assert len({stem_word(w) for w in one}) == 1
+    assert len({stem_word(w) for w in other}) == 1
+    assert stem_word(one[0]) != stem_word(other[0])
 
 
 def test_exact_variant_keeps_words_unstemmed_and_stopwords():
@@ -83,7 +160,7 @@ def test_acronyms_are_read_from_their_definitions():
     )
     assert find_acronyms(text) == {
         "fgm": ("femal", "genit", "mutil"),
-        "idp": ("intern", "displac", "person"),
+        "idp": ("internal", "displac", "person"),
         "tip": ("traffick", "person"),
         "lgbtqi": ("lesbian", "gay", "bisexu", "transgend", "queer", "intersex"),
     }

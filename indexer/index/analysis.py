@@ -4,7 +4,10 @@ Words are found by an NLTK regular-expression tokenizer that reports character
 spans, then folded (lower case, accents and curly quotes straightened, possessive
 ``'s`` and acronym dots dropped), stopwords removed (the list is ``indexer/data/stopwords.txt``),
 British spellings read as American (``indexer/data/spellings.txt``: labour, programme,
-organisation) and stemmed with NLTK's Snowball English stemmer. The Whoosh analyzers built here
+organisation) and stemmed with NLTK's Snowball English stemmer. A few words Snowball would join
+with a word of another meaning take their stem from ``indexer/data/stems.txt`` instead
+(protected stems: ``organization`` and ``organize`` -> ``organiz``, apart from ``organ``); each
+moved word is listed in all its forms, which keep one stem. The Whoosh analyzers built here
 must stay importable from this module: an index pickles them.
 """
 
@@ -66,6 +69,15 @@ def load_spellings() -> dict[str, str]:
 AMERICAN = load_spellings()
 
 
+def load_stems() -> dict[str, str]:
+    """Protected stems, from ``indexer/data/stems.txt``: word -> the stem it takes instead of Snowball's."""
+    lines = (SHIPPED / "stems.txt").read_text(encoding="utf-8").splitlines()
+    return dict(line.split() for line in lines if line.strip() and not line.startswith("#"))
+
+
+PROTECTED = load_stems()
+
+
 LONGEST_KEPT_TEXT = 100_000  # characters of a text whose word spans are kept for the next call
 KEPT_WORD = 30  # characters of the longest word whose folded form and stem are kept for reuse
 WORDS_KEPT = 100_000  # words kept per table, the latest used: with KEPT_WORD, some 25 MB at the very most
@@ -108,13 +120,15 @@ _kept_fold = lru_cache(maxsize=WORDS_KEPT)(_fold)
 
 
 def stem_word(folded: str) -> str:
-    """Snowball English stem of an already folded word, British spellings read as American; a short ASCII
-    word's stem is kept for reuse, as :func:`fold_word` keeps its form."""
+    """Snowball English stem of an already folded word, British spellings read as American and protected
+    stems first (``organization`` -> ``organiz``, not ``organ``); a short ASCII word's stem is kept for reuse,
+    as :func:`fold_word` keeps its form."""
     return _kept_stem(folded) if len(folded) <= KEPT_WORD and folded.isascii() else _stem(folded)
 
 
 def _stem(folded: str) -> str:
-    return _stemmer.stem(AMERICAN.get(folded, folded))
+    word = AMERICAN.get(folded, folded)
+    return PROTECTED.get(word) or _stemmer.stem(word)
 
 
 _kept_stem = lru_cache(maxsize=WORDS_KEPT)(_stem)
@@ -242,7 +256,7 @@ COMMON_STEMS = load_common_stems()
 
 
 def pair_term(first: str, second: str) -> str | None:
-    """The term of two adjacent stems in the word-pair field (``forc labor``), or None when it holds none.
+    """The term of two adjacent stems in the word-pair field (``forced labor``), or None when it holds none.
 
     Only pairs of two common stems are held (Lucene's CommonGrams, stricter): a phrase with a
     rarer word is cheap to check by word positions, since few sections hold that word.

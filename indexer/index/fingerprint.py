@@ -30,6 +30,7 @@ _INDEXING_FILES = (
     "data/stopwords.txt",
     "data/spellings.txt",
     "data/common_stems.txt",
+    "data/stems.txt",
 )
 _INDEXING_SETTINGS = ("max_html_bytes", "max_pdf_bytes", "pdf_timeout", "pdf_memory_mb")
 
