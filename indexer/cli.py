@@ -240,7 +240,8 @@ def _terminal_snippet(snippet_html: str, colour: bool) -> str:
 
 def _print_response(response: SearchResponse, with_facets: bool, colour: bool) -> None:
     """A search's hits as readable text: title, edition and tier, sections with their snippets; then facets."""
-    click.echo(f"{response.count_text()}; showing {len(response.hits)}")
+    wider = f" (and {response.wider()} more with some of the words: --any)" if response.wider() else ""
+    click.echo(f"{response.count_text()}{wider}; showing {len(response.hits)}")
     for rank, hit in enumerate(response.hits, 1):
         tier = f", {hit.tier_name}" if hit.tier_name else ""
         click.echo(click.style(f"\n{rank}. {hit.heading}", bold=True) if colour else f"\n{rank}. {hit.heading}")
@@ -261,12 +262,13 @@ def _print_response(response: SearchResponse, with_facets: bool, colour: bool) -
 @main.command("search", context_settings={"ignore_unknown_options": True})
 @click.argument("query", nargs=-1, type=click.UNPROCESSED)
 @INDEX_OPTION
-@click.option("--report", default="", help="tip, hrr or other.")
-@click.option("--country", default="", help="Country name, alias or ISO3 code.")
-@click.option("--year", default="", help="Edition year (2019) or range (2016-2019).")
-@click.option("--tier", default="", help="1, 2, 2WL, 3 or special.")
-@click.option("--section", default="", help="Section, e.g. prosecution or 'section 6'.")
-@click.option("--region", default="", help="Region, e.g. 'Western Hemisphere'.")
+@click.option("--report", multiple=True, help="tip or hrr. Each filter may be given several times: any of its values.")
+@click.option("--country", multiple=True, help="Country name, alias or ISO3 code.")
+@click.option("--year", multiple=True, help="Edition year (2019) or range (2016-2019).")
+@click.option("--tier", multiple=True, help="1, 2, 2WL, 3 or special.")
+@click.option("--section", multiple=True, help="Section by heading (Women, prosecution) or number (1.c).")
+@click.option("--region", multiple=True, help="Region, e.g. 'Western Hemisphere'.")
+@click.option("--any", "any_words", is_flag=True, help="Narratives with some of the words, not only those with all.")
 @click.option(
     "--limit",
     type=int,
@@ -308,12 +310,13 @@ def search_command(
     settings: Settings,
     query: tuple[str, ...],
     index: Path | None,
-    report: str,
-    country: str,
-    year: str,
-    tier: str,
-    section: str,
-    region: str,
+    report: tuple[str, ...],
+    country: tuple[str, ...],
+    year: tuple[str, ...],
+    tier: tuple[str, ...],
+    section: tuple[str, ...],
+    region: tuple[str, ...],
+    any_words: bool,
     limit: int | None,
     sort: str,
     with_facets: bool,
@@ -326,7 +329,11 @@ def search_command(
     if limit is None:
         limit = settings.page_size if split_filters(text, Filters())[0] else settings.max_limit
     request = SearchRequest(
-        q=text, limit=limit, sort=sort, filters=Filters(report, country, year, tier, section, region)
+        q=text,
+        limit=limit,
+        sort=sort,
+        filters=Filters(report, country, year, tier, section, region),
+        match="any" if any_words else "all",
     )
     if every:
         with open_build(given(settings, index)) as build:

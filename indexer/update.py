@@ -84,7 +84,7 @@ def validate(new: Path, previous: Path | None, settings: Settings) -> list[str]:
                 SearchRequest(
                     q=hit["country"],
                     limit=5,
-                    filters=Filters(report=hit["report"], country=hit["iso3"], year=str(hit["year"])),
+                    filters=Filters(report=(hit["report"],), country=(hit["iso3"],), year=(str(hit["year"]),)),
                 ),
             ).hits
             if narrative not in [h.id for h in found]:

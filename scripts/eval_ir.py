@@ -60,8 +60,11 @@ def page_slug(source: str) -> str:
     return source.rstrip("/").rsplit("/", 1)[-1].split(".")[0]
 
 
-def evaluate_pages(judged: Path, pages: Path, index: Path) -> tuple[dict[str, dict[str, float]], dict[str, str]]:
-    """Index ``pages`` into ``index`` unless it holds an index, then score each judged query's top 10.
+def evaluate_pages(
+    judged: Path, pages: Path, index: Path, match: str = "all"
+) -> tuple[dict[str, dict[str, float]], dict[str, str]]:
+    """Index ``pages`` into ``index`` unless it holds an index, then score each judged query's top 10 (``match``
+    "any": of the narratives holding some of the words, not all of them).
 
     Returns (measures by query id, query text by id).
     """
@@ -74,7 +77,8 @@ def evaluate_pages(judged: Path, pages: Path, index: Path) -> tuple[dict[str, di
     with open_build(DEFAULTS, index) as build:
         for query_id, text in queries.items():
             grades = qrels.get(query_id, {})
-            ranked = [page_slug(hit.source) for hit in search(build, SearchRequest(q=text, limit=10)).hits]
+            request = SearchRequest(q=text, limit=10, match=match)
+            ranked = [page_slug(hit.source) for hit in search(build, request).hits]
             relevant = [i for i, slug in enumerate(ranked) if grades.get(slug, 0) >= 2]
             measures[query_id] = {
                 "nDCG@10": ndcg(ranked, {s: g for s, g in grades.items() if g}, 10),
@@ -156,7 +160,8 @@ def evaluate(folder: Path) -> dict[str, float]:
             for query_id, grades in qrels.items():
                 if query_id not in queries:
                     continue
-                hits = search(build, SearchRequest(q=queries[query_id], limit=DEPTH)).hits
+                # Requests in sentences: the order of every document holding some of their words is what is measured.
+                hits = search(build, SearchRequest(q=queries[query_id], limit=DEPTH, match="any")).hits
                 ranked = [hit.id for hit in hits]
                 scores["nDCG@10"].append(ndcg(ranked, grades, 10))
                 scores["Recall@100"].append(recall(ranked, grades, DEPTH))
@@ -172,9 +177,9 @@ def evaluate(folder: Path) -> dict[str, float]:
     }
 
 
-def report_pages(judged: Path, pages: Path, index: Path) -> None:
+def report_pages(judged: Path, pages: Path, index: Path, match: str = "all") -> None:
     """Print each judged query's measures and their means."""
-    measures, queries = evaluate_pages(judged, pages, index)
+    measures, queries = evaluate_pages(judged, pages, index, match)
     names = ("nDCG@10", "P@10", "MRR", "unjudged")
     print(f"{'query':<6} " + " ".join(f"{n:>8}" for n in names) + "  text")
     for query_id, values in measures.items():
@@ -189,6 +194,12 @@ def main() -> None:
     parser.add_argument("--judged", type=Path, help="folder of queries.tsv and qrels.tsv judged on report pages")
     parser.add_argument("--pages", type=Path, help="the report pages the --judged set was judged on")
     parser.add_argument("--index", type=Path, help="index of --pages (built there if absent; default: temporary)")
+    parser.add_argument(
+        "--match",
+        choices=("all", "any"),
+        default="all",
+        help="with --judged: rank the narratives holding all the words (as the search page), or some of them",
+    )
     args = parser.parse_args()
     if args.judged:
         for name in ("queries.tsv", "qrels.tsv"):
@@ -197,10 +208,10 @@ def main() -> None:
         if not args.pages or not args.pages.is_dir():
             parser.error(f"--pages {args.pages}: not a folder of report pages")
         if args.index:
-            report_pages(args.judged, args.pages, args.index)
+            report_pages(args.judged, args.pages, args.index, args.match)
         else:
             with tempfile.TemporaryDirectory() as tmp:
-                report_pages(args.judged, args.pages, Path(tmp) / "index")
+                report_pages(args.judged, args.pages, Path(tmp) / "index", args.match)
         return
     if not args.collection:
         parser.error("give --judged and --pages, or --collection")

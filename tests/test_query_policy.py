@@ -63,7 +63,7 @@ def test_prefix_expands_to_the_most_frequent_words_only(index_dir, monkeypatch):
 @pytest.mark.parametrize("typed, year", [("year:2016..2019", "2016..2019"), ("year:[2016 TO 2019]", "2016 TO 2019")])
 def test_year_ranges_in_the_query(typed, year, index_dir):
     text, filters = split_filters(f"labor {typed}", Filters())
-    assert (text.strip(), filters.year) == ("labor", year)
+    assert (text.strip(), filters.year) == ("labor", (year,))
     with opened(index_dir) as build:
         hits = search(build, SearchRequest(q=f"labor {typed}")).hits
     assert hits and all(2016 <= h.year <= 2019 for h in hits)

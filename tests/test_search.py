@@ -65,7 +65,10 @@ def test_a_section_filter_alone_lists_the_narratives_having_that_section(ix):
         if any("prosecution" in s.section for s in get_narrative(ix, h.id)[1])
     }
     assert listed.total == len(listed.hits) and expected <= {h.id for h in listed.hits}
-    assert listed.facets["section"] and all(c.count <= listed.total for c in listed.facets["section"])
+    # The section facet leaves out the section filter: each section's count is what choosing it would give.
+    sections = {c.value: c.count for c in listed.facets["section"]}
+    assert sections["prosecution"] == listed.total
+    assert sections == {c.value: c.count for c in run(ix, report="tip", limit=1).facets["section"]}
 
 
 def test_country_filter_accepts_aliases(ix):
@@ -268,21 +271,25 @@ def test_the_suggester_looks_at_a_bounded_number_of_words(ix, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "total, all_words, text",
+    "total, all_words, some_words, reading, text",
     [
-        (191, None, "191 narratives match"),
-        (1, None, "1 narrative matches"),
-        (0, 0, "0 narratives match"),
-        (191, 191, "191 narratives contain all words"),
-        (106, 61, "61 narratives contain all words; 45 more contain some"),
-        (3, 1, "1 narrative contains all words; 2 more contain some"),
-        (5, 0, "No narrative contains all words; 5 narratives contain some"),
+        (191, None, None, "all", "191 narratives match"),
+        (1, None, None, "all", "1 narrative matches"),
+        (0, 0, 0, "all", "0 narratives match"),
+        (191, 191, 191, "all", "191 narratives contain all words"),
+        (1, 1, 3, "all", "1 narrative contains all words"),
+        (106, 61, 106, "some", "106 narratives contain some of the words, 61 all of them"),
+        (5, 0, 5, "some", "No narrative contains all words; 5 narratives contain some"),
     ],
 )
-def test_the_count_in_words(total, all_words, text):
+def test_the_count_in_words(total, all_words, some_words, reading, text):
     from indexer.search.engine import SearchResponse
 
-    assert SearchResponse(SearchRequest(q="x"), total, [], all_words=all_words).count_text() == text
+    response = SearchResponse(
+        SearchRequest(q="x"), total, [], all_words=all_words, some_words=some_words, reading=reading
+    )
+    assert response.count_text() == text
+    assert response.wider() == (some_words - total if reading == "all" and some_words else 0)
 
 
 def test_the_words_of_a_query_are_its_clauses_whatever_fields_hold_them():

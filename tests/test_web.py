@@ -248,9 +248,14 @@ def test_opensearch_description(client):
 
 def test_the_count_says_how_many_narratives_hold_all_the_words(client):
     data = client.get("/api/search?q=forced+labor+fishing").get_json()
-    assert 0 < data["all_words"] < data["total"]
+    assert 0 < data["all_words"] == data["total"] < data["some_words"] and data["reading"] == "all"
     html = client.get("/search?q=forced+labor+fishing").get_data(as_text=True)
-    assert f"{data['all_words']} narrative" in html and f"{data['total'] - data['all_words']} more contain" in html
+    more = data["some_words"] - data["total"]
+    assert f"{data['all_words']} narratives contain all words" in html
+    assert f'match=any">and {more} more narratives with some of the words</a>' in html
+    wider = client.get("/api/search?q=forced+labor+fishing&match=any").get_json()
+    assert wider["total"] == data["some_words"] and wider["reading"] == "some"
+    assert "only the" in client.get("/search?q=forced+labor+fishing&match=any").get_data(as_text=True)
     assert client.get("/api/search?q=trafficking").get_json()["all_words"] is None
 
 

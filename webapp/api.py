@@ -20,14 +20,19 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 @bp.get("/search")
 def api_search():
-    """Ranked narratives as JSON: ``{query, sort, total, all_words, page, limit, hits, facets, suggestion}``."""
+    """Ranked narratives as JSON: ``{query, sort, match, reading, total, all_words, some_words, forms, page, limit,
+    hits, facets, suggestion}``."""
     response, page, size = run_search()
     return jsonify(
         {
             "query": response.request.q,
             "sort": response.request.sort,
+            "match": response.request.match,
+            "reading": response.reading,
             "total": response.total,
             "all_words": response.all_words,
+            "some_words": response.some_words,
+            "forms": response.forms,
             "page": page,
             "limit": size,
             "hits": [hit.as_json() for hit in response.hits],

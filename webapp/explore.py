@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -13,8 +14,9 @@ from indexer.errors import DocumentNotFound, QueryRejected
 from indexer.reports.countries import Country, fold, lookup
 from indexer.reports.tiers import TIER_LABELS
 from indexer.reports.years import year_range
-from indexer.search.engine import DocumentSection, SearchRequest, get_narrative, search
+from indexer.search.engine import DocumentSection, SearchRequest, SearchResponse, get_narrative, search
 from indexer.search.facets import REPORT_LABELS, narrative_facts, section_label, section_labels
+from indexer.search.filter_values import checked_filters
 from indexer.search.handle import OpenBuild
 from indexer.search.history import tier_history
 from indexer.search.policy import check_length
@@ -62,8 +64,13 @@ def _orders(searcher: Searcher, iso3: str, report: str) -> list[list[str]]:
     orders: dict[str, list[str]] = {}
     for _, narrative, _, keys in found:
         order = orders.setdefault(narrative, [])
-        order += [key for key in keys.split() if key not in order]
+        order += [key for key in keys.split() if key not in order and _compared_by(report, key)]
     return list(orders.values())
+
+
+def _compared_by(report: str, key: str) -> bool:
+    """Whether two editions are compared by a section key: a Human Rights Report's by number, not heading."""
+    return report != "hrr" or key.startswith("section-") or key == "executive-summary"
 
 
 def merged_order(orders: list[list[str]]) -> list[str]:
@@ -199,26 +206,27 @@ def compare_page(iso3: str):
     )
 
 
-_PLAIN_WORDS = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*(?:\s+[^\W_]+(?:['’-][^\W_]+)*)+")
-
-
-def _every_word(text: str) -> str:
-    """Plain words each required (``child AND marriage``): a trend of narratives holding any of them says
-    little, every edition holding one. Other queries (a phrase, operators) as typed."""
-    return " AND ".join(text.split()) if _PLAIN_WORDS.fullmatch(text.strip()) else text
-
-
 def _edition_sizes(build: OpenBuild, filters: Filters) -> dict[int, int]:
     """Year -> how many narratives of that edition the filters select (every one without filters); 0 for an
     edition of the report, within the years asked, that holds none of them."""
-    low, high = year_range(filters.year) if filters.year else (0, 9999)
-    report = filters.report.lower()
-    facts = [f for f in narrative_facts(build).values() if low <= f.year <= high and (not report or f.report == report)]
-    sizes = dict.fromkeys((f.year for f in facts if f.year), 0)
-    if not any(getattr(filters, name) for name in FILTER_NAMES):
-        return sizes | Counter(f.year for f in facts if f.year)
+    checked = checked_filters(build, filters)
+    ranges = [year_range(value) for value in checked.year] or [(0, 9999)]
+    reports = set(checked.report)
+    facts = [
+        f
+        for f in narrative_facts(build).values()
+        if f.year and any(low <= f.year <= high for low, high in ranges) and (not reports or f.report in reports)
+    ]
+    sizes = dict.fromkeys((f.year for f in facts), 0)
+    if not filters.given():
+        return sizes | Counter(f.year for f in facts)
     selected = search(build, SearchRequest(filters=filters, limit=1, with_suggestion=False))
-    return sizes | {int(c.value): c.count for c in selected.facets["year"]}
+    return sizes | _per_year(selected, sizes)
+
+
+def _per_year(response: SearchResponse, years: Iterable[int]) -> dict[int, int]:
+    """Year -> the response's matches of that year, for the ``years`` asked (the year facet counts every year)."""
+    return {int(c.value): c.count for c in response.facets["year"] if int(c.value) in years}
 
 
 @bp.get("/trend")
@@ -233,13 +241,10 @@ def trend_page():
         try:
             check_length(q, build.settings.max_query_length)  # first: a refusal costs nothing
             text, filters = split_filters(q, replace(request_filters(), report=report or request_filters().report))
-            counted = _every_word(text)
-            every_word = counted != text
-            # What was typed was checked; joining its words with AND may make it longer than the limit.
-            joined = build.with_settings(replace(build.settings, max_query_length=max(len(counted), len(q))))
-            response = search(joined, SearchRequest(q=counted, filters=filters, limit=1, with_suggestion=False))
-            counts = {int(c.value): c.count for c in response.facets["year"]}
-            chart = charts.year_bars(counts, _edition_sizes(build, filters))
+            response = search(build, SearchRequest(q=text, filters=filters, limit=1, with_suggestion=False))
+            every_word = response.all_words is not None and response.reading == "all"
+            sizes = _edition_sizes(build, filters)
+            chart = charts.year_bars(_per_year(response, sizes), sizes)
         except QueryRejected as refused:  # said on the page, the form kept
             problem = refused
     body = render_template(
@@ -249,7 +254,12 @@ def trend_page():
         chart=chart,
         response=response,
         every_word=every_word,
-        kept=[(name, value) for name, value in search_args().items() if name in FILTER_NAMES and name != "report"],
+        kept=[
+            (name, value)
+            for name, values in search_args().items()
+            if name in FILTER_NAMES and name != "report"
+            for value in values
+        ],
         left=charts.PLOT_LEFT,
         right=charts.PLOT_RIGHT,
         width=charts.CHART_WIDTH,

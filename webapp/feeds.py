@@ -57,7 +57,7 @@ def _atom_id(name: str) -> str:
 
 
 def _feed_id(args: dict) -> str:
-    return _atom_id("search?" + urllib.parse.urlencode(sorted(args.items())))
+    return _atom_id("search?" + urllib.parse.urlencode(sorted(args.items()), doseq=True))
 
 
 @bp.get("/search.atom")
@@ -83,7 +83,7 @@ def search_feed():
         "search.atom.xml",
         entries=entries,
         query=response.request.q,
-        filters=[(name, value) for name, value in args.items() if name in FILTER_NAMES],
+        filters=[(name, value) for name in FILTER_NAMES for value in args.get(name, [])],
         feed_id=_feed_id(args),
         self_url=external_url("feeds.search_feed", **args),
         page_url=external_url("views.search_page", **args),

@@ -34,8 +34,8 @@ def give_back_build(_error: BaseException | None = None) -> None:
 
 
 def request_filters() -> Filters:
-    """Filters from the GET parameters."""
-    return Filters(**{name: request.args.get(name, "").strip() for name in FILTER_NAMES})
+    """Filters from the GET parameters, each with every value given (``country=BGD&country=IND``)."""
+    return Filters(**{name: tuple(request.args.getlist(name)) for name in FILTER_NAMES})
 
 
 def _int_arg(name: str, default: int) -> int:
@@ -68,17 +68,28 @@ def run_search(default_size: int | None = None, page: int | None = None, **field
         limit=size,
         offset=(page - 1) * size,
         sort=request.args.get("sort", "relevance") or "relevance",
+        match=request.args.get("match", "all") or "all",
     )
     return search(get_build(), replace(req, **fields)), page, size
 
 
 # What a link to a search carries over; spelling=as-typed searches a misspelt word as typed.
-SEARCH_PARAMETERS = ("q", *FILTER_NAMES, "sort", "limit", "spelling")
+SEARCH_PARAMETERS = ("q", *FILTER_NAMES, "sort", "limit", "spelling", "match")
 
 
-def search_args(**changed: str) -> dict[str, Any]:
-    """This request's search parameters, with the ``changed`` ones replaced; any other parameter is dropped
-    (``url_for`` reads some, such as ``_external``, as instructions), and so is a filter value too long to be one."""
-    merged = {**request.args.to_dict(), **changed}
-    kept = {name: merged[name] for name in SEARCH_PARAMETERS if merged.get(name)}
-    return {name: value for name, value in kept.items() if name == "q" or len(value) <= MAX_FILTER_LENGTH}
+def search_args(**changed: str | list[str]) -> dict[str, Any]:
+    """This request's search parameters (a filter's as the list of its values), with the ``changed`` ones
+    replaced; any other parameter is dropped (``url_for`` reads some, such as ``_external``, as instructions),
+    and so is a value too long to be one."""
+    kept: dict[str, Any] = {}
+    for name in SEARCH_PARAMETERS:
+        many = name in FILTER_NAMES
+        value = changed.get(name, request.args.getlist(name) if many else request.args.get(name, ""))
+        if many:
+            values = [value] if isinstance(value, str) else value
+            value = [v for v in values if v and len(v) <= MAX_FILTER_LENGTH]
+        elif name != "q" and len(value) > MAX_FILTER_LENGTH:
+            value = ""
+        if value:
+            kept[name] = value
+    return kept

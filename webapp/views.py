@@ -11,6 +11,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from indexer.errors import QueryRejected
 from indexer.reports.catalog import source_url
 from indexer.search.engine import SearchResponse, get_narrative
+from indexer.search.facets import FacetCount
 from indexer.search.filter_values import MAX_FILTER_LENGTH, checked_filters, filter_choices
 from indexer.search.history import companion, editions
 from indexer.search.query import FILTER_NAMES, Filters
@@ -25,7 +26,7 @@ from webapp.searching import get_build, open_builds, request_filters, requested_
 bp = Blueprint("views", __name__)
 
 
-def _page_url(page: int, **changed: str) -> str:
+def _page_url(page: int, **changed: str | list[str]) -> str:
     """This search's URL at ``page``, with the ``changed`` parameters (``q=...``) replaced."""
     values = search_args(**changed)
     if page > 1:
@@ -74,20 +75,28 @@ def _search(settings: Settings) -> SearchPage:
 def search_page():
     """The search form and, when a query or filter is given, its results; without one, what is indexed."""
     filters = request_filters()
-    asked = request.args.get("q", "").strip() or any(getattr(filters, n) for n in FILTER_NAMES)
+    asked = request.args.get("q", "").strip() or filters.given()
     shown = _search(open_builds().settings) if asked else SearchPage()
-    overlong = {name: "" for name in FILTER_NAMES if len(getattr(filters, name)) > MAX_FILTER_LENGTH}
-    filters = replace(filters, **overlong)  # refused, and not repeated in the page
+    short = {name: tuple(v for v in getattr(filters, name) if len(v) <= MAX_FILTER_LENGTH) for name in FILTER_NAMES}
+    filters = replace(filters, **short)  # an overlong value is refused, and not repeated in the page
     choices = filter_choices(get_build())
     labels = {name: {c.value: c.label for c in counts} for name, counts in choices.items()}
+    active = _active(filters, labels)
+    choices = shown_facets(choices)
     body = render_template(
         "search.html",
         q=request.args.get("q", ""),
         filters=filters,
-        active=_active(filters, labels),
+        active=active,
+        chosen={(name, stored) for name, _, stored, _ in active},
+        facet_url=lambda name, value: _facet_url(active, name, value),
+        without_url=lambda name, value: _page_url(
+            1, **{name: [v for n, v, _, _ in active if n == name and v != value]}
+        ),
         sort=request.args.get("sort", "relevance"),
         shown=shown,
         response=shown.response,
+        facets=shown_facets(shown.response.facets) if shown.response else {},
         choices=choices,
         overview=None if asked else index_overview(get_build(), open_builds().home),
         page_url=_page_url,
@@ -112,14 +121,33 @@ def _trend_url(response: SearchResponse | None) -> str:
     return url_for("explore.trend_page", **{name: v for name, v in args.items() if name in ("q", *FILTER_NAMES)})
 
 
-def _active(filters: Filters, labels: dict[str, dict[str, str]]) -> list[tuple[str, str, str]]:
-    """(name, value as given, label) of each filter in use; the label of the value the index stores for it."""
+def shown_facets(facets: dict[str, list[FacetCount]]) -> dict[str, list[FacetCount]]:
+    """The facets as a page lists them: the Human Rights Report's sections by heading only, their numbered keys
+    (``section-1f``, the same sections in one edition) left to typed filters."""
+    return {
+        name: [c for c in counts if name != "section" or not c.value.startswith("section-")]
+        for name, counts in facets.items()
+    }
+
+
+def _active(filters: Filters, labels: dict[str, dict[str, str]]) -> list[tuple[str, str, str, str]]:
+    """(name, value as given, value as stored, label) of each filter value in use."""
     try:
         resolved = checked_filters(get_build(), filters)
     except QueryRejected:
         resolved = filters
-    given = [(name, getattr(filters, name), getattr(resolved, name)) for name in FILTER_NAMES]
-    return [(name, value, labels[name].get(stored, value)) for name, value, stored in given if value]
+    return [
+        (name, value, stored, labels[name].get(stored, value))
+        for name in FILTER_NAMES
+        for value, stored in zip(getattr(filters, name), getattr(resolved, name), strict=True)
+    ]
+
+
+def _facet_url(active: list[tuple[str, str, str, str]], name: str, value: str) -> str:
+    """This search with a facet's value added to its filter's values, or taken out when it is one of them."""
+    given = [(v, stored) for n, v, stored, _ in active if n == name]
+    kept = [v for v, stored in given if stored != value]
+    return _page_url(1, **{name: kept if len(kept) < len(given) else [*kept, value]})
 
 
 def _doc_args(response: SearchResponse, page: int) -> dict[str, Any]:

@@ -34,7 +34,7 @@ def documents(narrative: Narrative) -> Iterator[dict]:
         "id": narrative.id,
         "kind": "narrative",
         "section": " ".join(sorted({k for s in narrative.sections for k in s.keys})),
-        "section_headings": {s.keys[-1]: s.heading for s in reversed(narrative.sections) if s.keys},
+        "section_headings": _headings(narrative),
         "acronyms": {a: words for s in narrative.sections for a, words in find_acronyms(s.text).items()},
         "text_digest": text_digest(narrative),
         "fulltext": "\n\n".join(f"{s.heading}\n\n{s.text}" for s in narrative.sections),
@@ -55,6 +55,17 @@ def documents(narrative: Narrative) -> Iterator[dict]:
         }
         filters = {name: shared[name] for name in ("narrative", "report", "year", "iso3", "region", "tier")}
         yield from _paragraphs(filters, f"{narrative.id}/{position}", position, section)
+
+
+def _headings(narrative: Narrative) -> dict[str, str]:
+    """Each key of a narrative's sections -> the heading of the first section it is the own key of: its heading's
+    key (the last), and for a numbered section its number's (``section-1c``: "Section 1.c. Torture...")."""
+    headings: dict[str, str] = {}
+    for section in narrative.sections:
+        numbers = [key for key in section.keys if key.startswith("section-")]
+        for key in {section.keys[-1], *numbers[-1:]}:
+            headings.setdefault(key, section.heading)
+    return headings
 
 
 def _paragraphs(filters: dict, section_id: str, position: int, section: Section) -> Iterator[dict]:

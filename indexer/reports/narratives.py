@@ -188,7 +188,8 @@ def _tip_section(heading: str) -> str | None:
 
 
 def section_keys(heading: str, parent: list[str]) -> list[str]:
-    """Filter keys of a section: its own key plus its parent's (``section-1``, ``section-1c``)."""
+    """Filter keys of a section by where it stands: its own key plus its parent's (``section-1``, ``section-1c``);
+    a heading the reports do not number keeps its parent's."""
     text = heading.strip().rstrip(":").strip()
     folded = " ".join(re.findall(r"[a-z]+", text.lower()))
     tip = _tip_section(text)
@@ -203,6 +204,20 @@ def section_keys(heading: str, parent: list[str]) -> list[str]:
     if folded == "executive summary":
         return ["executive-summary"]
     return parent or [slug(text) or "text"]
+
+
+LONGEST_HEADING_KEY = 90  # characters: a filter value past MAX_FILTER_LENGTH names nothing
+
+
+def heading_key(heading: str) -> str:
+    """The key of a Human Rights Report heading whatever its number: ``Section 1.f. Transnational Repression`` and
+    ``f. Transnational Repression`` -> ``transnational-repression``; ``Women`` -> ``women``."""
+    text = heading.strip().rstrip(":").strip()
+    numbered = _HRR_SECTION.match(text)
+    text = numbered.group(2) if numbered else text
+    text = re.sub(r"^[a-z]\.\s+", "", text, flags=re.I)
+    key = slug(text)
+    return key if len(key) <= LONGEST_HEADING_KEY else key[:LONGEST_HEADING_KEY].rsplit("-", 1)[0]
 
 
 # A hostile page of 45,000 headings would make as many sections to index (a real narrative has at most
@@ -231,7 +246,9 @@ class _SectionBuilder:
         self.most_sections, self.most_paragraphs = most_sections, most_paragraphs
         self.sections: list[Section] = []
         self.heading = "Summary"
-        self.keys = ["summary"]
+        self.placed = ["summary"]  # the keys of where the section stands (section_keys)
+        self.keys = ["summary"]  # those and its headings' (heading_key)
+        self.outline: list[str] = []  # the heading keys of the numbered sections the next heading falls under
         self.parts: list[str] = []
         self.length = 0  # of the section's text so far: its parts joined
         self.joined: list[str] = []  # paragraphs past the cap, joined to the section's last one at the end
@@ -302,11 +319,25 @@ class _SectionBuilder:
         if self.pending_number:
             text = f"Section {self.pending_number}. {text}"
             self.pending_number = None
-        parent = self.keys if self.keys != ["summary"] else []
-        self.keys = section_keys(text, parent if not _HRR_SECTION.match(text) else [])
-        lettered = _HRR_LETTERED.match(text) and len(self.keys) == 2
-        number = self.keys[0].removeprefix("section-")
+        parent = self.placed if self.placed != ["summary"] else []
+        self.placed = section_keys(text, parent if not _HRR_SECTION.match(text) else [])
+        lettered = _HRR_LETTERED.match(text) and len(self.placed) == 2
+        number = self.placed[0].removeprefix("section-")
         self.heading = (f"Section {number}.{text}" if lettered else text).rstrip(":").strip()
+        self.keys = self._with_headings(text, numbered=self.placed is not parent)
+
+    def _with_headings(self, text: str, numbered: bool) -> list[str]:
+        """A Human Rights Report section's keys with those of its heading and the headings it falls under, so that
+        it is found by heading whichever number an edition gives it: ``Women`` ->
+        ``section-6 discrimination-and-societal-abuses women``."""
+        if not self.placed[0].startswith("section-"):
+            self.outline = []
+            return self.placed
+        own = heading_key(text)
+        if numbered:  # "Section 6. ..." or "b. ...": the headings its subsections fall under
+            self.outline = [*self.outline[: len(self.placed) - 1], own]
+            return [*self.placed, *self.outline]
+        return [*self.placed, *self.outline, own]
 
     def text_block(self, block: Block) -> None:
         if self.parts and self.paragraphs + len(self.parts) >= self.most_paragraphs:

@@ -10,24 +10,17 @@ from whoosh import query as wq
 
 from indexer.errors import DocumentNotFound, QueryRejected
 from indexer.index.acronyms import acronym_table
-from indexer.reports.narratives import RECOMMENDATION_KEYS, NarrativeInfo, slug
+from indexer.index.analysis import word_tokens
+from indexer.reports.narratives import RECOMMENDATION_KEYS, NarrativeInfo
 from indexer.reports.paragraphs import paragraph_spans
-from indexer.search.boolean import QueryDocs
-from indexer.search.facets import (
-    FacetCount,
-    check_sort,
-    count_facets,
-    narrative_facts,
-    section_key_sets,
-    section_mask,
-    sorted_matches,
-)
+from indexer.search.facets import FacetCount, check_sort, labelled, narrative_facts, section_mask, sorted_matches
 from indexer.search.filter_values import checked_filters
+from indexer.search.forms import word_forms
 from indexer.search.handle import OpenBuild
+from indexer.search.matching import MatchSet, match_set
 from indexer.search.passages import (
     Allowed,
     Evidence,
-    clause_nodes,
     narrative_column,
     narrative_numbers,
     query_clauses,
@@ -44,7 +37,6 @@ from indexer.search.query import (
     split_filters,
     without_place,
 )
-from indexer.search.ranking import COORD_MAX_CLAUSES
 from indexer.search.snippets import QueryTerms, highlight_all, plain_snippet, snippet
 from indexer.search.suggest import suggestion_for
 from indexer.settings import DEFAULTS, Settings
@@ -62,6 +54,7 @@ class SearchRequest:
     with_suggestion: bool = True  # look for a "did you mean" (not for pages that never show one)
     plain_snippets: bool = False  # snippets as plain text, chosen more cheaply (for files)
     autocorrect: bool = False  # with with_suggestion: search a query whose misspelt words no section holds as corrected
+    match: str = "all"  # or "any": the narratives holding some of the parts side by side, whatever the others hold
 
 
 def anchor(section_id: str, paragraph: int | None = None) -> str:
@@ -121,23 +114,36 @@ class SearchResponse:
     total: int
     hits: list[Hit]
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
-    all_words: int | None = None  # of ``total``, how many hold every word (queries of a few words)
+    all_words: int | None = None  # for a query with parts side by side, how many narratives hold every part
+    some_words: int | None = None  # and how many hold some of them
+    reading: str = "all"  # "some": the narratives holding some of the parts, asked for or as none holds all
+    matched: list[str] = field(default_factory=list)  # every matching narrative's id, in the request's order
+    forms: dict[str, list[str]] = field(default_factory=dict)  # each word searched, as typed -> the words it matched
     suggestion: str = ""  # the query with rare words replaced by close, frequent ones
     corrected_from: str = ""  # the query as typed, when the one searched is its correction
 
     def count_text(self) -> str:
-        """How many narratives matched, in words; for a query of a few words, those holding all of them apart."""
+        """How many narratives matched, in words; for a query with parts side by side, which reading."""
 
         def narratives(count: int) -> str:
             return f"{count} narrative{'' if count == 1 else 's'}"
 
+        def contain(count: int) -> str:
+            return f"contain{'s' if count == 1 else ''}"
+
         if self.all_words is None or not self.total:
             return f"{narratives(self.total)} match{'es' if self.total == 1 else ''}"
-        some = self.total - self.all_words
+        if self.reading == "all":
+            return f"{narratives(self.total)} {contain(self.total)} all words"
         if not self.all_words:
-            return f"No narrative contains all words; {narratives(some)} contain{'s' if some == 1 else ''} some"
-        held = f"{narratives(self.all_words)} contain{'s' if self.all_words == 1 else ''} all words"
-        return f"{held}; {some} more contain{'s' if some == 1 else ''} some" if some else held
+            return f"No narrative contains all words; {narratives(self.total)} {contain(self.total)} some"
+        return f"{narratives(self.total)} {contain(self.total)} some of the words, {self.all_words} all of them"
+
+    def wider(self) -> int:
+        """How many more narratives hold some of the parts than all of them, when the search gives those with all."""
+        if self.reading != "all" or self.some_words is None:
+            return 0
+        return self.some_words - self.total
 
     def facets_json(self) -> dict:
         """Facets as JSON: ``{name: [{"value", "label", "count"}, ...]}``."""
@@ -195,6 +201,7 @@ def _check_paging(request: SearchRequest, settings: Settings) -> None:
         raise QueryRejected(f"offset must be between 0 and {deepest}")
 
 
+MATCHES = ("all", "any")
 SECTIONS = wq.Term("kind", "section")
 NARRATIVES = wq.Term("kind", "narrative")
 
@@ -205,14 +212,11 @@ Sections = list[tuple[int, float, int | None]]
 
 
 @dataclass
-class Matches:
-    """The narratives a query matched and how to rank and show them."""
+class Ranking:
+    """The narratives a query matched, best first, and how to show them."""
 
-    matched: set[str]
     ranked: list[tuple[str, float]]  # narrative ids by relevance, with their scores
     sections: Callable[[list[str]], dict[str, Sections]]  # best sections of some of them
-    in_section: dict[str, set[str]] | None = None  # section key -> narratives that matched in it
-    all_words: int | None = None  # how many hold every word of a short query
     also_marked: set[str] = field(default_factory=set)  # stems matched besides the query's (acronyms)
 
 
@@ -241,44 +245,39 @@ def _best_sections(build: OpenBuild, q: wq.Query | None, narratives: list[str], 
     return best
 
 
-def _in_sections(build: OpenBuild, docnums: np.ndarray) -> dict[str, set[str]]:
-    """Section key -> the narratives with one of ``docnums`` (sections or paragraphs) in it."""
-    names, number_of = narrative_numbers(build)
-    key_sets, key_set_of = section_key_sets(build)
-    pairs = np.unique(number_of[docnums] * len(key_sets) + key_set_of[docnums])
-    found: dict[str, set[str]] = {}
-    for pair in pairs.tolist():
-        narrative, key_set = divmod(pair, len(key_sets))
-        for key in key_sets[key_set]:
-            found.setdefault(key, set()).add(names[narrative])
-    return found
-
-
-def _by_sections(build: OpenBuild, q: wq.Query, restrict: wq.Query | None, per_hit: int) -> Matches:
-    """Rank narratives by their best section: for phrases and exact words."""
+def _by_sections(build: OpenBuild, q: wq.Query, restrict: wq.Query | None, found: MatchSet, per_hit: int) -> Ranking:
+    """Rank the matched narratives by their best section: for phrases and exact words."""
     ranked = wq.Require(q, _restricted(SECTIONS, restrict))
-    # Every match is scored anyway (optimize=False), so one pass ranks them all and gives the total.
-    found = list(build.searcher.search(ranked, limit=None, optimize=False).items())
+    # Every match is scored anyway (optimize=False), so one pass ranks them all.
     narrative_of = narrative_column(build)
     grouped: dict[str, Sections] = {}
-    for docnum, score in found:
-        sections = grouped.setdefault(narrative_of[docnum], [])
-        if len(sections) < per_hit:
-            sections.append((docnum, score, None))
-    return Matches(
-        set(grouped),
-        [(n, sections[0][1]) for n, sections in grouped.items()],
-        lambda narratives: {n: grouped[n] for n in narratives},
-        _in_sections(build, np.fromiter((d for d, _ in found), np.int64, len(found))),
+    for docnum, score in build.searcher.search(ranked, limit=None, optimize=False).items():
+        if narrative_of[docnum] in found.matched:
+            best = grouped.setdefault(narrative_of[docnum], [])
+            if len(best) < per_hit:
+                best.append((docnum, score, None))
+    scores = {n: best[0][1] for n, best in grouped.items()}
+
+    def sections(narratives: list[str]) -> dict[str, Sections]:
+        unranked = [n for n in narratives if n not in grouped]
+        return {**_best_sections(build, q, unranked, per_hit), **{n: grouped[n] for n in narratives if n in grouped}}
+
+    return Ranking(_by_score(found, scores), sections)
+
+
+def _by_score(found: MatchSet, scores: dict[str, float]) -> list[tuple[str, float]]:
+    """The matched narratives best first: those holding every part first, then by score."""
+    return sorted(
+        ((n, scores.get(n, 0.0)) for n in found.matched),
+        key=lambda item: (item[0] not in found.every_part, -item[1], item[0]),
     )
 
 
-def _by_filters(build: OpenBuild, restrict: wq.Query, per_hit: int) -> Matches:
+def _by_filters(build: OpenBuild, found: MatchSet, per_hit: int) -> Ranking:
     """The narratives the filters select, newest first, then by id."""
     facts = narrative_facts(build)
-    matched = {narrative_column(build)[d] for d in build.searcher.docs_for_query(_restricted(NARRATIVES, restrict))}
-    ranked = sorted(matched, key=lambda n: (-facts[n].year, n))
-    return Matches(matched, [(n, 0.0) for n in ranked], lambda page: _best_sections(build, None, page, per_hit))
+    ranked = sorted(found.matched, key=lambda n: (-facts[n].year, n))
+    return Ranking([(n, 0.0) for n in ranked], lambda page: _best_sections(build, None, page, per_hit))
 
 
 def _paragraph_sections(build: OpenBuild, evidence: Evidence, per_hit: int) -> Sections:
@@ -296,8 +295,9 @@ def _paragraph_sections(build: OpenBuild, evidence: Evidence, per_hit: int) -> S
     ]
 
 
-def _allowed_paragraphs(build: OpenBuild, among: wq.Query, section: str) -> Allowed:
-    """Which paragraphs a filtered search scores: those of the narratives ``among`` selects, in ``section`` if named.
+def _allowed_paragraphs(build: OpenBuild, among: wq.Query, sections: tuple[str, ...]) -> Allowed:
+    """Which paragraphs a filtered search scores: those of the narratives ``among`` selects, in ``sections`` if
+    any are named.
 
     Paragraphs carry their narrative's filter fields, so this is what the filters select among
     paragraphs, without walking every paragraph they select.
@@ -306,51 +306,31 @@ def _allowed_paragraphs(build: OpenBuild, among: wq.Query, section: str) -> Allo
     selected = np.zeros(len(names), bool)
     selected[number_of[list(build.searcher.docs_for_query(among))]] = True
     allowed = selected[number_of]
-    return allowed & section_mask(build, slug(section)) if section else allowed
+    return allowed & np.logical_or.reduce([section_mask(build, key) for key in sections]) if sections else allowed
 
 
 def _by_passages(
-    build: OpenBuild, text: str, q: wq.Query, restrict: wq.Query | None, section: str, per_hit: int
-) -> Matches:
-    """Rank the narratives a plain-word query matches by their paragraphs (``indexer/search/passages.py``).
-
-    A short query ranks the narratives holding all its words first. With a ``section`` filter,
-    a narrative matches when a paragraph of that section holds a query word.
-    """
+    build: OpenBuild, text: str, restrict: wq.Query | None, sections: tuple[str, ...], found: MatchSet, per_hit: int
+) -> Ranking:
+    """Rank the narratives a plain-word query matched by their paragraphs (``indexer/search/passages.py``), in the
+    chosen ``sections`` if any, those holding every part first."""
     narrative_q = parse_text(text, "narrative", build.settings)
-    narrative_of = narrative_column(build)
-    among = _restricted(NARRATIVES, restrict)
-    query_docs = QueryDocs(build.searcher)
-    matched = {narrative_of[d] for d in query_docs.docs(wq.And([among, narrative_q]))}
     clauses = query_clauses(narrative_q, build.searcher.reader(), text, build.table("acronyms", acronym_table))
-    allowed = None if restrict is None else _allowed_paragraphs(build, among, section)
+    allowed = None if restrict is None else _allowed_paragraphs(build, _restricted(NARRATIVES, restrict), sections)
     evidence = rank_narratives(build, clauses, allowed)
-    if section:
-        matched &= {n for n, e in evidence.items() if len(e.docs)}
-    nodes = clause_nodes(narrative_q)
-    holding: set[str] = set()
-    if 1 < len(nodes) <= COORD_MAX_CLAUSES:
-        holding = {narrative_of[d] for d in query_docs.docs(wq.And([among, *nodes]))} & matched
-    ranked = sorted(
-        ((n, evidence[n].score if n in evidence else 0.0) for n in matched),
-        key=lambda item: (item[0] not in holding, -item[1], item[0]),
-    )
+    q = parse_text(text, "section", build.settings)
 
-    def sections(narratives: list[str]) -> dict[str, Sections]:
-        shown = {
+    def shown(narratives: list[str]) -> dict[str, Sections]:
+        best = {
             n: _paragraph_sections(build, evidence[n], per_hit)
             for n in narratives
             if n in evidence and len(evidence[n].docs)
         }
-        return {**_best_sections(build, q, [n for n in narratives if n not in shown], per_hit), **shown}
+        return {**_best_sections(build, q, [n for n in narratives if n not in best], per_hit), **best}
 
-    paragraphs = np.concatenate([np.empty(0, np.int64)] + [evidence[n].docs for n in matched if n in evidence])
-    return Matches(
-        matched,
-        ranked,
-        sections,
-        _in_sections(build, paragraphs),
-        len(holding) if 1 < len(nodes) <= COORD_MAX_CLAUSES else None,
+    return Ranking(
+        _by_score(found, {n: e.score for n, e in evidence.items()}),
+        shown,
         {c.terms[0] for c in clauses if c.stands_for},
     )
 
@@ -387,29 +367,30 @@ def _search(build: OpenBuild, request: SearchRequest) -> SearchResponse:
     settings = build.settings
     _check_paging(request, settings)
     check_sort(request.sort)
+    if request.match not in MATCHES:
+        raise QueryRejected(f"match must be one of {', '.join(MATCHES)}, not {request.match!r}")
     text, typed_filters = split_filters(request.q, request.filters)
     filters = checked_filters(build, typed_filters)
     q = parse_text(text, "section", settings)
     restrict = filter_query(filters)
     if q is None and restrict is None:
         raise QueryRejected(_nothing_to_search(request.q))
+    found = match_set(build, text if q is not None else "", filters, request.match)
     per_hit = settings.sections_per_hit
     if q is None:
-        matches = _by_filters(build, restrict, per_hit)
+        ranking = _by_filters(build, found, per_hit)
     elif needs_sections(q):
-        matches = _by_sections(build, q, restrict, per_hit)
+        ranking = _by_sections(build, q, restrict, found, per_hit)
     else:
-        matches = _by_passages(build, text, q, restrict, filters.section, per_hit)
-    wanted = slice(request.offset, request.offset + request.limit)
-    if request.sort == "relevance":
-        page = matches.ranked[wanted]
-    else:
-        score_of = dict(matches.ranked)
-        ordered = sorted_matches(build, [n for n, _ in matches.ranked], request.sort)
-        page = [(n, score_of[n]) for n in ordered[wanted]]
-    sections = matches.sections([n for n, _ in page])
+        ranking = _by_passages(build, text, restrict, filters.section, found, per_hit)
+    ordered = ranking.ranked
+    if request.sort != "relevance":
+        score_of = dict(ordered)
+        ordered = [(n, score_of[n]) for n in sorted_matches(build, [n for n, _ in ordered], request.sort)]
+    page = ordered[request.offset : request.offset + request.limit]
+    sections = ranking.sections([n for n, _ in page])
     terms = query_terms(q)
-    terms.stems |= matches.also_marked
+    terms.stems |= ranking.also_marked
     terms.typed = {form for forms in typed_forms(text).values() for form in forms}
     hits = []
     for narrative, score in page:
@@ -426,11 +407,22 @@ def _search(build: OpenBuild, request: SearchRequest) -> SearchResponse:
         )
     return SearchResponse(
         request=request,
-        total=len(matches.matched),
+        total=len(found.matched),
         hits=hits,
-        facets=count_facets(build, matches.matched, matches.in_section),
-        all_words=matches.all_words,
+        facets=labelled(build, found.facets),
+        all_words=found.all_words,
+        some_words=found.some_words,
+        reading=found.reading,
+        matched=[n for n, _ in ordered],
+        forms=_matched_forms(build, text, terms),
     )
+
+
+def _matched_forms(build: OpenBuild, text: str, terms: QueryTerms) -> dict[str, list[str]]:
+    """Each word of ``text`` searched by its stem (not excluded), as typed -> the words of the index with that stem."""
+    typed = {stem: folded for folded, stem, _, _ in word_tokens(text) if stem in terms.stems}
+    forms = word_forms(build, typed)
+    return {typed[stem]: forms[stem] for stem in typed if forms[stem]}
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain
 
@@ -114,10 +115,17 @@ def _read_section_labels(searcher: Searcher) -> dict[str, str]:
             if _SECTION_NUMBER.match(heading) or not key.startswith("section-"):  # not a subheading's
                 headings[key][heading] += 1
     return {
-        key: TIP_SECTION_LABELS.get(key)
-        or (section_label(c.most_common(1)[0][0]) if c else NUMBERED_SECTIONS.get(key, _plain(key)))
+        key: TIP_SECTION_LABELS.get(key) or (_heading_label(c) if c else NUMBERED_SECTIONS.get(key, _plain(key)))
         for key, c in headings.items()
     }
+
+
+def _heading_label(headings: Counter) -> str:
+    """The label of the headings a key stands for, the most frequent; numbered only when every edition numbers it
+    alike (a heading that moved, such as privacy from 1.f to 1.h, shows none)."""
+    numbers = {number[0].strip() if (number := _SECTION_NUMBER.match(heading)) else "" for heading in headings}
+    heading = headings.most_common(1)[0][0]
+    return section_label(heading if len(numbers) == 1 else _SECTION_NUMBER.sub("", heading))
 
 
 def _plain(key: str) -> str:
@@ -133,7 +141,7 @@ def _values(facts: NarrativeFacts, name: str) -> tuple[str, ...]:
     return (value,) if value and value != "0" else ()
 
 
-def _facet_values(build: OpenBuild) -> dict[str, dict[str, tuple[str, ...]]]:
+def facet_values(build: OpenBuild) -> dict[str, dict[str, tuple[str, ...]]]:
     """Facet name -> narrative id -> the narrative's values of that facet, read once per build."""
     facts = narrative_facts(build)
     return build.table(
@@ -171,30 +179,31 @@ def section_mask(build: OpenBuild, key: str) -> np.ndarray:
     return build.table(("section mask", key), read)
 
 
-def count_facets(
-    build: OpenBuild, matched: set[str], in_section: dict[str, set[str]] | None = None
-) -> dict[str, list[FacetCount]]:
-    """For each facet, its values among ``matched`` narratives with their counts.
+def count_facets(build: OpenBuild, narratives: Iterable[str]) -> dict[str, Counter]:
+    """For each facet, how many of ``narratives`` have each of its values (a narrative counts under every section
+    it has)."""
+    values_by_facet = facet_values(build)
+    known = [n for n in narratives if n in values_by_facet["report"]]
+    return {
+        name: Counter(chain.from_iterable(map(values_of_narrative.__getitem__, known)))
+        for name, values_of_narrative in values_by_facet.items()
+    }
 
-    ``in_section`` gives the narratives that matched in each section, for a query of words;
-    without it a narrative counts under every section it has. Years come newest first; other
-    values most frequent first.
-    """
+
+def labelled(build: OpenBuild, counts: dict[str, Counter]) -> dict[str, list[FacetCount]]:
+    """Facet counts with their values' labels: years newest first, other values most frequent first."""
     facts = narrative_facts(build)
-    known = [n for n in matched if n in facts]
+    countries = build.table("country names", lambda _: {f.iso3: f.country for f in facts.values() if f.iso3})
+    label_of = {
+        "country": countries.get,
+        "tier": TIER_LABELS.get,
+        "report": REPORT_LABELS.get,
+        "section": section_labels(build).get,
+    }
     facets = {}
-    for name, values_of in _facet_values(build).items():
-        if name == "section" and in_section is not None:
-            counts = Counter({key: len(narratives) for key, narratives in in_section.items()})
-        else:
-            counts = Counter(chain.from_iterable(map(values_of.__getitem__, known)))
-        label = {
-            "country": {facts[n].iso3: facts[n].country for n in known}.get,
-            "tier": TIER_LABELS.get,
-            "report": REPORT_LABELS.get,
-            "section": section_labels(build).get,
-        }.get(name, lambda v: None)
-        values = [FacetCount(v, label(v) or v, n) for v, n in counts.items()]
+    for name, counted in counts.items():
+        label = label_of.get(name, lambda v: None)
+        values = [FacetCount(str(v), label(str(v)) or str(v), n) for v, n in counted.items() if n]
         if name == "year":
             facets[name] = sorted(values, key=lambda c: -int(c.value))
         else:

@@ -15,9 +15,10 @@ from dataclasses import replace
 from indexer.errors import FilterRejected, QueryRejected
 from indexer.reports.countries import all_countries, fold, lookup
 from indexer.reports.narratives import slug
-from indexer.search.facets import FacetCount, count_facets, narrative_facts
+from indexer.reports.years import year_range
+from indexer.search.facets import FacetCount, count_facets, labelled, narrative_facts
 from indexer.search.handle import OpenBuild
-from indexer.search.query import FILTER_NAMES, Filters
+from indexer.search.query import FILTER_NAMES, Filters, report_value, tier_value
 
 CHOSEN_FILTERS = ("country", "region", "section")  # filters chosen from what the index holds
 MAX_FILTER_LENGTH = 100  # characters of a filter value: longer names nothing
@@ -27,20 +28,32 @@ _SECTION_NUMBER = re.compile(r"(?:section-)?(\d+)-?([a-z]?)")
 
 def filter_choices(build: OpenBuild) -> dict[str, list[FacetCount]]:
     """Every value of each facet in the build, with its label and narrative count; once per build."""
-    return build.table("filter choices", lambda _: count_facets(build, set(narrative_facts(build))))
+    return build.table("filter choices", lambda _: labelled(build, count_facets(build, narrative_facts(build))))
 
 
 def checked_filters(build: OpenBuild, filters: Filters) -> Filters:
-    """``filters`` with country, region and section as the index stores them; FilterRejected for a value
-    that names nothing indexed, QueryRejected for one too long to name anything."""
-    for name in FILTER_NAMES:
-        if len(getattr(filters, name)) > MAX_FILTER_LENGTH:
+    """``filters`` with every value as the index stores it (a country's code, a section's key, a year range as
+    ``2016-2019``); FilterRejected for a value that names nothing indexed, QueryRejected for one that is
+    malformed or too long to name anything."""
+    for name, value in filters.given():
+        if len(value) > MAX_FILTER_LENGTH:
             raise QueryRejected(f"{name} is longer than {MAX_FILTER_LENGTH} characters")
     choices = filter_choices(build)
     resolved = {
-        name: _resolve(name, getattr(filters, name), choices[name]) for name in CHOSEN_FILTERS if getattr(filters, name)
+        name: tuple(_canonical(name, value, choices[name]) for value in getattr(filters, name)) for name in FILTER_NAMES
     }
     return replace(filters, **resolved)
+
+
+def _canonical(name: str, value: str, choices: list[FacetCount]) -> str:
+    if name in CHOSEN_FILTERS:
+        return _resolve(name, value, choices)
+    if name == "year":
+        try:
+            return "-".join(map(str, year_range(value)))
+        except ValueError as exc:
+            raise QueryRejected(f"year {exc}") from None
+    return {"report": report_value, "tier": tier_value}[name](value)
 
 
 def _resolve(name: str, value: str, choices: list[FacetCount]) -> str:
@@ -64,8 +77,20 @@ def _known(name: str, value: str, labels: dict[str, str]) -> str:
         return regions.get(wanted) or REGION_NAMES.get(wanted, "")
     match = _SECTION_NUMBER.fullmatch(slug(value))
     key = f"section-{match[1]}{match[2]}" if match else slug(value)
-    by_label = {fold(label): v for v, label in labels.items()}
-    return key if key in labels else by_label.get(wanted, "")
+    if key in labels:
+        return key
+    by_label = _by_label(labels)
+    if wanted in by_label:
+        return by_label[wanted]
+    holding = {text: v for text, v in by_label.items() if set(wanted.split()) <= set(text.split())}
+    return next(iter(holding.values())) if len(holding) == 1 and wanted else ""
+
+
+def _by_label(labels: dict[str, str]) -> dict[str, str]:
+    """Folded label -> its value; of a section's number and heading of one label, the heading's key: it holds
+    the heading wherever an edition numbers it."""
+    numbers_first = sorted(labels.items(), key=lambda item: not item[0].startswith("section-"))
+    return {fold(label): v for v, label in numbers_first}
 
 
 def _close(value: str, labels: dict[str, str]) -> list[tuple[str, str]]:
@@ -73,7 +98,7 @@ def _close(value: str, labels: dict[str, str]) -> list[tuple[str, str]]:
     word beginning alike (``Children``: Child Labor), or a spelling like it."""
     wanted = fold(value)
     words = set(wanted.split())
-    folded = {fold(label): v for v, label in labels.items()}
+    folded = _by_label(labels)
     tests = (
         lambda text: bool(words) and words <= set(text.split()),
         lambda text: {w[:5] for w in words if len(w) >= 5} & {w[:5] for w in text.split()},

@@ -21,7 +21,7 @@ import weakref
 from collections import Counter, OrderedDict
 
 from whoosh import query as wq
-from whoosh.qparser import plugins
+from whoosh.qparser import QueryParser, plugins, syntax
 
 from indexer.errors import QueryRejected
 from indexer.index.analysis import stem_word, word_tokens
@@ -124,7 +124,7 @@ class BoundedPrefix(wq.Prefix):
     """A prefix query expanded to at most ``PREFIX_TERMS`` words, the most frequent first.
 
     Words are found among whole words (the unstemmed ``exact`` field: ``organiz*`` finds
-    "organization", whose stem is "organ") and searched as the field's stems.
+    "organization", whose stem is "organiz", and not "organ") and searched as the field's stems.
     """
 
     def __init__(self, fieldname: str, text: str, boost: float = 1.0, constantscore: bool = False) -> None:
@@ -174,12 +174,39 @@ class BoundedPrefixPlugin(plugins.PrefixPlugin):
     nodetype = PrefixNode
 
 
-# Whoosh's default parser less what is refused, plus bounded prefixes.
+class OperatorsPlugin(plugins.OperatorsPlugin):
+    """``AND``, ``OR`` and ``NOT`` only (no ``ANDNOT``, ``ANDMAYBE`` or ``REQUIRE``: those are words), ``AND``
+    binding tighter than ``OR``: ``a AND b OR c`` is ``(a AND b) OR c`` and ``a OR b AND c`` is ``a OR (b AND c)``."""
+
+    def __init__(self) -> None:
+        tagged = self.OpTagger
+        super().__init__(
+            clean=True,
+            ops=[
+                (tagged(r"(^|(?<=(\s|[()])))NOT(?=\s)", syntax.NotGroup, syntax.PrefixOperator, memo="not"), 0),
+                (tagged(r"(?<=\s)AND(?=\s)", syntax.AndGroup, memo="and"), 0),
+                (tagged(r"(?<=\s)OR(?=\s)", syntax.OrGroup, memo="or"), 1),
+            ],
+        )
+
+
+# Whoosh's default parser less what is refused, plus bounded prefixes and the operators above.
 REFUSED_PLUGINS = (
+    plugins.OperatorsPlugin,
     plugins.WildcardPlugin,
     plugins.EveryPlugin,
     plugins.BoostPlugin,
     plugins.RangePlugin,
     plugins.SingleQuotePlugin,
 )
-ADDED_PLUGINS = (BoundedPrefixPlugin,)
+ADDED_PLUGINS = (BoundedPrefixPlugin, OperatorsPlugin)
+
+
+def with_allowed_syntax(parser: QueryParser) -> QueryParser:
+    """``parser`` reading only the allowed syntax: Whoosh's default less what is refused, plus bounded prefixes
+    and the operators above."""
+    for plugin in REFUSED_PLUGINS:
+        parser.remove_plugin_class(plugin)
+    for plugin in ADDED_PLUGINS:
+        parser.add_plugin(plugin())
+    return parser

@@ -19,11 +19,11 @@ from whoosh.qparser import MultifieldParser
 from indexer.errors import QueryRejected
 from indexer.index.analysis import word_tokens
 from indexer.index.schema import NARRATIVE_FIELDS, SECTION_FIELDS, make_schema
-from indexer.reports.narratives import REPORT_NAMES, slug
+from indexer.reports.narratives import REPORT_NAMES
 from indexer.reports.tiers import normalize_tier
 from indexer.reports.years import year_range
 from indexer.search.phrases import pair_phrases
-from indexer.search.policy import ADDED_PLUGINS, REFUSED_PLUGINS, sanitize
+from indexer.search.policy import sanitize, with_allowed_syntax
 from indexer.search.ranking import CoordOr, CoordOrGroup
 from indexer.search.snippets import QueryTerms
 from indexer.settings import DEFAULTS, Settings
@@ -36,36 +36,46 @@ _SYNTAX = re.compile(r"[\"():*?~^\[\]{}+\-!\\/]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)
 _schema = make_schema()
 
 
-@dataclass
-class Filters:
-    """Restrictions on the narratives searched, as the user gave them."""
+FilterValues = tuple[str, ...]
 
-    report: str = ""
-    country: str = ""
-    year: str = ""
-    tier: str = ""
-    section: str = ""
-    region: str = ""
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on the narratives searched, as the user gave them: each filter's values (ORed within a
+    filter, ANDed across filters). A single value may be given as a string."""
+
+    report: FilterValues = ()
+    country: FilterValues = ()
+    year: FilterValues = ()
+    tier: FilterValues = ()
+    section: FilterValues = ()
+    region: FilterValues = ()
+
+    def __post_init__(self) -> None:
+        for name in FILTER_NAMES:
+            given = getattr(self, name)
+            values = (given,) if isinstance(given, str) else tuple(given)
+            object.__setattr__(self, name, tuple(dict.fromkeys(v.strip() for v in values if v.strip())))
+
+    def given(self) -> list[tuple[str, str]]:
+        """(filter name, value) of every value given, in the order of ``FILTER_NAMES``."""
+        return [(name, value) for name in FILTER_NAMES for value in getattr(self, name)]
 
 
 def _parser(fields: dict[str, float]) -> MultifieldParser:
-    parser = MultifieldParser(list(fields), _schema, fieldboosts=fields, group=CoordOrGroup)
-    for plugin in REFUSED_PLUGINS:
-        parser.remove_plugin_class(plugin)
-    for plugin in ADDED_PLUGINS:
-        parser.add_plugin(plugin())
-    return parser
+    return with_allowed_syntax(MultifieldParser(list(fields), _schema, fieldboosts=fields, group=CoordOrGroup))
 
 
 _PARSERS = {"section": _parser(SECTION_FIELDS), "narrative": _parser(NARRATIVE_FIELDS)}
 
 
 def split_filters(text: str, filters: Filters) -> tuple[str, Filters]:
-    """Move ``name:value`` filters typed in the query into ``filters`` (parameters win)."""
-    found = {}
+    """Move ``name:value`` filters typed in the query into ``filters``; a filter given as a parameter replaces
+    the values typed for it."""
+    found: dict[str, list[str]] = {}
     for name, value in FILTER_IN_QUERY.findall(text):
-        found[name.lower()] = value.strip('"[]')  # year:[2016 TO 2019] as year:2016 TO 2019
-    merged = Filters(**{name: getattr(filters, name) or found.get(name, "") for name in FILTER_NAMES})
+        found.setdefault(name.lower(), []).append(value.strip('"[]'))  # year:[2016 TO 2019] as year:2016 TO 2019
+    merged = Filters(**{name: getattr(filters, name) or tuple(found.get(name, ())) for name in FILTER_NAMES})
     return FILTER_IN_QUERY.sub(" ", text).strip(), merged
 
 
@@ -120,17 +130,24 @@ def parse_text(text: str, level: str = "section", settings: Settings = DEFAULTS)
             return pair_phrases(weight_repeated_words(q, text))
     except Exception:  # any parse failure falls back to plain words below
         pass
-    plain = _SYNTAX.sub(" ", text)
+    plain = plain_words(text)
     q = parser.parse(plain) if plain.strip() else wq.NullQuery
-    return weight_repeated_words(q, plain) if _searches_something(q) else _stopwords_query(plain)
-
-
-def _stopwords_query(text: str) -> wq.Query | None:
-    """A query of stopwords only (``WHO``, ``the``) searched as whole words; None when there are none."""
-    words = list(dict.fromkeys(folded for folded, _, _, _ in word_tokens(text)))
+    if _searches_something(q):
+        return weight_repeated_words(q, plain)
+    words = stopwords_only(plain)
     if not words:
         return None
     return wq.Term("exact", words[0]) if len(words) == 1 else CoordOr([wq.Term("exact", w) for w in words])
+
+
+def plain_words(text: str) -> str:
+    """Query text that does not parse, as plain words: its syntax taken out."""
+    return _SYNTAX.sub(" ", text)
+
+
+def stopwords_only(text: str) -> list[str]:
+    """The words of a query of stopwords only (``WHO``, ``the``), folded, each once: searched as whole words."""
+    return list(dict.fromkeys(folded for folded, _, _, _ in word_tokens(text)))
 
 
 def _searches_something(q: wq.Query) -> bool:
@@ -161,27 +178,34 @@ def _year_query(value: str) -> wq.Query:
     return wq.NumericRange("year", low, high)
 
 
+def report_value(value: str) -> str:
+    """A report filter's value as stored (``tip``, ``hrr``); QueryRejected for another."""
+    if value.lower() not in REPORT_NAMES:
+        raise QueryRejected(f"report must be one of {', '.join(REPORT_NAMES)}, not {value!r}")
+    return value.lower()
+
+
+def tier_value(value: str) -> str:
+    """A tier filter's value as stored (``2WL``); QueryRejected for one that names no tier."""
+    tier = normalize_tier(value)
+    if tier is None:
+        raise QueryRejected(f"tier must be 1, 2, 2WL, 3 or special, not {value!r}")
+    return tier
+
+
+FILTER_FIELDS = {"report": "report", "country": "iso3", "tier": "tier", "section": "section", "region": "region"}
+
+
 def filter_query(filters: Filters) -> wq.Query | None:
-    """The Whoosh filter for the given restrictions, or None when there are none; country, region and
-    section as ``checked_filters`` (``indexer/search/filter_values.py``) resolves them."""
+    """The Whoosh filter of ``filters`` as ``checked_filters`` (``indexer/search/filter_values.py``) gives them:
+    every filter, any of its values; None when there are none."""
     parts: list[wq.Query] = []
-    if filters.report:
-        if filters.report.lower() not in REPORT_NAMES:
-            raise QueryRejected(f"report must be one of {', '.join(REPORT_NAMES)}, not {filters.report!r}")
-        parts.append(wq.Term("report", filters.report.lower()))
-    if filters.country:
-        parts.append(wq.Term("iso3", filters.country))
-    if filters.year:
-        parts.append(_year_query(filters.year))
-    if filters.tier:
-        tier = normalize_tier(filters.tier)
-        if tier is None:
-            raise QueryRejected(f"tier must be 1, 2, 2WL, 3 or special, not {filters.tier!r}")
-        parts.append(wq.Term("tier", tier))
-    if filters.section:
-        parts.append(wq.Term("section", slug(filters.section)))
-    if filters.region:
-        parts.append(wq.Term("region", filters.region))
+    for name, values in ((name, getattr(filters, name)) for name in FILTER_NAMES):
+        if values:
+            alternatives = [
+                _year_query(value) if name == "year" else wq.Term(FILTER_FIELDS[name], value) for value in values
+            ]
+            parts.append(alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives))
     return wq.And(parts) if parts else None
 
 
