@@ -196,3 +196,11 @@ def test_exact_words_count_as_the_clauses_and_prefixes_they_search():
     with pytest.raises(QueryRejected, match="at most 100 are searched"):
         parse_text("exact:" + "-".join(f"word{n}" for n in range(101)))
     assert parse_text("exact:anti-trafficking exact:gov*")
+
+
+@pytest.mark.parametrize(
+    "typed, kept",
+    [("NOT", ""), ("NOT NOT", ""), ("forced NOT", "forced"), ("OR OR", ""), ("a OR OR b", "a OR b"), ("AND x", "x")],
+)
+def test_an_operator_with_nothing_to_join_is_dropped(typed, kept):
+    assert sanitize(typed) == kept

@@ -92,7 +92,24 @@ def sanitize(text: str, settings: Settings = DEFAULTS) -> str:
         near += kind == "phrase" and _slop(token) > 1
         kept.append(token)
     _check_limits(clauses, prefixes, near, settings)
-    return " ".join(kept)
+    return " ".join(_joining(kept))
+
+
+def _joining(tokens: list[str]) -> list[str]:
+    """``tokens`` without the operators that have nothing to join: ``forced NOT`` is ``forced``, ``OR OR``
+    nothing; ``AND`` and ``OR`` need a part on each side, ``NOT`` one after it."""
+    kept = list(tokens)
+    while True:
+        for i, token in enumerate(kept):
+            after = kept[i + 1] if i + 1 < len(kept) else ")"
+            before = kept[i - 1] if i else "("
+            if token in OPERATORS and (
+                after in (")", "AND", "OR") or (token != "NOT" and (before == "(" or before in OPERATORS))
+            ):
+                del kept[i]
+                break
+        else:
+            return kept
 
 
 def _clauses(kind: str, token: str) -> int:
