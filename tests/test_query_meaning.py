@@ -124,3 +124,30 @@ def test_the_section_facet_counts_what_choosing_a_section_gives(build):
     counts = {c.value: c.count for c in found.facets["section"]}
     assert counts["women"] == _find(build, "child marriage", section="women").total
     assert counts["children"] == _find(build, "child marriage", section="children").total
+
+
+def test_other_names_of_a_country_are_marked_where_they_match(build):
+    found = _find(build, "Ivory Coast")
+    assert found.total == _find(build, "Côte d'Ivoire").total > 1
+    assert all("<mark>" in hit.sections[0].snippet for hit in found.hits)
+    _, sections = get_narrative(build, "hrr-2023-civ", "Ivory Coast")
+    assert any("<mark>" in s.html for s in sections)
+
+
+def test_typed_filters_are_shown_and_kept_by_the_page_links(hrr_2023):
+    client = web_app(hrr_2023[0]).test_client()
+    page = client.get("/search?q=forced+labor+country:BGD+country:IND").get_data(as_text=True)
+    assert "Remove filter country: Bangladesh" in page and "Remove filter country: India" in page
+    facet = page.split('id="facet-country"', 1)[1].split("</section>", 1)[0]
+    first = facet.split("<li>")[1:3]
+    assert all("Remove" in item for item in first)  # the chosen values first, to take out
+    add = next(item for item in facet.split("<li>") if ">Add </span>Afghanistan" in item)
+    assert "q=forced+labor&amp;country=BGD&amp;country=IND&amp;country=AFG" in add
+
+
+def test_the_zero_page_says_why_an_exclusion_leaves_nothing(hrr_2023):
+    client = web_app(hrr_2023[0]).test_client()
+    page = client.get("/search?q=Rohingya+-refugee").get_data(as_text=True)
+    assert "No narrative matches" in page and "An excluded word leaves out every narrative" in page
+    trend = client.get("/search?q=organ+removal&match=any").get_data(as_text=True)
+    assert "/trend?q=organ+removal&amp;match=any" in trend

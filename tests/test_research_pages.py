@@ -173,10 +173,10 @@ def test_an_overlong_filter_value_is_refused_without_being_repeated(client, name
     value = "korea " * 5000
     response = client.get("/search", query_string={"q": "labor", name: value})
     html = response.get_data(as_text=True)
-    assert response.status_code == 400 and f"{name} is longer than 100 characters" in html
+    assert response.status_code == 400 and f"{name} is longer than 200 characters" in html
     assert "korea korea" not in html and len(html) < 40_000 and 'value="labor"' in html
     api = client.get("/api/search", query_string={"q": "labor", name: value})
-    assert api.status_code == 400 and api.get_json()["error"] == f"{name} is longer than 100 characters"
+    assert api.status_code == 400 and api.get_json()["error"] == f"{name} is longer than 200 characters"
 
 
 def test_the_two_reports_on_one_country_and_year_link_each_other(client, needs_hrr):

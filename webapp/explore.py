@@ -241,7 +241,10 @@ def trend_page():
         try:
             check_length(q, build.settings.max_query_length)  # first: a refusal costs nothing
             text, filters = split_filters(q, replace(request_filters(), report=report or request_filters().report))
-            response = search(build, SearchRequest(q=text, filters=filters, limit=1, with_suggestion=False))
+            match = request.args.get("match", "all") or "all"
+            response = search(
+                build, SearchRequest(q=text, filters=filters, limit=1, with_suggestion=False, match=match)
+            )
             every_word = response.all_words is not None and response.reading == "all"
             sizes = _edition_sizes(build, filters)
             chart = charts.year_bars(_per_year(response, sizes), sizes)

@@ -62,6 +62,8 @@ def run_search(default_size: int | None = None, page: int | None = None, **field
     (response, page, size)."""
     size = _int_arg("limit", default_size or open_builds().settings.page_size)
     page = page or requested_page()
+    if page > open_builds().settings.max_page:
+        raise QueryRejected(f"page must be between 1 and {open_builds().settings.max_page}")
     req = SearchRequest(
         q=request.args.get("q", ""),
         filters=request_filters(),

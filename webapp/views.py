@@ -14,7 +14,7 @@ from indexer.search.engine import SearchResponse, get_narrative
 from indexer.search.facets import FacetCount
 from indexer.search.filter_values import MAX_FILTER_LENGTH, checked_filters, filter_choices
 from indexer.search.history import companion, editions
-from indexer.search.query import FILTER_NAMES, Filters
+from indexer.search.query import FILTER_NAMES, Filters, split_filters
 from indexer.search.recommendations import country_recommendations
 from indexer.search.similar import similar
 from indexer.settings import Settings
@@ -74,30 +74,37 @@ def _search(settings: Settings) -> SearchPage:
 @bp.get("/search")
 def search_page():
     """The search form and, when a query or filter is given, its results; without one, what is indexed."""
+    settings = open_builds().settings
     filters = request_filters()
-    asked = request.args.get("q", "").strip() or filters.given()
-    shown = _search(open_builds().settings) if asked else SearchPage()
+    q = request.args.get("q", "")
+    asked = q.strip() or filters.given()
+    shown = _search(settings) if asked else SearchPage()
     short = {name: tuple(v for v in getattr(filters, name) if len(v) <= MAX_FILTER_LENGTH) for name in FILTER_NAMES}
     filters = replace(filters, **short)  # an overlong value is refused, and not repeated in the page
+    text, merged = split_filters(q, filters) if len(q) <= settings.max_query_length else (q, filters)
+    # Filters typed in the query are shown and changed as the others: the page's links carry them as parameters.
+    moved = {"q": text, **{name: list(getattr(merged, name)) for name in FILTER_NAMES}} if merged != filters else {}
     choices = filter_choices(get_build())
     labels = {name: {c.value: c.label for c in counts} for name, counts in choices.items()}
-    active = _active(filters, labels)
-    choices = shown_facets(choices)
+    active = _active(merged, labels)
+    chosen = {(name, stored) for name, _, stored, _ in active}
     body = render_template(
         "search.html",
-        q=request.args.get("q", ""),
-        filters=filters,
+        q=q,
+        filters=merged,
         active=active,
-        chosen={(name, stored) for name, _, stored, _ in active},
-        facet_url=lambda name, value: _facet_url(active, name, value),
+        chosen=chosen,
+        stored_of={(name, value): stored for name, value, stored, _ in active},
+        facet_url=lambda name, value: _facet_url(active, name, value, moved),
         without_url=lambda name, value: _page_url(
-            1, **{name: [v for n, v, _, _ in active if n == name and v != value]}
+            1, **{**moved, name: [v for n, v, _, _ in active if n == name and v != value]}
         ),
         sort=request.args.get("sort", "relevance"),
+        match=request.args.get("match", ""),
         shown=shown,
         response=shown.response,
-        facets=shown_facets(shown.response.facets) if shown.response else {},
-        choices=choices,
+        facets=shown_facets(shown.response.facets, chosen) if shown.response else {},
+        choices=shown_facets(choices, chosen),
         overview=None if asked else index_overview(get_build(), open_builds().home),
         page_url=_page_url,
         export_url=_export_url,
@@ -118,14 +125,19 @@ def _searched_args(response: SearchResponse | None) -> dict[str, Any]:
 
 def _trend_url(response: SearchResponse | None) -> str:
     args = _searched_args(response)
-    return url_for("explore.trend_page", **{name: v for name, v in args.items() if name in ("q", *FILTER_NAMES)})
+    return url_for(
+        "explore.trend_page", **{name: v for name, v in args.items() if name in ("q", "match", *FILTER_NAMES)}
+    )
 
 
-def shown_facets(facets: dict[str, list[FacetCount]]) -> dict[str, list[FacetCount]]:
-    """The facets as a page lists them: the Human Rights Report's sections by heading only, their numbered keys
-    (``section-1f``, the same sections in one edition) left to typed filters."""
+def shown_facets(facets: dict[str, list[FacetCount]], chosen: set[tuple[str, str]]) -> dict[str, list[FacetCount]]:
+    """The facets as a page lists them: the values ``chosen`` first; the Human Rights Report's sections by heading
+    only, their numbered keys (``section-1f``, the same sections in one edition) left to typed filters."""
     return {
-        name: [c for c in counts if name != "section" or not c.value.startswith("section-")]
+        name: sorted(
+            (c for c in counts if name != "section" or not c.value.startswith("section-")),
+            key=lambda c: (name, c.value) not in chosen,
+        )
         for name, counts in facets.items()
     }
 
@@ -143,11 +155,12 @@ def _active(filters: Filters, labels: dict[str, dict[str, str]]) -> list[tuple[s
     ]
 
 
-def _facet_url(active: list[tuple[str, str, str, str]], name: str, value: str) -> str:
-    """This search with a facet's value added to its filter's values, or taken out when it is one of them."""
+def _facet_url(active: list[tuple[str, str, str, str]], name: str, value: str, moved: dict[str, Any]) -> str:
+    """This search with a facet's value added to its filter's values, or taken out when it is one of them;
+    ``moved``: the query and filters to give instead of the request's (filters typed in the query)."""
     given = [(v, stored) for n, v, stored, _ in active if n == name]
     kept = [v for v, stored in given if stored != value]
-    return _page_url(1, **{name: kept if len(kept) < len(given) else [*kept, value]})
+    return _page_url(1, **{**moved, name: kept if len(kept) < len(given) else [*kept, value]})
 
 
 def _doc_args(response: SearchResponse, page: int) -> dict[str, Any]:

@@ -206,7 +206,7 @@ def section_keys(heading: str, parent: list[str]) -> list[str]:
     return parent or [slug(text) or "text"]
 
 
-LONGEST_HEADING_KEY = 90  # characters: a filter value past MAX_FILTER_LENGTH names nothing
+LONGEST_HEADING_KEY = 190  # characters: a filter value past MAX_FILTER_LENGTH names nothing
 
 
 def heading_key(heading: str) -> str:

@@ -119,6 +119,7 @@ class SearchResponse:
     reading: str = "all"  # "some": the narratives holding some of the parts, asked for or as none holds all
     matched: list[str] = field(default_factory=list)  # every matching narrative's id, in the request's order
     forms: dict[str, list[str]] = field(default_factory=dict)  # each word searched, as typed -> the words it matched
+    excludes: bool = False  # whether the query excludes something (NOT, -word)
     suggestion: str = ""  # the query with rare words replaced by close, frequent ones
     corrected_from: str = ""  # the query as typed, when the one searched is its correction
 
@@ -245,8 +246,11 @@ def _best_sections(build: OpenBuild, q: wq.Query | None, narratives: list[str], 
     return best
 
 
-def _by_sections(build: OpenBuild, q: wq.Query, restrict: wq.Query | None, found: MatchSet, per_hit: int) -> Ranking:
-    """Rank the matched narratives by their best section: for phrases and exact words."""
+def _by_sections(
+    build: OpenBuild, q: wq.Query, named: wq.Query | None, restrict: wq.Query | None, found: MatchSet, per_hit: int
+) -> Ranking:
+    """Rank the matched narratives by their best section: for phrases and exact words; those matched by another
+    name of a country than the one typed show their sections holding the query ``named`` (with the other names)."""
     ranked = wq.Require(q, _restricted(SECTIONS, restrict))
     # Every match is scored anyway (optimize=False), so one pass ranks them all.
     narrative_of = narrative_column(build)
@@ -260,7 +264,8 @@ def _by_sections(build: OpenBuild, q: wq.Query, restrict: wq.Query | None, found
 
     def sections(narratives: list[str]) -> dict[str, Sections]:
         unranked = [n for n in narratives if n not in grouped]
-        return {**_best_sections(build, q, unranked, per_hit), **{n: grouped[n] for n in narratives if n in grouped}}
+        best = _best_sections(build, named, unranked, per_hit)
+        return {**best, **{n: grouped[n] for n in narratives if n in grouped}}
 
     return Ranking(_by_score(found, scores), sections)
 
@@ -318,7 +323,7 @@ def _by_passages(
     clauses = query_clauses(narrative_q, build.searcher.reader(), text, build.table("acronyms", acronym_table))
     allowed = None if restrict is None else _allowed_paragraphs(build, _restricted(NARRATIVES, restrict), sections)
     evidence = rank_narratives(build, clauses, allowed)
-    q = parse_text(text, "section", build.settings)
+    q = parse_text(text, "section", build.settings, other_names=True)
 
     def shown(narratives: list[str]) -> dict[str, Sections]:
         best = {
@@ -380,7 +385,9 @@ def _search(build: OpenBuild, request: SearchRequest) -> SearchResponse:
     if q is None:
         ranking = _by_filters(build, found, per_hit)
     elif needs_sections(q):
-        ranking = _by_sections(build, q, restrict, found, per_hit)
+        ranking = _by_sections(
+            build, q, parse_text(text, "section", settings, other_names=True), restrict, found, per_hit
+        )
     else:
         ranking = _by_passages(build, text, restrict, filters.section, found, per_hit)
     ordered = ranking.ranked
@@ -389,7 +396,7 @@ def _search(build: OpenBuild, request: SearchRequest) -> SearchResponse:
         ordered = [(n, score_of[n]) for n in sorted_matches(build, [n for n, _ in ordered], request.sort)]
     page = ordered[request.offset : request.offset + request.limit]
     sections = ranking.sections([n for n, _ in page])
-    terms = query_terms(q)
+    terms = query_terms(parse_text(text, "section", settings, other_names=True))
     terms.stems |= ranking.also_marked
     terms.typed = {form for forms in typed_forms(text).values() for form in forms}
     hits = []
@@ -415,6 +422,7 @@ def _search(build: OpenBuild, request: SearchRequest) -> SearchResponse:
         reading=found.reading,
         matched=[n for n, _ in ordered],
         forms=_matched_forms(build, text, terms),
+        excludes=found.excludes,
     )
 
 
@@ -461,7 +469,7 @@ def get_narrative(build: OpenBuild, narrative_id: str, q: str = "") -> tuple[Nar
     """A narrative's metadata and all its sections in order, with ``q``'s words marked."""
     check_length(q, build.settings.max_query_length)  # first: a refusal costs nothing
     text, _ = split_filters(q, Filters())
-    terms = query_terms(parse_text(text, "section", build.settings)) if text.strip() else QueryTerms()
+    terms = query_terms(parse_text(text, "section", build.settings, other_names=True)) if text.strip() else QueryTerms()
     found = sorted(
         (dict(f) for f in build.searcher.documents(narrative=narrative_id, kind="section")), key=lambda f: f["position"]
     )

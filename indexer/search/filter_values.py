@@ -21,7 +21,7 @@ from indexer.search.handle import OpenBuild
 from indexer.search.query import FILTER_NAMES, Filters, report_value, tier_value
 
 CHOSEN_FILTERS = ("country", "region", "section")  # filters chosen from what the index holds
-MAX_FILTER_LENGTH = 100  # characters of a filter value: longer names nothing
+MAX_FILTER_LENGTH = 200  # characters of a filter value (the longest heading has some 140): longer names nothing
 REGION_NAMES = {"middle east": "Near East", "mena": "Near East", "americas": "Western Hemisphere"}
 _SECTION_NUMBER = re.compile(r"(?:section-)?(\d+)-?([a-z]?)")
 

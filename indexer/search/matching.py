@@ -156,17 +156,25 @@ class _Units:
 
 
 class _Evaluator:
-    """A parsed query's units, the words' documents read once per evaluator."""
+    """A parsed query's units, the words' documents read once per search (``docs``); with ``among``, only the
+    units of the narratives it marks (narrative number -> whether to look at it)."""
 
-    def __init__(self, build: OpenBuild, units: _Units, docs: QueryDocs):
-        self.build, self.units, self.docs = build, units, docs
+    def __init__(self, build: OpenBuild, units: _Units, docs: QueryDocs, among: np.ndarray | None = None):
+        self.build, self.units, self.docs, self.among = build, units, docs, among
+
+    def _of(self, docs: np.ndarray) -> np.ndarray:
+        return self.units.of(docs if self.among is None else docs[self.among[self.units.number_of[docs]]])
+
+    def _every(self) -> np.ndarray:
+        every = self.units.every(self.docs)
+        return every if self.among is None else every[self.among[every // self.units.count]]
 
     def units_of(self, q: wq.Query | None) -> np.ndarray:
         """The units ``q`` holds of, ascending; every unit for no query."""
         if q is None:
-            return self.units.every(self.docs)
+            return self._every()
         if isinstance(q, wq.Not):
-            return np.setdiff1d(self.units.every(self.docs), self.units_of(q.query), assume_unique=True)
+            return np.setdiff1d(self._every(), self.units_of(q.query), assume_unique=True)
         if isinstance(q, wq.And):
             found: np.ndarray | None = None
             for child in q.children():
@@ -179,10 +187,10 @@ class _Evaluator:
             words = [w.decode() if isinstance(w, bytes) else w for w in q._btexts(self.build.searcher.reader())]
             return self.units_of(wq.Or([wq.Term(q.fieldname, w) for w in words]))
         if isinstance(q, wq.Term):
-            return self.units.of(self._term_docs(q))
+            return self._of(self._term_docs(q))
         if isinstance(q, wq.Phrase):
             phrases = [pair_phrases(wq.Phrase(f, q.words, slop=q.slop)) for f in PHRASE_FIELDS]
-            return self.units.of(self.docs.docs(wq.Or(phrases)))
+            return self._of(self.docs.docs(wq.Or(phrases)))
         if q is wq.NullQuery:
             return _NONE
         raise ValueError(f"no match defined for {q!r}")
@@ -225,6 +233,7 @@ class MatchSet:
     some_words: int | None  # and how many hold some of them
     reading: str  # "all" or "some"
     facets: dict[str, Counter]  # facet name -> value -> count
+    excludes: bool = False  # whether the query excludes a word, phrase or prefix
 
 
 def match_set(build: OpenBuild, text: str, filters: Filters, wanted: str = "all") -> MatchSet:
@@ -248,7 +257,12 @@ def match_set(build: OpenBuild, text: str, filters: Filters, wanted: str = "all"
         int(passing[some].sum()) if parts else None,
         reading,
         _facet_counts(build, filters, some_of(tree) if reading == "some" and tree is not None else tree, found, docs),
+        _excludes(tree),
     )
+
+
+def _excludes(q: wq.Query | None) -> bool:
+    return q is not None and (isinstance(q, wq.Not) or any(_excludes(child) for child in q.children()))
 
 
 def _facet_counts(
@@ -263,8 +277,10 @@ def _facet_counts(
         held = facet_values(build)[name]
         counts[name] = Counter(value for i in kept.tolist() for value in held[names[i]])
     keys, by_key = _Units.by_key(build)
-    units = _Evaluator(build, by_key, docs).units_of(q)
-    narratives, key_numbers = np.divmod(units, len(keys))
-    chosen, count = np.unique(key_numbers[_passes(build, filters)[narratives]], return_counts=True)
+    among = _passes(build, filters)
+    if not filters.section and not _excludes(q):  # a section's text holds what its narrative holds, and no more
+        among &= np.isin(np.arange(len(names)), found)
+    key_numbers = _Evaluator(build, by_key, docs, among).units_of(q) % len(keys)
+    chosen, count = np.unique(key_numbers, return_counts=True)
     counts["section"] = Counter({keys[k]: n for k, n in zip(chosen.tolist(), count.tolist(), strict=True)})
     return {name: counts[name] for name in FACET_NAMES}

@@ -22,6 +22,7 @@ from indexer.index.schema import NARRATIVE_FIELDS, SECTION_FIELDS, make_schema
 from indexer.reports.narratives import REPORT_NAMES
 from indexer.reports.tiers import normalize_tier
 from indexer.reports.years import year_range
+from indexer.search.names import with_other_names
 from indexer.search.phrases import pair_phrases
 from indexer.search.policy import sanitize, with_allowed_syntax
 from indexer.search.ranking import CoordOr, CoordOrGroup
@@ -118,9 +119,14 @@ def weight_repeated_words(q: wq.Query, text: str) -> wq.Query:
     return q.__class__(weighted, boost=q.boost)
 
 
-def parse_text(text: str, level: str = "section", settings: Settings = DEFAULTS) -> wq.Query | None:
-    """The ranked query for free text over ``section`` or ``narrative`` documents; None for no words."""
+def parse_text(
+    text: str, level: str = "section", settings: Settings = DEFAULTS, other_names: bool = False
+) -> wq.Query | None:
+    """The ranked query for free text over ``section`` or ``narrative`` documents; None for no words. With
+    ``other_names``, a country's name stands for all its names (``indexer/search/names.py``), as it does in
+    what a search matches: for the sections shown and the words marked; narratives are ranked by the words typed."""
     text = sanitize(text, settings)
+    text = with_other_names(text) if other_names else text
     if not text.strip():
         return None
     parser = _PARSERS[level]
