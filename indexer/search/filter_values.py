@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from indexer.errors import FilterRejected, QueryRejected
 from indexer.reports.countries import all_countries, fold, lookup
-from indexer.reports.narratives import slug
+from indexer.reports.narratives import heading_key, slug
 from indexer.reports.years import year_range
 from indexer.search.facets import FacetCount, count_facets, labelled, narrative_facts
 from indexer.search.handle import OpenBuild
@@ -40,14 +40,15 @@ def checked_filters(build: OpenBuild, filters: Filters) -> Filters:
             raise QueryRejected(f"{name} is longer than {MAX_FILTER_LENGTH} characters")
     choices = filter_choices(build)
     resolved = {
-        name: tuple(_canonical(name, value, choices[name]) for value in getattr(filters, name)) for name in FILTER_NAMES
+        name: tuple(_canonical(build, name, value, choices[name]) for value in getattr(filters, name))
+        for name in FILTER_NAMES
     }
     return replace(filters, **resolved)
 
 
-def _canonical(name: str, value: str, choices: list[FacetCount]) -> str:
+def _canonical(build: OpenBuild, name: str, value: str, choices: list[FacetCount]) -> str:
     if name in CHOSEN_FILTERS:
-        return _resolve(name, value, choices)
+        return _resolve(build, name, value, choices)
     if name == "year":
         try:
             return "-".join(map(str, year_range(value)))
@@ -56,9 +57,9 @@ def _canonical(name: str, value: str, choices: list[FacetCount]) -> str:
     return {"report": report_value, "tier": tier_value}[name](value)
 
 
-def _resolve(name: str, value: str, choices: list[FacetCount]) -> str:
+def _resolve(build: OpenBuild, name: str, value: str, choices: list[FacetCount]) -> str:
     labels = {c.value: c.label for c in choices}
-    found = _known(name, value, labels)
+    found = _known(build, name, value, labels)
     if found in labels:
         return found
     country = lookup(value) if name == "country" else None
@@ -66,7 +67,7 @@ def _resolve(name: str, value: str, choices: list[FacetCount]) -> str:
     raise FilterRejected(problem or f"unknown {name} {value!r}", name, _close(value, labels))
 
 
-def _known(name: str, value: str, labels: dict[str, str]) -> str:
+def _known(build: OpenBuild, name: str, value: str, labels: dict[str, str]) -> str:
     """The stored value ``value`` stands for (indexed or not), or "" when it names nothing."""
     wanted = fold(value)
     if name == "country":
@@ -82,8 +83,24 @@ def _known(name: str, value: str, labels: dict[str, str]) -> str:
     by_label = _by_label(labels)
     if wanted in by_label:
         return by_label[wanted]
-    holding = {text: v for text, v in by_label.items() if set(wanted.split()) <= set(text.split())}
-    return next(iter(holding.values())) if len(holding) == 1 and wanted else ""
+    # The key of the headings (numbering aside) holding every word typed, when they have one.
+    holding = {k for heading, keys in heading_keys(build).items() if set(key.split("-")) <= set(heading) for k in keys}
+    return holding.pop() if len(holding) == 1 and key else ""
+
+
+def heading_keys(build: OpenBuild) -> dict[tuple[str, ...], set[str]]:
+    """Each section heading of the build, numbering aside, as its words -> the keys it is the own heading of
+    (``RECOMMENDATIONS FOR HAITI``: recommendations); once per build."""
+
+    def read(searcher) -> dict[tuple[str, ...], set[str]]:
+        found: dict[tuple[str, ...], set[str]] = {}
+        for fields in searcher.documents(kind="narrative"):
+            for key, heading in (fields.get("section_headings") or {}).items():
+                if not key.startswith("section-"):
+                    found.setdefault(tuple(heading_key(heading).split("-")), set()).add(key)
+        return found
+
+    return build.table("heading keys", read)
 
 
 def _by_label(labels: dict[str, str]) -> dict[str, str]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.qparser import QueryParser, syntax
+from whoosh.qparser import QueryParser, plugins, syntax
 
 from indexer.search.boolean import QueryDocs
 from indexer.search.facets import FACET_NAMES, facet_values, section_key_sets
@@ -44,8 +44,36 @@ class _AllOfGroup(syntax.AndGroup):
     qclass = AllOf
 
 
+class _Parentheses(plugins.GroupPlugin):
+    """Parentheses whose parts side by side are every one: ``(a b)`` is one part, never loosened to some.
+
+    Whoosh's grouping, with a plain AND for a bracketed group instead of the parser's ``AllOf``."""
+
+    def do_groups(self, parser, group):
+        stack = [parser.group()]
+        for node in group:
+            if isinstance(node, self.OpenBracket):
+                stack.append(syntax.AndGroup())
+            elif isinstance(node, self.CloseBracket):
+                if len(stack) > 1:
+                    last = stack.pop()
+                    stack[-1].append(last)
+            else:
+                stack[-1].append(node)
+        top = stack[0]
+        for unclosed in stack[1:]:
+            top.extend(unclosed)
+        if len(top) == 1 and isinstance(top[0], syntax.GroupNode):
+            boost, top = top.boost, top[0]
+            top.boost = boost
+        return top
+
+
 def _parser(schema) -> QueryParser:
-    return with_allowed_syntax(QueryParser(_schema_field, schema, group=_AllOfGroup))
+    parser = with_allowed_syntax(QueryParser(_schema_field, schema, group=_AllOfGroup))
+    parser.remove_plugin_class(plugins.GroupPlugin)
+    parser.add_plugin(_Parentheses())
+    return parser
 
 
 def parse_match(build: OpenBuild, text: str) -> wq.Query | None:

@@ -44,14 +44,15 @@ _TOKENS = re.compile(r'"[^"]*"(?:~\d+)?|[()]|[^\s()"]+')  # a phrase, a bracket 
 def with_other_names(text: str) -> str:
     """``text``, a sanitized query (``policy.sanitize``), with each country's name typed as words
     replaced by a parenthesised OR of all its names as phrases: ``NOT Turkey`` is
-    ``NOT ("Turkey" OR "Türkiye")``."""
+    ``NOT ("Turkey" OR "Türkiye")``; a name of several words is one phrase even alone (``("Burkina Faso")``)."""
     names, longest = _names(), _longest()
     tokens = list(_TOKENS.finditer(text))
     words = [_folded(token.group()) for token in tokens]
     kept, done, start = [], 0, 0
     while start < len(tokens):
         end, key = _name_at(words, start, names, longest)
-        if len(names.get(key, ())) > 1:
+        alternatives = names.get(key, ())
+        if len(alternatives) > 1 or (alternatives and " " in key):  # a name of several words is one part
             kept += [text[done : tokens[start].start()], _alternatives(key, names[key])]
             done = tokens[end - 1].end()
         start = max(end, start + 1)

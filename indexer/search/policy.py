@@ -22,23 +22,24 @@ from collections import Counter, OrderedDict
 
 from whoosh import query as wq
 from whoosh.qparser import QueryParser, plugins, syntax
+from whoosh.qparser.syntax import attach
 
 from indexer.errors import QueryRejected
-from indexer.index.analysis import stem_word, word_tokens
+from indexer.index.analysis import fold_word, stem_word, word_tokens
 from indexer.settings import DEFAULTS, Settings
 
 OPERATORS = ("AND", "OR", "NOT")
 _TOKENS = re.compile(
     r"""
-    (?P<phrase>"[^"]*"(?:~(?P<slop>\d+))?)
+    (?P<phrase>[+-]?"[^"]*"(?:~(?P<slop>\d+))?)
   | (?P<paren>[()])
-  | (?P<exact>exact:[^\s()"]+)
+  | (?P<exact>[+-]?exact:[^\s()"]+)
   | (?P<prefix>[+-]?[^\W\d_]{3,}\*)(?=[\s()]|$)
   | (?P<word>[^\s()"]+)
 """,
     re.X,
 )
-_NOT_WORD = re.compile(r"[^\w'’.\-]+")  # what a word keeps: letters, digits, apostrophes, dots, hyphens
+_NOT_WORD = re.compile(r"[^\w'’.]+")  # what a word keeps: letters, digits, apostrophes, dots
 MAX_SLOP = 20
 WORDS_FIELD = "exact"  # every word of the text, folded, unstemmed
 
@@ -49,60 +50,75 @@ def check_length(text: str, limit: int) -> None:
         raise QueryRejected(f"query longer than {limit} characters")
 
 
-def _signed(token: str, rest: str) -> str:
-    """``-word`` as ``NOT word``; ``+word`` as the word (every word counts, the more the better)."""
-    return f"NOT {rest}" if token.startswith("-") and rest and " " not in rest else rest
+def _words(text: str) -> list[str]:
+    """The words of a token with its syntax taken out: ``forced-labor`` is two, as typed apart."""
+    return [w for w in (w.strip(".'’") for w in _NOT_WORD.sub(" ", text).split()) if w]
 
 
-def _word(token: str) -> str:
-    """A word token with its syntax taken out."""
-    if token in OPERATORS:
-        return token
-    body = token[1:] if token[0] in "+-" else token
-    cleaned = " ".join(w for w in (w.strip(".-'’") for w in _NOT_WORD.sub(" ", body).split()) if w)
-    return _signed(token, cleaned)
+def _signed(sign: str, parts: list[str]) -> list[str]:
+    """``-part`` as ``NOT part`` (a part of several words in parentheses: ``-forced-labor`` is
+    ``NOT ( forced labor )``); ``+part`` as the part."""
+    if sign != "-" or not parts:
+        return parts
+    return ["NOT", *(parts if len(parts) == 1 else ["(", *parts, ")"])]
 
 
-def _phrase(token: str, slop: str | None) -> str:
+def _phrase(token: str, slop: str | None) -> list[str]:
     words = _NOT_WORD.sub(" ", token.split('"')[1]).split()
     if not words:
-        return ""
+        return []
     slop_text = f"~{min(int(slop), MAX_SLOP)}" if slop and len(words) > 1 else ""
-    return '"' + " ".join(words) + '"' + slop_text
+    return ['"' + " ".join(words) + '"' + slop_text]
+
+
+def _exact(body: str) -> list[str]:
+    """``exact:`` words: ``exact:forced-labor`` is ``exact:forced exact:labor``; a prefix kept whole."""
+    if body.endswith("*"):
+        return [f"exact:{body}"]
+    return [f"exact:{word}" for word in _words(body)]
+
+
+def _parts(kind: str, token: str, slop: str | None) -> list[str]:
+    """The sanitized tokens of one token of the query."""
+    if kind == "paren" or token in OPERATORS:
+        return [token]
+    sign, body = (token[0], token[1:]) if token[0] in "+-" else ("", token)
+    if kind == "phrase":
+        return _signed(sign, _phrase(body, slop))
+    if kind == "exact":
+        return _signed(sign, _exact(body.removeprefix("exact:")))
+    if kind == "prefix":
+        return _signed(sign, [body])
+    return _signed(sign, _words(body))
 
 
 def sanitize(text: str, settings: Settings = DEFAULTS) -> str:
     """The query text with only allowed syntax left; QueryRejected when it holds more clauses,
     prefixes or phrases with ``~N`` than ``settings`` allow."""
     check_length(text, settings.max_query_length)
-    kept, clauses, prefixes, near = [], 0, 0, 0
+    kept: list[str] = []
     for match in _TOKENS.finditer(text):
         kind = "phrase" if match.lastgroup == "slop" else match.lastgroup or "word"
-        token = match.group(kind)
-        if kind == "phrase":
-            token = _phrase(token, match.group("slop"))
-        elif kind == "word":
-            token = _word(token)
-        elif kind == "prefix":
-            token = _signed(token, token.lstrip("+-"))
-        if not token:
-            continue
-        clauses += _clauses(kind, token)
-        prefixes += kind == "prefix" or (kind == "exact" and token.endswith("*"))
-        near += kind == "phrase" and _slop(token) > 1
-        kept.append(token)
+        kept += _parts(kind, match.group(kind), match.group("slop"))
+    kept = _joining(kept)
+    clauses = sum(_clauses(token) for token in kept)
+    prefixes = sum(token.endswith("*") for token in kept)
+    near = sum(token.startswith('"') and _slop(token) > 1 for token in kept)
     _check_limits(clauses, prefixes, near, settings)
-    return " ".join(_joining(kept))
+    return " ".join(kept)
 
 
 def _joining(tokens: list[str]) -> list[str]:
     """``tokens`` without the operators that have nothing to join: ``forced NOT`` is ``forced``, ``OR OR``
-    nothing; ``AND`` and ``OR`` need a part on each side, ``NOT`` one after it."""
+    nothing; ``AND`` and ``OR`` need a part on each side, ``NOT`` one after it; ``NOT NOT`` cancels out."""
     kept = list(tokens)
     while True:
         for i, token in enumerate(kept):
             after = kept[i + 1] if i + 1 < len(kept) else ")"
             before = kept[i - 1] if i else "("
+            if token == "NOT" and after == "NOT":
+                del kept[i : i + 2]
+                break
             if token in OPERATORS and (
                 after in (")", "AND", "OR") or (token != "NOT" and (before == "(" or before in OPERATORS))
             ):
@@ -112,13 +128,13 @@ def _joining(tokens: list[str]) -> list[str]:
             return kept
 
 
-def _clauses(kind: str, token: str) -> int:
-    """How many words and phrases a token of the query searches."""
-    if kind == "word" and token not in OPERATORS:
-        return sum(1 for _, stem, _, _ in word_tokens(token) if stem)  # stopwords are not searched
-    if kind == "exact":  # every word of it is searched, stopwords too: a-b-c is three
-        return max(1, sum(1 for _ in word_tokens(token.removeprefix("exact:"))))
-    return int(kind in ("phrase", "prefix"))
+def _clauses(token: str) -> int:
+    """How many words and phrases a sanitized token searches."""
+    if token in OPERATORS or token in "()":
+        return 0
+    if token.startswith(('"', "exact:")) or token.endswith("*"):
+        return 1
+    return sum(1 for _, stem, _, _ in word_tokens(token) if stem)  # stopwords are not searched
 
 
 def _check_limits(clauses: int, prefixes: int, near: int, settings: Settings) -> None:
@@ -186,6 +202,10 @@ class BoundedPrefixPlugin(plugins.PrefixPlugin):
 
     class PrefixNode(plugins.PrefixPlugin.PrefixNode):
         qclass = BoundedPrefix
+
+        def query(self, parser):
+            """The prefix as typed, folded, not stemmed: ``redee*`` is not ``rede*``."""
+            return attach(BoundedPrefix(self.fieldname or parser.fieldname, fold_word(self.text), self.boost), self)
 
     expr = r"(?P<text>[^\W\d_]{3,})[*](?= |$|\))"
     nodetype = PrefixNode
