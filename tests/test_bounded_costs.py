@@ -338,3 +338,20 @@ def test_key_terms_weigh_the_first_characters_of_a_text_only(hostile_index, monk
         text = _narrative_text(build, "tip-2023-prk")
         whooshs = build.searcher.key_terms_from_text("fulltext", text[:2_000], numterms=similar.KEY_TERMS)
         assert _same_terms(similar.key_terms(build.searcher.reader(), text), whooshs)
+
+
+def test_kept_arrays_are_bounded_in_bytes_and_entries(monkeypatch):
+    import numpy as np
+
+    from indexer.search import postings
+
+    monkeypatch.setattr(postings, "KEPT_BYTES", 8_000)
+    monkeypatch.setattr(postings, "KEPT_ENTRIES", 3)
+    kept = postings.KeptArrays()
+    for n in range(10):
+        kept.put(("field", f"word{n}"), (np.arange(100, dtype=np.int64),))  # 800 bytes each
+    assert len(kept.arrays) == 3 and kept.size == 2_400 and kept.get(("field", "word9")) is not None
+    kept.put(("field", "big"), (np.arange(2_000, dtype=np.int64),))  # more than all the room: not kept
+    kept.put(("field", "none"), (np.empty(0, np.int64),))  # nothing: not kept either
+    assert kept.get(("field", "big")) is None and kept.get(("field", "none")) is None
+    assert not kept.get(("field", "word9"))[0].flags.writeable  # shared arrays cannot be changed

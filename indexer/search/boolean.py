@@ -14,7 +14,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from indexer.search.postings import postings
+from indexer.search.postings import kept_arrays, postings
 from indexer.search.ranking import CoordOr
 
 _NONE = np.empty(0, np.int64)
@@ -56,11 +56,20 @@ class QueryDocs:
             return np.setdiff1d(self.live(), self.docs(q.query), assume_unique=True)
         if q is wq.NullQuery:
             return _NONE
-        return np.fromiter(self.searcher.docs_for_query(q), np.int64)
+        return self._other(q)
+
+    def _other(self, q: wq.Query) -> np.ndarray:
+        """A phrase's documents: its word positions checked once for the searches that ask, while kept."""
+        kept = kept_arrays(self.searcher.reader(), "query documents")
+        found = kept.get(q)
+        if found is None:
+            found = (np.fromiter(self.searcher.docs_for_query(q), np.int64),)
+            kept.put(q, found)
+        return found[0]
 
     def _term(self, field: str, word) -> np.ndarray:
         if (field, word) not in self._words:
-            self._words[field, word] = np.unique(postings(self.searcher.reader(), field, word)[0])
+            self._words[field, word] = postings(self.searcher.reader(), field, word)[0]  # ascending, each once
         return self._words[field, word]
 
     def _any_term(self, field: str, words: list) -> np.ndarray:
@@ -76,7 +85,8 @@ class QueryDocs:
         return _NONE if found is None else found
 
     def _any(self, children: list[wq.Query]) -> np.ndarray:
-        return np.unique(np.concatenate([_NONE, *(self.docs(child) for child in children)]))
+        found = [self.docs(child) for child in children]
+        return found[0] if len(found) == 1 else np.unique(np.concatenate([_NONE, *found]))
 
     def live(self) -> np.ndarray:
         """Every document not deleted."""

@@ -29,7 +29,7 @@ from indexer.search.query import FILTER_NAMES, Filters, plain_words, stopwords_o
 from indexer.settings import Settings
 
 NARRATIVE_WORDS = ("fulltext", "place")  # where a narrative's words are, place names included
-SECTION_WORDS = "passage"  # a paragraph's words, its section's heading with the first
+SECTION_WORDS = ("body", "heading")  # a section's words
 PHRASE_FIELDS = ("body", "heading")  # where a phrase is looked for, in one section
 NARRATIVE_FILTERS = tuple(name for name in FILTER_NAMES if name != "section")
 _NONE = np.empty(0, np.int64)
@@ -227,7 +227,7 @@ class _Evaluator:
         text = q.text.decode() if isinstance(q.text, bytes) else q.text
         if q.fieldname == "exact":
             return self.docs.docs(wq.Term("exact", text))
-        fields = (SECTION_WORDS,) if self.units.grouped else NARRATIVE_WORDS
+        fields = SECTION_WORDS if self.units.grouped else NARRATIVE_WORDS
         return self.docs.docs(wq.Or([wq.Term(field, text) for field in fields]))
 
 

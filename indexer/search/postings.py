@@ -8,7 +8,10 @@ of the W3 codec of whoosh-reloaded, which pyproject.toml pins to one version.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Hashable, Iterator
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -25,11 +28,66 @@ def segments(reader: IndexReader) -> list[tuple[IndexReader, int]]:
     return list(reader.leaf_readers())
 
 
-def postings(reader: IndexReader, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-    """(document numbers, weights) of every posting of a term in the whole index, deleted ones left out.
+KEPT_BYTES = 64 * 2**20  # arrays kept per reader and kind for the next reads, the latest used
+KEPT_ENTRIES = 2_000  # and at most so many of them: their keys (words, phrases) are bounded in length
 
-    Each block of postings is decoded whole: its ids by one cumulative sum, its weights as one array.
+
+class KeptArrays:
+    """Arrays read lately, by key, at most ``KEPT_BYTES`` of them, the latest used kept; read-only once kept."""
+
+    def __init__(self) -> None:
+        self.arrays: OrderedDict[Hashable, tuple[np.ndarray, ...]] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: Hashable) -> tuple[np.ndarray, ...] | None:
+        with self.lock:
+            found = self.arrays.get(key)
+            if found is not None:
+                self.arrays.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, arrays: tuple[np.ndarray, ...]) -> None:
+        size = sum(a.nbytes for a in arrays)
+        if not size or size > KEPT_BYTES:  # nothing read costs nothing to read again, and keeps no key
+            return
+        for array in arrays:
+            array.flags.writeable = False  # shared by every search that reads it
+        with self.lock:
+            if key not in self.arrays:
+                self.arrays[key] = arrays
+                self.size += size
+            while self.size > KEPT_BYTES or len(self.arrays) > KEPT_ENTRIES:
+                _, dropped = self.arrays.popitem(last=False)
+                self.size -= sum(a.nbytes for a in dropped)
+
+
+_KEPT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # reader -> kind -> KeptArrays
+_KEPT_LOCK = threading.Lock()
+
+
+def kept_arrays(reader: IndexReader, kind: str) -> KeptArrays:
+    """The arrays of one ``kind`` kept for ``reader`` (postings, the documents of a phrase)."""
+    with _KEPT_LOCK:
+        return _KEPT.setdefault(reader, {}).setdefault(kind, KeptArrays())
+
+
+def postings(reader: IndexReader, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers, weights) of every posting of a term in the whole index, deleted ones left out, read-only.
+
+    Kept per reader for the next searches (the ranking and the match of one search read the same words, and
+    people repeat searches and turn pages), within ``KEPT_BYTES``.
     """
+    kept = kept_arrays(reader, "postings")
+    found = kept.get((field, term))
+    if found is None:
+        found = _read_postings(reader, field, term)
+        kept.put((field, term), found)
+    return found[0], found[1]
+
+
+def _read_postings(reader: IndexReader, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each block of postings decoded whole: its ids by one cumulative sum, its weights as one array."""
     ids: list[np.ndarray] = [np.empty(0, np.int64)]
     weights: list[np.ndarray] = [np.empty(0, np.float64)]
     for leaf, base in segments(reader):
