@@ -75,7 +75,7 @@ class Unit:
     section: int | None  # None for the place names
     kind: str  # "heading", "text" or "place"
     stems: frozenset[str]
-    sequence: tuple[str, ...] = ()  # the stems in order (a heading or a text: where phrases are looked for)
+    sequence: tuple[str, ...] = ()  # the stems in order, where phrases are looked for
     exact: frozenset[str] = frozenset()  # every word as folded (a text: where exact words are looked for)
 
 
@@ -93,8 +93,8 @@ def read_units(narrative: Narrative) -> list[Unit]:
         units.append(Unit(narrative.id, number, "heading", frozenset(heading), heading))
         text = stems_of(section.text)
         units.append(Unit(narrative.id, number, "text", frozenset(text), text, frozenset(folded_words(section.text))))
-    place = frozenset(stem for name in place_names(narrative) for stem in stems_of(name))
-    units.append(Unit(narrative.id, None, "place", place))
+    place = stems_of(" ".join(place_names(narrative)))  # one after another, as the index holds them
+    units.append(Unit(narrative.id, None, "place", frozenset(place), place))
     return units
 
 
@@ -527,11 +527,7 @@ class Corpus:
         if isinstance(atom, Exact):
             return lambda unit: atom.word in unit.exact
         if isinstance(atom, Phrase):
-            return lambda unit: (
-                unit.kind != "place"
-                and unit.stems.issuperset(atom.stems)
-                and holds_phrase(unit.sequence, atom.stems, atom.near)
-            )
+            return lambda unit: unit.stems.issuperset(atom.stems) and holds_phrase(unit.sequence, atom.stems, atom.near)
         stems = frozenset(stem_word(word) for word in self.prefix_words(atom.prefix) if word not in STOPWORDS)
         return lambda unit: not stems.isdisjoint(unit.stems)
 

@@ -34,6 +34,7 @@ from indexer.search.query import (
     needs_sections,
     parse_text,
     query_terms,
+    scored_part,
     split_filters,
     without_place,
 )
@@ -251,7 +252,7 @@ def _by_sections(
 ) -> Ranking:
     """Rank the matched narratives by their best section: for phrases and exact words; those matched by another
     name of a country than the one typed show their sections holding the query ``named`` (with the other names)."""
-    ranked = wq.Require(q, _restricted(SECTIONS, restrict))
+    ranked = wq.Require(scored_part(q), _restricted(SECTIONS, restrict))
     # Every match is scored anyway (optimize=False), so one pass ranks them all.
     narrative_of = narrative_column(build)
     grouped: dict[str, Sections] = {}

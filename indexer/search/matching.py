@@ -29,8 +29,7 @@ from indexer.search.query import FILTER_NAMES, Filters, plain_words, stopwords_o
 from indexer.settings import Settings
 
 NARRATIVE_WORDS = ("fulltext", "place")  # where a narrative's words are, place names included
-SECTION_WORDS = ("body", "heading")  # a section's words
-PHRASE_FIELDS = ("body", "heading")  # where a phrase is looked for, in one section
+IN_SECTIONS = ("body", "heading")  # where a section's words and phrases are
 NARRATIVE_FILTERS = tuple(name for name in FILTER_NAMES if name != "section")
 _NONE = np.empty(0, np.int64)
 _schema_field = "body"  # the field the parser reads plain words and phrases for: stemmed, with positions
@@ -217,7 +216,8 @@ class _Evaluator:
         if isinstance(q, wq.Term):
             return self._of(self._term_docs(q))
         if isinstance(q, wq.Phrase):
-            phrases = [pair_phrases(wq.Phrase(f, q.words, slop=q.slop)) for f in PHRASE_FIELDS]
+            fields = IN_SECTIONS if self.units.grouped else (*IN_SECTIONS, "place")
+            phrases = [pair_phrases(wq.Phrase(f, q.words, slop=q.slop)) for f in fields]
             return self._of(self.docs.docs(wq.Or(phrases)))
         if q is wq.NullQuery:
             return _NONE
@@ -227,7 +227,7 @@ class _Evaluator:
         text = q.text.decode() if isinstance(q.text, bytes) else q.text
         if q.fieldname == "exact":
             return self.docs.docs(wq.Term("exact", text))
-        fields = SECTION_WORDS if self.units.grouped else NARRATIVE_WORDS
+        fields = IN_SECTIONS if self.units.grouped else NARRATIVE_WORDS
         return self.docs.docs(wq.Or([wq.Term(field, text) for field in fields]))
 
 

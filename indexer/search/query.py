@@ -34,6 +34,7 @@ TEXT_FIELDS = (*SECTION_FIELDS, *NARRATIVE_FIELDS, "exact")
 # A bracketed value holds no other bracket: an unclosed ``[`` is looked past at the next one, never to the end.
 FILTER_IN_QUERY = re.compile(rf"(?<!\S)({'|'.join(FILTER_NAMES)}):(\[[^\][]*\]|\"[^\"]*\"|\S+)", re.I)
 _SYNTAX = re.compile(r"[\"():*?~^\[\]{}+\-!\\/]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
+_PROXIMITY = re.compile(r"~\d+")
 _schema = make_schema()
 
 
@@ -147,8 +148,8 @@ def parse_text(
 
 
 def plain_words(text: str) -> str:
-    """Query text that does not parse, as plain words: its syntax taken out."""
-    return _SYNTAX.sub(" ", text)
+    """Query text that does not parse, as plain words: its syntax taken out (the N of ``~N`` is no word)."""
+    return _SYNTAX.sub(" ", _PROXIMITY.sub(" ", text))
 
 
 def stopwords_only(text: str) -> list[str]:
@@ -162,10 +163,22 @@ def _searches_something(q: wq.Query) -> bool:
     return any(isinstance(leaf, (wq.Term, wq.Phrase, wq.Prefix)) for leaf in leaves)
 
 
+def scored_part(q: wq.Query) -> wq.Query:
+    """The part of ``q`` that ranks: without what it excludes (which the narratives ranked do not hold), and
+    without Whoosh's matchers of NOT, which fail on some trees of phrases."""
+    return q.accept(
+        lambda node: wq.NullQuery if isinstance(node, wq.Not) else node.a if isinstance(node, wq.AndNot) else node
+    ).normalize()
+
+
 def without_place(q: wq.Query) -> wq.Query:
     """``q`` without its place-name clauses: for ranking the sections of one narrative, which all
     carry the same place names (half the matching work of a several-word query)."""
-    return q.accept(lambda node: wq.NullQuery if getattr(node, "fieldname", "") == "place" else node).normalize()
+    return (
+        scored_part(q)
+        .accept(lambda node: wq.NullQuery if getattr(node, "fieldname", "") == "place" else node)
+        .normalize()
+    )
 
 
 def needs_sections(q: wq.Query | None) -> bool:
