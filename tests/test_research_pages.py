@@ -9,7 +9,7 @@ import pytest
 
 from indexer.errors import FilterRejected
 from indexer.reports.catalog import source_url
-from indexer.search.filter_values import checked_filters
+from indexer.search.filter_values import MAX_FILTER_VALUES, checked_filters
 from indexer.search.query import Filters
 from tests.conftest import opened, web_app
 
@@ -200,3 +200,16 @@ def test_a_result_leads_to_its_narrative_and_back_to_the_same_results(client):
     page = client.get(link).get_data(as_text=True)
     back = re.search(r'<a href="([^"]+)">Back to the results for “government”</a>', page).group(1)
     assert back == "/search?q=government&amp;report=tip&amp;limit=2&amp;page=2"
+
+
+@pytest.mark.parametrize("name, value", [("year", "{n}-2030"), ("country", "C{n}"), ("section", "s{n}")])
+def test_a_filter_of_too_many_values_is_refused_at_once(client, name, value):
+    values = [value.format(n=1000 + n) for n in range(MAX_FILTER_VALUES + 1)]
+    api = client.get("/api/search", query_string=[("q", "labor"), *((name, v) for v in values)])
+    assert api.status_code == 400
+    assert (
+        api.get_json()["error"]
+        == f"{name} has {MAX_FILTER_VALUES + 1} values; at most {MAX_FILTER_VALUES} are searched"
+    )
+    kept = client.get("/api/search", query_string=[("q", "labor"), *(("year", f"{2000 + n}") for n in range(20))])
+    assert kept.status_code == 200

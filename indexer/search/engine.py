@@ -316,7 +316,13 @@ def _allowed_paragraphs(build: OpenBuild, among: wq.Query, sections: tuple[str, 
 
 
 def _by_passages(
-    build: OpenBuild, text: str, restrict: wq.Query | None, sections: tuple[str, ...], found: MatchSet, per_hit: int
+    build: OpenBuild,
+    text: str,
+    named: wq.Query | None,
+    restrict: wq.Query | None,
+    sections: tuple[str, ...],
+    found: MatchSet,
+    per_hit: int,
 ) -> Ranking:
     """Rank the narratives a plain-word query matched by their paragraphs (``indexer/search/passages.py``), in the
     chosen ``sections`` if any, those holding every part first."""
@@ -324,7 +330,6 @@ def _by_passages(
     clauses = query_clauses(narrative_q, build.searcher.reader(), text, build.table("acronyms", acronym_table))
     allowed = None if restrict is None else _allowed_paragraphs(build, _restricted(NARRATIVES, restrict), sections)
     evidence = rank_narratives(build, clauses, allowed)
-    q = parse_text(text, "section", build.settings, other_names=True)
 
     def shown(narratives: list[str]) -> dict[str, Sections]:
         best = {
@@ -332,7 +337,7 @@ def _by_passages(
             for n in narratives
             if n in evidence and len(evidence[n].docs)
         }
-        return {**_best_sections(build, q, [n for n in narratives if n not in best], per_hit), **best}
+        return {**_best_sections(build, named, [n for n in narratives if n not in best], per_hit), **best}
 
     return Ranking(
         _by_score(found, {n: e.score for n, e in evidence.items()}),
@@ -382,22 +387,21 @@ def _search(build: OpenBuild, request: SearchRequest) -> SearchResponse:
     if q is None and restrict is None:
         raise QueryRejected(_nothing_to_search(request.q))
     found = match_set(build, text if q is not None else "", filters, request.match)
+    named = parse_text(text, "section", settings, other_names=True)  # shows and marks what other names matched
     per_hit = settings.sections_per_hit
     if q is None:
         ranking = _by_filters(build, found, per_hit)
     elif needs_sections(q):
-        ranking = _by_sections(
-            build, q, parse_text(text, "section", settings, other_names=True), restrict, found, per_hit
-        )
+        ranking = _by_sections(build, q, named, restrict, found, per_hit)
     else:
-        ranking = _by_passages(build, text, restrict, filters.section, found, per_hit)
+        ranking = _by_passages(build, text, named, restrict, filters.section, found, per_hit)
     ordered = ranking.ranked
     if request.sort != "relevance":
         score_of = dict(ordered)
         ordered = [(n, score_of[n]) for n in sorted_matches(build, [n for n, _ in ordered], request.sort)]
     page = ordered[request.offset : request.offset + request.limit]
     sections = ranking.sections([n for n, _ in page])
-    terms = query_terms(parse_text(text, "section", settings, other_names=True))
+    terms = query_terms(named)
     terms.stems |= ranking.also_marked
     terms.typed = {form for forms in typed_forms(text).values() for form in forms}
     hits = []

@@ -21,6 +21,7 @@ from indexer.search.handle import OpenBuild
 from indexer.search.query import FILTER_NAMES, Filters, report_value, tier_value
 
 CHOSEN_FILTERS = ("country", "region", "section")  # filters chosen from what the index holds
+MAX_FILTER_VALUES = 20  # values of one filter: each is a query of the filter, and a year range walks the narratives
 MAX_FILTER_LENGTH = 200  # characters of a filter value (the longest heading has some 140): longer names nothing
 REGION_NAMES = {"middle east": "Near East", "mena": "Near East", "americas": "Western Hemisphere"}
 _SECTION_NUMBER = re.compile(r"(?:section-)?(\d+)-?([a-z]?)")
@@ -35,6 +36,10 @@ def checked_filters(build: OpenBuild, filters: Filters) -> Filters:
     """``filters`` with every value as the index stores it (a country's code, a section's key, a year range as
     ``2016-2019``); FilterRejected for a value that names nothing indexed, QueryRejected for one that is
     malformed or too long to name anything."""
+    for name in FILTER_NAMES:
+        if len(getattr(filters, name)) > MAX_FILTER_VALUES:
+            given = len(getattr(filters, name))
+            raise QueryRejected(f"{name} has {given} values; at most {MAX_FILTER_VALUES} are searched")
     for name, value in filters.given():
         if len(value) > MAX_FILTER_LENGTH:
             raise QueryRejected(f"{name} is longer than {MAX_FILTER_LENGTH} characters")
